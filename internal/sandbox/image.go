@@ -1,0 +1,262 @@
+package sandbox
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// CacheDir is where built root filesystems are kept, one folder per image
+// key. Delete a folder below it to force a rebuild.
+const CacheDir = "/var/cache/terraform-provider-ntopng"
+
+// suite is the Debian release of the image.
+const suite = "bookworm"
+
+// imageVersion changes whenever buildImage changes what it produces, so
+// that a new key (and a new cache folder) is used.
+const imageVersion = "1"
+
+// packages are installed on top of debootstrap's minbase variant.
+var packages = []string{
+	"ca-certificates", "dbus", "iproute2", "libpam-systemd", "openssh-server",
+	"openssl", "procps", "redis-server", "sudo", "systemd", "systemd-sysv",
+}
+
+// imageKey names the cache folder after everything that shapes the image.
+func imageKey() string {
+	sum := sha256.Sum256([]byte(imageVersion + "\n" + suite + "\n" + strings.Join(packages, ",")))
+	return hex.EncodeToString(sum[:])[:12]
+}
+
+// EnsureImage returns the cached Debian 12 root filesystem, building it
+// with debootstrap first when it is missing (a few minutes, progress lines
+// go to progress). Two processes never build at once: the second waits for
+// the first and then uses its result. The root filesystem is never booted
+// or changed afterwards; every boot works on an overlay above it.
+func EnsureImage(ctx context.Context, progress io.Writer) (string, error) {
+	if progress == nil {
+		progress = io.Discard
+	}
+	final := filepath.Join(CacheDir, "sandbox-"+imageKey())
+	rootfs := filepath.Join(final, "rootfs")
+	if isDir(rootfs) {
+		return rootfs, nil
+	}
+	if err := os.MkdirAll(CacheDir, 0o755); err != nil {
+		return "", fmt.Errorf("create the image cache: %w", err)
+	}
+	unlock, err := lockFile(ctx, final+".lock", progress)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if isDir(rootfs) { // built by another process while we waited
+		return rootfs, nil
+	}
+	if err := removeStaleBuilds(final); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(CacheDir, filepath.Base(final)+".tmp-")
+	if err != nil {
+		return "", fmt.Errorf("create the image build folder: %w", err)
+	}
+	start := time.Now()
+	if err := buildImage(ctx, filepath.Join(tmp, "rootfs"), progress); err != nil {
+		if rmErr := removeUnmounted(tmp); rmErr != nil {
+			err = fmt.Errorf("%w (and cleaning up: %v)", err, rmErr)
+		}
+		return "", err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return "", fmt.Errorf("store the image: %w", err)
+	}
+	fmt.Fprintf(progress, "sandbox: image built in %s: %s\n", time.Since(start).Round(time.Second), rootfs)
+	return rootfs, nil
+}
+
+// buildImage runs debootstrap into dir, then removes what must differ
+// between boots (SSH host keys) and what only takes space (apt caches).
+func buildImage(ctx context.Context, dir string, progress io.Writer) error {
+	mirror := debianMirror()
+	fmt.Fprintf(progress, "sandbox: building the Debian %s image from %s into %s (a few minutes, once per machine)\n", suite, mirror, dir)
+	cmd := exec.CommandContext(ctx, "debootstrap", "--variant=minbase",
+		"--include="+strings.Join(packages, ","), suite, dir, mirror)
+	cmd.Stdout, cmd.Stderr = progress, progress
+	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) } // lets debootstrap unmount /proc
+	cmd.WaitDelay = time.Minute
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("debootstrap failed (see the lines above; is %s reachable?): %w", mirror, err)
+	}
+	script := "rm -f /etc/ssh/ssh_host_* && apt-get clean && rm -rf /var/lib/apt/lists/*"
+	if out, err := chroot(ctx, dir, script); err != nil {
+		return fmt.Errorf("finish the image: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// chroot runs a shell script inside dir with a clean environment.
+func chroot(ctx context.Context, dir, script string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "chroot", dir, "/bin/sh", "-ec", script)
+	cmd.Env = []string{"PATH=" + containerPath, "LANG=C.UTF-8", "HOME=/root", "DEBIAN_FRONTEND=noninteractive"}
+	return cmd.CombinedOutput()
+}
+
+// removeStaleBuilds deletes build folders left by a killed build. The
+// caller holds the build lock, so none of them is in use.
+func removeStaleBuilds(final string) error {
+	stale, _ := filepath.Glob(final + ".tmp-*")
+	for _, dir := range stale {
+		if err := removeUnmounted(dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lockFile takes an exclusive lock on path, waiting while another process
+// holds it, and returns the function that releases it.
+func lockFile(ctx context.Context, path string, progress io.Writer) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open the image lock: %w", err)
+	}
+	for waited := false; ; waited = true {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if !waited {
+			fmt.Fprintf(progress, "sandbox: another process is building the image, waiting for it (%s)\n", path)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, fmt.Errorf("waiting for the image build lock %s: %w", path, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// debianMirror returns the Debian archive URL this machine's apt uses for
+// the suite, or deb.debian.org when none is configured.
+func debianMirror() string {
+	files := []string{"/etc/apt/sources.list"}
+	for _, pattern := range []string{"/etc/apt/sources.list.d/*.list", "/etc/apt/sources.list.d/*.sources"} {
+		m, _ := filepath.Glob(pattern)
+		files = append(files, m...)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		parse := mirrorFromList
+		if strings.HasSuffix(name, ".sources") {
+			parse = mirrorFromDeb822
+		}
+		if uri := parse(string(b), suite); uri != "" {
+			return uri
+		}
+	}
+	return "http://deb.debian.org/debian"
+}
+
+// mirrorFromList finds "deb [options] URI SUITE ..." in a one-line-style
+// sources.list.
+func mirrorFromList(text, suite string) string {
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || f[0] != "deb" {
+			continue
+		}
+		f = f[1:]
+		if strings.HasPrefix(f[0], "[") { // skip "[opt=a opt=b]"
+			for len(f) > 0 && !strings.HasSuffix(f[0], "]") {
+				f = f[1:]
+			}
+			if len(f) > 0 {
+				f = f[1:]
+			}
+		}
+		if len(f) >= 2 && f[1] == suite {
+			return f[0]
+		}
+	}
+	return ""
+}
+
+// mirrorFromDeb822 finds an enabled "Types: deb" stanza listing suite in a
+// deb822-style .sources file.
+func mirrorFromDeb822(text, suite string) string {
+	for _, stanza := range strings.Split(strings.ReplaceAll(text, "\r", ""), "\n\n") {
+		fields := map[string][]string{}
+		sc := bufio.NewScanner(strings.NewReader(stanza))
+		for sc.Scan() {
+			name, value, ok := strings.Cut(sc.Text(), ":")
+			if ok && !strings.HasPrefix(name, "#") && !strings.HasPrefix(name, " ") {
+				fields[strings.ToLower(name)] = strings.Fields(value)
+			}
+		}
+		if !slices.Contains(fields["types"], "deb") || !slices.Contains(fields["suites"], suite) ||
+			slices.Contains(fields["enabled"], "no") || len(fields["uris"]) == 0 {
+			continue
+		}
+		return fields["uris"][0]
+	}
+	return ""
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// removeUnmounted deletes dir, but refuses when something is still mounted
+// below it (a leftover /proc of debootstrap, an overlay), because deleting
+// through a mount would reach files outside dir.
+func removeUnmounted(dir string) error {
+	if m := mountsUnder(dir); len(m) > 0 {
+		return fmt.Errorf("not removing %s: still mounted below it: %s (unmount them, then delete the folder)", dir, strings.Join(m, ", "))
+	}
+	return os.RemoveAll(dir)
+}
+
+// mountsUnder lists the mount points at or below dir.
+func mountsUnder(dir string) []string {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		mp := strings.ReplaceAll(f[4], `\040`, " ")
+		if mp == dir || strings.HasPrefix(mp, dir+"/") {
+			out = append(out, mp)
+		}
+	}
+	return out
+}

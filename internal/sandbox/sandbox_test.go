@@ -1,0 +1,183 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+func TestSandboxHost(t *testing.T) {
+	h := BootT(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	run := func(t *testing.T, script string) string {
+		t.Helper()
+		out, err := h.Exec(ctx, script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(out)
+	}
+
+	checkServices := func(t *testing.T) {
+		if got := run(t, "systemctl is-active redis-server ntopng ssh"); got != "active\nactive\nactive" {
+			t.Errorf("systemctl is-active redis-server ntopng ssh = %q, want three lines \"active\"", got)
+		}
+		ss := run(t, "ss -H -tlnp")
+		wantHTTP := fmt.Sprintf("0.0.0.0:%d ", h.StockHTTPPort)
+		wantRedis := fmt.Sprintf("127.0.0.1:%d ", h.StockRedisPort)
+		wantSSH := fmt.Sprintf("127.0.0.1:%d ", h.Port)
+		if !hasListener(ss, wantHTTP, `"ntopng"`) {
+			t.Errorf("no ntopng listener on %s in:\n%s", wantHTTP, ss)
+		}
+		if !hasListener(ss, wantRedis, `"redis-server"`) {
+			t.Errorf("no redis-server listener on %s in:\n%s", wantRedis, ss)
+		}
+		if !hasListener(ss, wantSSH, `"sshd"`) {
+			t.Errorf("no sshd listener on %s in:\n%s", wantSSH, ss)
+		}
+	}
+
+	t.Run("services and listeners", checkServices)
+
+	t.Run("stock layout", func(t *testing.T) {
+		for script, want := range map[string]string{
+			"stat -c '%U:%G %a' /etc/redis/redis.conf":                               "redis:redis 640",
+			"getent group ntop | cut -d: -f1":                                        "ntop",
+			"getent passwd ntopng || echo none":                                      "none",
+			"ps -o user= -C ntopng":                                                  "nobody",
+			"grep -c '^#-G=' /run/ntopng.conf":                                       "1",
+			"grep -x -- '-w=" + strconv.Itoa(h.StockHTTPPort) + "' /run/ntopng.conf": "-w=" + strconv.Itoa(h.StockHTTPPort),
+			"ls -A /etc/ntopng/ntopng.conf.d | wc -l":                                "0",
+			"test -d /usr/share/ntopng/httpdocs/ssl && echo ok":                      "ok",
+			"systemctl is-enabled ntopng":                                            "enabled",
+			"redis-cli -p " + strconv.Itoa(h.StockRedisPort) + " ping":               "PONG",
+		} {
+			if got := run(t, script); got != want {
+				t.Errorf("%s = %q, want %q", script, got, want)
+			}
+		}
+	})
+
+	t.Run("stand-in serves HTTP on the host network", func(t *testing.T) {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", h.StockHTTPPort))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if got := strings.TrimSpace(string(body)); got != "ntopng stand-in" {
+			t.Errorf("page = %q, want %q", got, "ntopng stand-in")
+		}
+	})
+
+	t.Run("ssh as root and as deploy with sudo", func(t *testing.T) {
+		if got := sshRun(t, h, "root", h.RootKey, "id -u"); got != "0" {
+			t.Errorf("ssh root: id -u = %q, want 0", got)
+		}
+		if got := sshRun(t, h, h.DeployUser, h.DeployKey, "id -un && sudo -n true && sudo -n id -u"); got != "deploy\n0" {
+			t.Errorf("ssh deploy: %q, want \"deploy\\n0\"", got)
+		}
+	})
+
+	t.Run("reboot keeps the disk", func(t *testing.T) {
+		run(t, "echo kept > /etc/sandbox-marker && echo gone > /run/sandbox-marker")
+		if err := h.Reboot(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := run(t, "cat /etc/sandbox-marker; cat /run/sandbox-marker 2>/dev/null || echo none"); got != "kept\nnone" {
+			t.Errorf("after reboot: %q, want \"kept\\nnone\"", got)
+		}
+		checkServices(t)
+	})
+}
+
+// hasListener reports whether a line of `ss -tlnp` output has both parts.
+func hasListener(ss, addr, process string) bool {
+	for _, line := range strings.Split(ss, "\n") {
+		if strings.Contains(line, " "+addr) && strings.Contains(line, process) {
+			return true
+		}
+	}
+	return false
+}
+
+// sshRun runs cmd over SSH, verifying the sandbox's host key.
+func sshRun(t *testing.T, h *Host, user, keyPEM, cmd string) string {
+	t.Helper()
+	signer, err := ssh.ParsePrivateKey([]byte(keyPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostKey, _, _, _, err := ssh.ParseAuthorizedKey([]byte(h.HostKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ssh.FingerprintSHA256(hostKey); got != h.HostKeyFingerprint {
+		t.Errorf("HostKeyFingerprint = %s, but HostKey has %s", h.HostKeyFingerprint, got)
+	}
+	c, err := ssh.Dial("tcp", net.JoinHostPort(h.Addr, strconv.Itoa(h.Port)), &ssh.ClientConfig{
+		User: user, Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+		HostKeyCallback: ssh.FixedHostKey(hostKey), Timeout: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("ssh %s@%s:%d: %v", user, h.Addr, h.Port, err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, err := s.CombinedOutput(cmd)
+	if err != nil {
+		t.Fatalf("ssh %s: %q: %v: %s", user, cmd, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func TestMirrorFromList(t *testing.T) {
+	text := `# comment
+deb-src http://src.example/debian bookworm main
+deb [arch=amd64 signed-by=/k.gpg] http://mirror.example/debian bookworm main
+deb http://other.example/debian bookworm main
+`
+	if got := mirrorFromList(text, "bookworm"); got != "http://mirror.example/debian" {
+		t.Errorf("mirrorFromList = %q", got)
+	}
+	if got := mirrorFromList(text, "trixie"); got != "" {
+		t.Errorf("mirrorFromList for another suite = %q, want none", got)
+	}
+}
+
+func TestMirrorFromDeb822(t *testing.T) {
+	text := `Types: deb
+URIs: http://disabled.example/debian
+Suites: bookworm
+Enabled: no
+
+Types: deb
+# http://snapshot.example/archive
+URIs: http://deb.example/debian
+Suites: bookworm bookworm-updates
+Components: main
+
+Types: deb
+URIs: http://deb.example/debian-security
+Suites: bookworm-security
+`
+	if got := mirrorFromDeb822(text, "bookworm"); got != "http://deb.example/debian" {
+		t.Errorf("mirrorFromDeb822 = %q", got)
+	}
+	if got := mirrorFromDeb822(text, "trixie"); got != "" {
+		t.Errorf("mirrorFromDeb822 for another suite = %q, want none", got)
+	}
+}
