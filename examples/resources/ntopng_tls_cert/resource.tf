@@ -1,0 +1,26 @@
+variable "web_key_pem" {
+  description = "Private key of the ntopng web certificate (PEM, unencrypted)."
+  type        = string
+  ephemeral   = true # never stored in the state or the plan
+}
+
+resource "ntopng_tls_cert" "web" {
+  host            = "probe-1.example.net"
+  certificate_pem = file("${path.module}/probe-1.crt")      # the leaf only
+  ca_chain_pem    = file("${path.module}/issuer-chain.crt") # intermediates, leaf's issuer first
+
+  private_key_pem_wo = var.web_key_pem # write-only (Terraform >= 1.11)
+  # private_key_pem = tls_private_key.web.private_key_pem # sensitive alternative, kept in the state
+
+  # Defaults, shown for clarity:
+  path            = "/usr/share/ntopng/httpdocs/ssl/ntopng-cert.pem"
+  owner           = "root"
+  group           = "ntop"
+  mode            = "0640"
+  restart_command = "systemctl restart ntopng"
+
+  # Check through the SSH connection that ntopng really serves the new certificate.
+  verify_endpoint    = "127.0.0.1:443"
+  verify_timeout     = "60s"
+  min_days_remaining = 30
+}

@@ -1,0 +1,183 @@
+// Package livecheck asks the running services on a host what they really do, through the SSH
+// connection: which sockets listen (ss, or /proc/net/tcp when ss is absent), whether Redis
+// demands a password, and which certificate an HTTPS server presents.
+package livecheck
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+// Listener is one listening TCP socket.
+type Listener struct {
+	Protocol string // "tcp" or "tcp6"
+	Address  string // IP address as the kernel reports it ("0.0.0.0", "::", "127.0.0.1")
+	Port     int
+	Process  string // process name, "" when unknown (no ss, or not allowed to see it)
+	PID      int
+}
+
+// HostPort renders the listener as ADDRESS:PORT, with brackets for IPv6.
+func (l Listener) HostPort() string {
+	return net.JoinHostPort(l.Address, strconv.Itoa(l.Port))
+}
+
+// ListenersScript prints every listening TCP socket: `ss -Htlnp` when ss exists, otherwise the
+// raw /proc/net/tcp and tcp6 tables after a marker line. It takes no input and holds no secret.
+const ListenersScript = `if command -v ss >/dev/null 2>&1; then echo '@@ss'; ss -Htlnp; else echo '@@proc'; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; fi`
+
+// Listeners runs ListenersScript on one exec channel and parses its output.
+func Listeners(ctx context.Context, c *transport.Conn) ([]Listener, error) {
+	res, err := c.RunShell(ctx, ListenersScript, nil)
+	if err != nil {
+		return nil, err
+	}
+	if res.ExitCode != 0 {
+		return nil, fmt.Errorf("listing listening sockets failed (exit %d): %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+	}
+	return ParseListenersOutput(string(res.Stdout))
+}
+
+// ParseListenersOutput parses what ListenersScript printed.
+func ParseListenersOutput(out string) ([]Listener, error) {
+	switch {
+	case strings.HasPrefix(out, "@@ss\n"):
+		return ParseSS(strings.TrimPrefix(out, "@@ss\n")), nil
+	case strings.HasPrefix(out, "@@proc\n"):
+		return ParseProcNetTCP(strings.TrimPrefix(out, "@@proc\n")), nil
+	}
+	return nil, fmt.Errorf("unexpected output from the listener check: %.80q", out)
+}
+
+// ParseSS parses `ss -Htlnp` lines such as
+// `LISTEN 0 511 127.0.0.1:6379 0.0.0.0:* users:(("redis-server",pid=812,fd=6))`.
+func ParseSS(out string) []Listener {
+	var ls []Listener
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || f[0] != "LISTEN" {
+			continue
+		}
+		local := f[3]
+		i := strings.LastIndexByte(local, ':')
+		if i < 0 {
+			continue
+		}
+		port, err := strconv.Atoi(local[i+1:])
+		if err != nil {
+			continue
+		}
+		addr := strings.Trim(local[:i], "[]")
+		if j := strings.IndexByte(addr, '%'); j >= 0 { // 0.0.0.0%lo: bound to a device
+			addr = addr[:j]
+		}
+		if addr == "*" {
+			addr = "::"
+		}
+		l := Listener{Protocol: "tcp", Address: addr, Port: port}
+		if strings.Contains(addr, ":") {
+			l.Protocol = "tcp6"
+		}
+		if len(f) > 5 {
+			l.Process, l.PID = parseSSUsers(strings.Join(f[5:], " "))
+		}
+		ls = append(ls, l)
+	}
+	sortListeners(ls)
+	return ls
+}
+
+// parseSSUsers takes the first process of `users:(("name",pid=1,fd=3),...)`.
+func parseSSUsers(s string) (string, int) {
+	i := strings.Index(s, `(("`)
+	if i < 0 {
+		return "", 0
+	}
+	s = s[i+3:]
+	j := strings.IndexByte(s, '"')
+	if j < 0 {
+		return "", 0
+	}
+	name := s[:j]
+	pid := 0
+	if k := strings.Index(s, "pid="); k >= 0 {
+		rest := s[k+4:]
+		end := strings.IndexAny(rest, ",)")
+		if end > 0 {
+			pid, _ = strconv.Atoi(rest[:end])
+		}
+	}
+	return name, pid
+}
+
+// ParseProcNetTCP parses /proc/net/tcp and /proc/net/tcp6 tables (state 0A = LISTEN).
+// Process names are not known from these tables.
+func ParseProcNetTCP(out string) []Listener {
+	var ls []Listener
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || f[3] != "0A" {
+			continue
+		}
+		hexAddr, hexPort, ok := strings.Cut(f[1], ":")
+		if !ok {
+			continue
+		}
+		port, err := strconv.ParseUint(hexPort, 16, 16)
+		if err != nil {
+			continue
+		}
+		raw, err := hex.DecodeString(hexAddr)
+		if err != nil || (len(raw) != 4 && len(raw) != 16) {
+			continue
+		}
+		// The kernel prints each 32-bit word in host (little-endian) order.
+		for w := 0; w < len(raw); w += 4 {
+			raw[w], raw[w+1], raw[w+2], raw[w+3] = raw[w+3], raw[w+2], raw[w+1], raw[w]
+		}
+		ip := net.IP(raw)
+		l := Listener{Protocol: "tcp", Address: ip.String(), Port: int(port)}
+		if len(raw) == 16 {
+			l.Protocol = "tcp6"
+		}
+		ls = append(ls, l)
+	}
+	sortListeners(ls)
+	return ls
+}
+
+func sortListeners(ls []Listener) {
+	sort.Slice(ls, func(i, j int) bool {
+		if ls[i].Port != ls[j].Port {
+			return ls[i].Port < ls[j].Port
+		}
+		if ls[i].Address != ls[j].Address {
+			return ls[i].Address < ls[j].Address
+		}
+		return ls[i].Process < ls[j].Process
+	})
+}
+
+// Of returns the listeners of the processes with the given name, each address once.
+func Of(ls []Listener, process string) []Listener {
+	var out []Listener
+	seen := map[string]bool{}
+	for _, l := range ls {
+		if l.Process != process || seen[l.HostPort()] {
+			continue
+		}
+		seen[l.HostPort()] = true
+		out = append(out, l)
+	}
+	return out
+}

@@ -1,0 +1,75 @@
+package livecheck
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestParseSS(t *testing.T) {
+	out := `LISTEN 0      511        127.0.0.1:6379      0.0.0.0:*    users:(("redis-server",pid=812,fd=6))
+LISTEN 0      128          0.0.0.0:22        0.0.0.0:*    users:(("sshd",pid=90,fd=3))
+LISTEN 0      128             [::]:22           [::]:*    users:(("sshd",pid=90,fd=4))
+LISTEN 0      50       192.0.2.10:443        0.0.0.0:*    users:(("ntopng",pid=7,fd=9),("ntopng",pid=7,fd=10))
+LISTEN 0      4096   127.0.0.53%lo:53        0.0.0.0:*
+LISTEN 0      511                *:8080             *:*
+`
+	got := ParseSS(out)
+	want := []Listener{
+		{Protocol: "tcp", Address: "0.0.0.0", Port: 22, Process: "sshd", PID: 90},
+		{Protocol: "tcp6", Address: "::", Port: 22, Process: "sshd", PID: 90},
+		{Protocol: "tcp", Address: "127.0.0.53", Port: 53},
+		{Protocol: "tcp", Address: "192.0.2.10", Port: 443, Process: "ntopng", PID: 7},
+		{Protocol: "tcp", Address: "127.0.0.1", Port: 6379, Process: "redis-server", PID: 812},
+		{Protocol: "tcp6", Address: "::", Port: 8080},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("ParseSS:\n got %+v\nwant %+v", got, want)
+	}
+	if hp := got[1].HostPort(); hp != "[::]:22" {
+		t.Errorf("HostPort = %q", hp)
+	}
+	if n := Of(got, "ntopng"); len(n) != 1 || n[0].HostPort() != "192.0.2.10:443" {
+		t.Errorf("Of(ntopng) = %+v", n)
+	}
+}
+
+func TestParseProcNetTCP(t *testing.T) {
+	out := `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:18EB 00000000:0000 0A 00000000:00000000 00:00000000 00000000   101        0 1 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 100 0 0 10 0
+  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0000000000000000 100 0 0 10 0
+`
+	got := ParseProcNetTCP(out)
+	want := []Listener{
+		{Protocol: "tcp6", Address: "::1", Port: 22},
+		{Protocol: "tcp", Address: "127.0.0.1", Port: 6379},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("ParseProcNetTCP:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestParseListenersOutput(t *testing.T) {
+	if _, err := ParseListenersOutput("garbage"); err == nil {
+		t.Fatal("want an error for output without marker")
+	}
+	ls, err := ParseListenersOutput("@@ss\nLISTEN 0 5 0.0.0.0:3000 0.0.0.0:* users:((\"ntopng\",pid=3,fd=1))\n")
+	if err != nil || len(ls) != 1 || ls[0].Port != 3000 || ls[0].Process != "ntopng" {
+		t.Fatalf("got %+v, %v", ls, err)
+	}
+}
+
+func TestCLIReply(t *testing.T) {
+	cases := map[string]string{
+		"PONG": "+PONG", "OK": "+OK",
+		"NOAUTH Authentication required.":                               "-NOAUTH Authentication required.",
+		"(error) NOAUTH Authentication required.":                       "-NOAUTH Authentication required.",
+		"WRONGPASS invalid username-password pair or user is disabled.": "-WRONGPASS invalid username-password pair or user is disabled.",
+	}
+	for in, want := range cases {
+		if got := cliReply(in); got != want {
+			t.Errorf("cliReply(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package livecheck
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+// RedisStatus is what a running Redis answered.
+type RedisStatus struct {
+	// Reachable is false when nothing accepted the connection.
+	Reachable bool
+	// AuthRequired is true when an unauthenticated PING was refused with NOAUTH.
+	AuthRequired bool
+	// AuthOK is true when AUTH with the given password answered +OK (false when no password given).
+	AuthOK bool
+	// PingReply and AuthReply are Redis's own words (AuthReply never holds the password).
+	PingReply, AuthReply string
+	// TCPPort is the server's own `tcp_port` from INFO server (0: no TCP listener), -1 when
+	// it could not be asked (authentication failed or INFO renamed away).
+	TCPPort int
+	// Detail says why the server was not reachable.
+	Detail string
+	// Via says how the server was reached ("direct-streamlocal unix:/run/redis/redis-server.sock").
+	Via string
+}
+
+// ProbeRedis opens the Redis socket ("unix", path) or port ("tcp", "127.0.0.1:6379") through the
+// SSH connection itself (nothing needs installing on the host), sends an unauthenticated PING,
+// then AUTH with password when one is given. The password travels only inside the tunnel.
+//
+// A unix socket the SSH user may not open (mode 770 for group redis, with sudo = true) is asked
+// through `sudo -n redis-cli -s PATH` instead, with the commands on stdin, never on the command line.
+func ProbeRedis(ctx context.Context, c *transport.Conn, network, addr, password string) (RedisStatus, error) {
+	nc, err := c.Dial(ctx, network, addr)
+	if err != nil {
+		if network == "unix" && c.Sudo() {
+			return probeRedisCLI(ctx, c, addr, password)
+		}
+		return RedisStatus{Via: network + ":" + addr, Detail: err.Error()}, nil
+	}
+	defer nc.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = nc.SetDeadline(dl)
+	} else {
+		_ = nc.SetDeadline(time.Now().Add(15 * time.Second))
+	}
+	st := RedisStatus{Reachable: true, Via: network + ":" + addr, TCPPort: -1}
+	r := bufio.NewReader(nc)
+	st.PingReply, err = redisCall(nc, r, "PING")
+	if err != nil {
+		return st, fmt.Errorf("talking to Redis at %s: %w", addr, err)
+	}
+	st.AuthRequired = strings.HasPrefix(st.PingReply, "-NOAUTH")
+	if password != "" {
+		st.AuthReply, err = redisCall(nc, r, "AUTH", password)
+		if err != nil {
+			return st, fmt.Errorf("talking to Redis at %s: %w", addr, err)
+		}
+		st.AuthOK = st.AuthReply == "+OK"
+	}
+	if !st.AuthRequired || st.AuthOK {
+		st.TCPPort = infoTCPPort(nc, r)
+	}
+	return st, nil
+}
+
+// infoTCPPort asks INFO server for tcp_port; -1 when the answer is not usable.
+func infoTCPPort(w io.Writer, r *bufio.Reader) int {
+	head, err := redisCall(w, r, "INFO", "server")
+	if err != nil || !strings.HasPrefix(head, "$") {
+		return -1
+	}
+	n, err := strconv.Atoi(head[1:])
+	if err != nil || n < 0 || n > 1<<20 {
+		return -1
+	}
+	body := make([]byte, n+2)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(body), "\r\n") {
+		if v, ok := strings.CutPrefix(line, "tcp_port:"); ok {
+			if p, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+				return p
+			}
+		}
+	}
+	return -1
+}
+
+// redisCall sends one command as a RESP array and returns the first reply line.
+func redisCall(w io.Writer, r *bufio.Reader, args ...string) (string, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return "", err
+	}
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// probeRedisCLI asks through redis-cli run with sudo; replies come back one per line.
+func probeRedisCLI(ctx context.Context, c *transport.Conn, socket, password string) (RedisStatus, error) {
+	st := RedisStatus{Via: "sudo redis-cli -s " + socket, TCPPort: -1}
+	in := "PING\n"
+	if password != "" {
+		in += "AUTH " + password + "\n"
+	}
+	in += "INFO server\n"
+	res, err := c.Run(ctx, []string{"redis-cli", "-s", socket}, []byte(in))
+	if err != nil {
+		return st, err
+	}
+	out := strings.Split(strings.TrimRight(string(res.Stdout), "\n"), "\n")
+	errText := strings.TrimSpace(string(res.Stderr))
+	if res.ExitCode != 0 || len(out) == 0 || out[0] == "" {
+		all := errText + " " + strings.Join(out, " ")
+		if strings.Contains(all, "No such file") || strings.Contains(all, "Connection refused") {
+			st.Detail = strings.TrimSpace(all)
+			return st, nil
+		}
+		return st, fmt.Errorf("redis-cli -s %s failed (exit %d): %s (the host needs redis-cli, or an SSH user that may open the socket)", socket, res.ExitCode, errText)
+	}
+	st.Reachable = true
+	st.PingReply = cliReply(out[0])
+	st.AuthRequired = strings.HasPrefix(st.PingReply, "-NOAUTH")
+	if password != "" && len(out) > 1 {
+		st.AuthReply = cliReply(out[1])
+		st.AuthOK = st.AuthReply == "+OK"
+	}
+	for _, line := range out {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "tcp_port:"); ok {
+			if p, err := strconv.Atoi(v); err == nil {
+				st.TCPPort = p
+			}
+		}
+	}
+	return st, nil
+}
+
+// cliReply turns redis-cli's raw output back into RESP's first line form.
+func cliReply(s string) string {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "OK" || s == "PONG":
+		return "+" + s
+	case strings.HasPrefix(s, "(error) "):
+		return "-" + strings.TrimPrefix(s, "(error) ")
+	case strings.HasPrefix(s, "NOAUTH") || strings.HasPrefix(s, "WRONGPASS") || strings.HasPrefix(s, "ERR"):
+		return "-" + s
+	}
+	return s
+}

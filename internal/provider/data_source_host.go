@@ -1,0 +1,315 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+var _ datasource.DataSourceWithConfigure = (*hostDataSource)(nil)
+
+// NewHostDataSource is the ntopng_host data source: a read-only, plan-time view of a host.
+func NewHostDataSource() datasource.DataSource { return &hostDataSource{} }
+
+type hostDataSource struct {
+	data *providerData
+}
+
+var userNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}\$?$`)
+
+var listenerAttrTypes = map[string]attr.Type{
+	"protocol": types.StringType,
+	"address":  types.StringType,
+	"port":     types.Int64Type,
+	"process":  types.StringType,
+}
+
+var userAttrTypes = map[string]attr.Type{
+	"exists": types.BoolType,
+	"uid":    types.Int64Type,
+	"gid":    types.Int64Type,
+	"groups": types.ListType{ElemType: types.StringType},
+}
+
+// Metadata names the data source.
+func (d *hostDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_host"
+}
+
+// Schema describes what is read from the host.
+func (d *hostDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads a host's ntopng-relevant facts at plan time, in one SSH command: OS, versions of " +
+			"ntopng and Redis, every listening TCP socket with its process, and the users ntopng and Redis run as. " +
+			"Nothing is changed on the host.",
+		Attributes: map[string]schema.Attribute{
+			"host": schema.StringAttribute{
+				MarkdownDescription: "Address or name of the host to read (SSH settings come from the provider block).",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"port": schema.Int64Attribute{
+				MarkdownDescription: "SSH port, overriding the provider's `ssh.port`.",
+				Optional:            true,
+			},
+			"check_users": schema.ListAttribute{
+				MarkdownDescription: "User names to report in `users`. Default `[\"ntopng\", \"redis\"]`.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(userNameRE,
+					"must be a valid POSIX user name (lower-case letters, digits, '_', '-', '.')"))},
+			},
+			"id":                   schema.StringAttribute{Computed: true, MarkdownDescription: "The host (and port when set)."},
+			"hostname":             schema.StringAttribute{Computed: true, MarkdownDescription: "The host's own name (kernel hostname)."},
+			"os_id":                schema.StringAttribute{Computed: true, MarkdownDescription: "`ID` from /etc/os-release, e.g. `debian`."},
+			"os_version":           schema.StringAttribute{Computed: true, MarkdownDescription: "`VERSION_ID` from /etc/os-release, e.g. `12`."},
+			"host_key_fingerprint": schema.StringAttribute{Computed: true, MarkdownDescription: "SHA256 fingerprint of the SSH host key the provider verified."},
+			"ntopng_version":       schema.StringAttribute{Computed: true, MarkdownDescription: "Version printed by `ntopng --version`; null when ntopng is not installed."},
+			"redis_version":        schema.StringAttribute{Computed: true, MarkdownDescription: "Version printed by `redis-server --version`; null when Redis is not installed."},
+			"listeners": schema.ListNestedAttribute{
+				Computed: true,
+				MarkdownDescription: "Every listening TCP socket, from `ss -tlnp` (process names need root or `sudo = true`), " +
+					"or from /proc/net/tcp and tcp6 when `ss` is absent (process then empty).",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"protocol": schema.StringAttribute{Computed: true, MarkdownDescription: "`tcp` or `tcp6`."},
+					"address":  schema.StringAttribute{Computed: true, MarkdownDescription: "Local address, e.g. `0.0.0.0`, `::`, `127.0.0.1`."},
+					"port":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Local port."},
+					"process":  schema.StringAttribute{Computed: true, MarkdownDescription: "Process name, empty when unknown."},
+				}},
+			},
+			"users": schema.MapNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Facts about each user of `check_users`, keyed by name.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"exists": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the user exists."},
+					"uid":    schema.Int64Attribute{Computed: true, MarkdownDescription: "User id (null when missing)."},
+					"gid":    schema.Int64Attribute{Computed: true, MarkdownDescription: "Primary group id (null when missing)."},
+					"groups": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Names of all the user's groups, primary first."},
+				}},
+			},
+		},
+	}
+}
+
+// Configure takes the provider's connection pool.
+func (d *hostDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configureData(req.ProviderData, &resp.Diagnostics)
+}
+
+type hostModel struct {
+	Host               types.String `tfsdk:"host"`
+	Port               types.Int64  `tfsdk:"port"`
+	CheckUsers         types.List   `tfsdk:"check_users"`
+	ID                 types.String `tfsdk:"id"`
+	Hostname           types.String `tfsdk:"hostname"`
+	OSID               types.String `tfsdk:"os_id"`
+	OSVersion          types.String `tfsdk:"os_version"`
+	HostKeyFingerprint types.String `tfsdk:"host_key_fingerprint"`
+	NtopngVersion      types.String `tfsdk:"ntopng_version"`
+	RedisVersion       types.String `tfsdk:"redis_version"`
+	Listeners          types.List   `tfsdk:"listeners"`
+	Users              types.Map    `tfsdk:"users"`
+}
+
+// Read runs one fixed script on the host and fills every attribute from its output.
+func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m hostModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || d.data == nil {
+		return
+	}
+	users := []string{"ntopng", "redis"}
+	if !m.CheckUsers.IsNull() {
+		users = nil
+		resp.Diagnostics.Append(m.CheckUsers.ElementsAs(ctx, &users, false)...)
+	}
+	c, err := d.data.conn(ctx, m.Host.ValueString(), m.Port)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
+		return
+	}
+	res, err := c.RunShell(ctx, hostFactsScript(users), nil)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read Host Facts", fmt.Sprintf("Running the facts script on %s failed: %v", m.Host.ValueString(), err))
+		return
+	}
+	facts := parseHostFacts(string(res.Stdout))
+	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.Port, ""))
+	m.Hostname = types.StringValue(facts.hostname)
+	m.OSID = types.StringValue(facts.osRelease["ID"])
+	m.OSVersion = types.StringValue(facts.osRelease["VERSION_ID"])
+	m.HostKeyFingerprint = types.StringValue(c.HostKeyFingerprint())
+	m.NtopngVersion = nullableString(facts.ntopngVersion)
+	m.RedisVersion = nullableString(facts.redisVersion)
+
+	ls, err := livecheck.ParseListenersOutput(facts.listeners)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read Listening Sockets", err.Error())
+		return
+	}
+	var lvals []attr.Value
+	for _, l := range ls {
+		lvals = append(lvals, types.ObjectValueMust(listenerAttrTypes, map[string]attr.Value{
+			"protocol": types.StringValue(l.Protocol),
+			"address":  types.StringValue(l.Address),
+			"port":     types.Int64Value(int64(l.Port)),
+			"process":  types.StringValue(l.Process),
+		}))
+	}
+	m.Listeners = types.ListValueMust(types.ObjectType{AttrTypes: listenerAttrTypes}, lvals)
+
+	uvals := map[string]attr.Value{}
+	for _, name := range users {
+		u := facts.users[name]
+		groups := make([]attr.Value, 0, len(u.groups))
+		for _, g := range u.groups {
+			groups = append(groups, types.StringValue(g))
+		}
+		obj := map[string]attr.Value{
+			"exists": types.BoolValue(u.exists),
+			"uid":    types.Int64Null(),
+			"gid":    types.Int64Null(),
+			"groups": types.ListValueMust(types.StringType, groups),
+		}
+		if u.exists {
+			obj["uid"] = types.Int64Value(int64(u.uid))
+			obj["gid"] = types.Int64Value(int64(u.gid))
+		}
+		uvals[name] = types.ObjectValueMust(userAttrTypes, obj)
+	}
+	m.Users = types.MapValueMust(types.ObjectType{AttrTypes: userAttrTypes}, uvals)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// hostFactsScript prints every fact in marked sections. User names are validated by the
+// schema and quoted anyway; the script holds no secret.
+func hostFactsScript(users []string) string {
+	var b strings.Builder
+	b.WriteString(`echo '@@hostname'; cat /proc/sys/kernel/hostname 2>/dev/null || hostname
+echo '@@os-release'; cat /etc/os-release 2>/dev/null
+echo '@@ntopng'; if command -v ntopng >/dev/null 2>&1; then timeout 10 ntopng --version 2>&1 | head -n 3; fi
+echo '@@redis'; if command -v redis-server >/dev/null 2>&1; then redis-server --version 2>&1 | head -n 1; fi
+`)
+	for _, u := range users {
+		q := transport.Quote(u)
+		fmt.Fprintf(&b, "echo '@@user '%s; if getent passwd %s; then id -Gn %s; fi\n", q, q, q)
+	}
+	b.WriteString("echo '@@listeners'\n" + livecheck.ListenersScript + "\n")
+	return b.String()
+}
+
+type userFacts struct {
+	exists   bool
+	uid, gid int
+	groups   []string
+}
+
+type hostFacts struct {
+	hostname                    string
+	osRelease                   map[string]string
+	ntopngVersion, redisVersion string
+	users                       map[string]userFacts
+	listeners                   string
+}
+
+var (
+	redisVersionRE  = regexp.MustCompile(`v=([0-9][0-9A-Za-z.\-]*)`)
+	ntopngVersionRE = regexp.MustCompile(`v\.?\s*([0-9]+\.[0-9]+(?:\.[0-9A-Za-z\-]+)*)|([0-9]+\.[0-9]+(?:\.[0-9]+)+)`)
+)
+
+func parseHostFacts(out string) hostFacts {
+	f := hostFacts{osRelease: map[string]string{}, users: map[string]userFacts{}}
+	sections := map[string][]string{}
+	var order []string
+	cur := ""
+	var listeners strings.Builder
+	for _, line := range strings.SplitAfter(out, "\n") {
+		trimmed := strings.TrimRight(line, "\n")
+		if strings.HasPrefix(trimmed, "@@") && cur != "@@listeners" {
+			cur = trimmed
+			order = append(order, cur)
+			continue
+		}
+		if cur == "@@listeners" {
+			listeners.WriteString(line)
+			continue
+		}
+		if trimmed != "" {
+			sections[cur] = append(sections[cur], trimmed)
+		}
+	}
+	f.listeners = listeners.String()
+	if h := sections["@@hostname"]; len(h) > 0 {
+		f.hostname = strings.TrimSpace(h[0])
+	}
+	for _, l := range sections["@@os-release"] {
+		k, v, ok := strings.Cut(l, "=")
+		if ok {
+			f.osRelease[k] = strings.Trim(v, `"'`)
+		}
+	}
+	if r := strings.Join(sections["@@redis"], " "); r != "" {
+		if m := redisVersionRE.FindStringSubmatch(r); m != nil {
+			f.redisVersion = m[1]
+		}
+	}
+	if n := strings.Join(sections["@@ntopng"], " "); n != "" {
+		if m := ntopngVersionRE.FindStringSubmatch(n); m != nil {
+			f.ntopngVersion = m[1] + m[2]
+		} else {
+			f.ntopngVersion = strings.TrimSpace(sections["@@ntopng"][0])
+		}
+	}
+	for _, sec := range order {
+		name, ok := strings.CutPrefix(sec, "@@user ")
+		if !ok {
+			continue
+		}
+		lines := sections[sec]
+		u := userFacts{}
+		if len(lines) > 0 {
+			p := strings.Split(lines[0], ":")
+			if len(p) >= 4 {
+				u.exists = true
+				u.uid, _ = strconv.Atoi(p[2])
+				u.gid, _ = strconv.Atoi(p[3])
+			}
+			if len(lines) > 1 {
+				u.groups = strings.Fields(lines[1])
+			}
+		}
+		f.users[name] = u
+	}
+	return f
+}
+
+func nullableString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// sortedKeys returns a map's keys in order (stable plans).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

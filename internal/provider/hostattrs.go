@@ -1,0 +1,100 @@
+package provider
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var pathHost = path.Root("host")
+
+// hostAttribute and portAttribute are the target of every resource; changing either means
+// another machine, so a new resource.
+func hostAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "Address or name of the host (SSH settings come from the provider block). Changing it replaces the resource.",
+		Required:            true,
+		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+}
+
+func portAttribute() schema.Int64Attribute {
+	return schema.Int64Attribute{
+		MarkdownDescription: "SSH port, overriding the provider's `ssh.port`. Changing it replaces the resource.",
+		Optional:            true,
+		Validators:          []validator.Int64{int64validator.Between(1, 65535)},
+		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+	}
+}
+
+func idAttribute(form string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "`" + form + "`, or `host:port:...` when `port` is set to something other than 22. The import ID has the same form.",
+		Computed:            true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// hostID formats host[:port][:path]; IPv6 addresses are bracketed.
+func hostID(host string, port types.Int64, p string) string {
+	h := host
+	if strings.Contains(h, ":") && !strings.HasPrefix(h, "[") {
+		h = "[" + h + "]"
+	}
+	if !port.IsNull() && !port.IsUnknown() && port.ValueInt64() != 22 {
+		h += ":" + strconv.FormatInt(port.ValueInt64(), 10)
+	}
+	if p != "" {
+		h += ":" + p
+	}
+	return h
+}
+
+// parseImportID reads `host:/path` or `host:port:/path` (IPv6 hosts in brackets).
+func parseImportID(id string) (host string, port types.Int64, p string, err error) {
+	port = types.Int64Null()
+	i := strings.Index(id, ":/")
+	if i <= 0 {
+		return "", port, "", fmt.Errorf("import ID %q must be HOST:/absolute/path or HOST:PORT:/absolute/path", id)
+	}
+	prefix, p := id[:i], id[i+1:]
+	if h, ps, e := net.SplitHostPort(prefix); e == nil {
+		n, convErr := strconv.Atoi(ps)
+		if convErr != nil || n < 1 || n > 65535 {
+			return "", port, "", fmt.Errorf("import ID %q: %q is not a port number", id, ps)
+		}
+		port = types.Int64Value(int64(n))
+		prefix = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(prefix, "["), "]")
+	if host == "" {
+		return "", port, "", fmt.Errorf("import ID %q has no host", id)
+	}
+	return host, port, p, nil
+}
+
+// defaultCertPath is where ntop's packages make ntopng read its HTTPS certificate; shared by
+// ntopng_tls_cert (where it writes) and ntopng_instance (what it checks before disabling HTTP).
+const defaultCertPath = "/usr/share/ntopng/httpdocs/ssl/ntopng-cert.pem"
+
+// stringList is a list value of strings; nil gives an empty list.
+func stringList(s []string) types.List {
+	vals := make([]attr.Value, 0, len(s))
+	for _, v := range s {
+		vals = append(vals, types.StringValue(v))
+	}
+	return types.ListValueMust(types.StringType, vals)
+}

@@ -1,0 +1,48 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+// providerData is what Configure hands to every resource and data source: the connection
+// settings and the pool that shares one SSH connection per host.
+type providerData struct {
+	pool    *transport.Pool
+	base    transport.Config
+	unknown bool // some ssh setting is not known yet (depends on a resource not created yet)
+}
+
+// conn returns the shared connection to host, dialling it on first use. port, when set,
+// overrides the provider's SSH port.
+func (d *providerData) conn(ctx context.Context, host string, port types.Int64) (*transport.Conn, error) {
+	if d.unknown {
+		return nil, fmt.Errorf("the provider's ssh settings depend on values not known until apply; "+
+			"set them from variables or files so that the provider can reach %s while planning", host)
+	}
+	cfg := d.base
+	cfg.Target.Host = host
+	if !port.IsNull() && !port.IsUnknown() {
+		cfg.Target.Port = int(port.ValueInt64())
+	}
+	return d.pool.Conn(ctx, cfg)
+}
+
+// configureData is the one checked way to take the provider's data in Configure.
+func configureData(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil { // the provider is not configured yet (validate)
+		return nil
+	}
+	d, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this to the provider developers.", raw))
+		return nil
+	}
+	return d
+}

@@ -1,0 +1,69 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestQuickstart (TF_ACC=1) checks examples/quickstart, which make demo applies to the sandbox
+// host: `terraform fmt -check` is clean, `bash -n` accepts demo.sh, and `terraform validate`
+// passes against the provider built from this module through dev_overrides with no other
+// installation method, so the quickstart needs no provider download (its ephemeral variables
+// feeding write-only attributes are accepted too). The only diagnostic allowed is
+// Terraform's dev_overrides warning.
+func TestQuickstart(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 to run terraform on examples/quickstart")
+	}
+	tf := terraformPath(t)
+	dir := filepath.Join(moduleRootDir(t), "examples", "quickstart")
+
+	if out, err := exec.Command("bash", "-n", filepath.Join(dir, "demo.sh")).CombinedOutput(); err != nil {
+		t.Errorf("bash -n demo.sh: %v\n%s", err, out)
+	}
+	fmtOut, err := exec.Command(tf, "fmt", "-check", "-list=true", "-no-color", dir).CombinedOutput()
+	if err != nil || len(fmtOut) != 0 {
+		t.Errorf("terraform fmt -check examples/quickstart: %v; files to reformat:\n%s", err, fmtOut)
+	}
+
+	plugins := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-ntopng"), ".")
+	build.Dir = moduleRootDir(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build of the provider: %v\n%s", err, out)
+	}
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	cfg := "provider_installation {\n  dev_overrides {\n    \"hardenops/ntopng\" = \"" + plugins + "\"\n  }\n}\n"
+	if err := os.WriteFile(rc, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(tf, "validate", "-json", "-no-color")
+	cmd.Dir = copyExample(t, dir)
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	var res struct {
+		Valid       bool `json:"valid"`
+		Diagnostics []struct {
+			Severity string `json:"severity"`
+			Summary  string `json:"summary"`
+			Detail   string `json:"detail"`
+		} `json:"diagnostics"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatalf("terraform validate printed no JSON (%v, %v):\n%s\n%s", runErr, err, stdout.String(), stderr.String())
+	}
+	if !res.Valid || runErr != nil {
+		t.Errorf("terraform validate examples/quickstart: valid = %v, exit %v", res.Valid, runErr)
+	}
+	for _, d := range res.Diagnostics {
+		if d.Summary != "Provider development overrides are in effect" {
+			t.Errorf("terraform validate examples/quickstart: unexpected %s %q: %s", d.Severity, d.Summary, d.Detail)
+		}
+	}
+}

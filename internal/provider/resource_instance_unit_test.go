@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// validateInstance runs ntopng_instance's ValidateConfig on a configuration with the given
+// attributes set (all others null) and returns the diagnostics' summaries and details.
+func validateInstance(t *testing.T, set map[string]tftypes.Value) (errs, warns []string) {
+	t.Helper()
+	ctx := context.Background()
+	r := NewInstanceResource()
+	var sr resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		if v, ok := set[name]; ok {
+			vals[name] = v
+		} else {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	cfg := tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(typ, vals)}
+	var resp resource.ValidateConfigResponse
+	r.(resource.ResourceWithValidateConfig).ValidateConfig(ctx, resource.ValidateConfigRequest{Config: cfg}, &resp)
+	for _, d := range resp.Diagnostics.Errors() {
+		errs = append(errs, d.Summary()+": "+d.Detail())
+	}
+	for _, d := range resp.Diagnostics.Warnings() {
+		warns = append(warns, d.Summary()+": "+d.Detail())
+	}
+	return errs, warns
+}
+
+func TestInstanceValidateWarnings(t *testing.T) {
+	redisType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"socket": tftypes.String, "host": tftypes.String, "port": tftypes.Number, "db": tftypes.Number,
+	}}
+	cases := []struct {
+		name string
+		set  map[string]tftypes.Value
+		warn string // "" = no warning at all
+	}{
+		{"https on every address", map[string]tftypes.Value{"https_listen": str("443")}, "Web Server on Every Address"},
+		{"http on every address", map[string]tftypes.Value{"http_listen": str("3000"), "https_listen": str("192.0.2.10:443")}, "http_listen = \"3000\""},
+		{"nobody", map[string]tftypes.Value{"https_listen": str("192.0.2.10:443"), "user": str("nobody")}, "ntopng Runs as nobody"},
+		{"disable-login", map[string]tftypes.Value{"https_listen": str("192.0.2.10:443"),
+			"extra_options": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"disable-login": str("1")})}, "Login Disabled"},
+		{"redis tcp without password", map[string]tftypes.Value{"https_listen": str("192.0.2.10:443"),
+			"redis": tftypes.NewValue(redisType, map[string]tftypes.Value{"socket": tftypes.NewValue(tftypes.String, nil),
+				"host": str("127.0.0.1"), "port": tftypes.NewValue(tftypes.Number, 6379), "db": tftypes.NewValue(tftypes.Number, 0)})},
+			"Redis over TCP Without a Password"},
+		{"hardened: no warning", map[string]tftypes.Value{"https_listen": str("192.0.2.10:443"),
+			"redis": tftypes.NewValue(redisType, map[string]tftypes.Value{"socket": str("/run/redis/redis-server.sock"),
+				"host": tftypes.NewValue(tftypes.String, nil), "port": tftypes.NewValue(tftypes.Number, nil), "db": tftypes.NewValue(tftypes.Number, 0)}),
+			"redis_password": str(strings.Repeat("a1B2", 10))}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			errs, warns := validateInstance(t, c.set)
+			if len(errs) > 0 {
+				t.Fatalf("unexpected errors: %v", errs)
+			}
+			if c.warn == "" {
+				if len(warns) > 0 {
+					t.Fatalf("want no warning, got %v", warns)
+				}
+				return
+			}
+			for _, w := range warns {
+				if strings.Contains(w, c.warn) {
+					return
+				}
+			}
+			t.Fatalf("want a warning containing %q, got %v", c.warn, warns)
+		})
+	}
+}
+
+func TestExpectedListeners(t *testing.T) {
+	got := expectedListeners("disabled", "192.0.2.10:443", true)
+	if strings.Join(got, ",") != "192.0.2.10:443" {
+		t.Errorf("https only: %v", got)
+	}
+	got = expectedListeners(":3000", "[2001:db8::10]:443", true)
+	if strings.Join(got, ",") != "127.0.0.1:3000,[2001:db8::10]:443" {
+		t.Errorf("loopback http + v6 https: %v", got)
+	}
+	if got := expectedListeners("3000", "443", false); strings.Join(got, ",") != "0.0.0.0:3000" {
+		t.Errorf("no certificate means no HTTPS: %v", got)
+	}
+}

@@ -1,0 +1,883 @@
+package provider
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwpath "github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
+	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+var (
+	_ resource.ResourceWithConfigure        = (*tlsCertResource)(nil)
+	_ resource.ResourceWithImportState      = (*tlsCertResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*tlsCertResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*tlsCertResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*tlsCertResource)(nil)
+)
+
+// Defaults of ntopng_tls_cert, as the ntop packages lay ntopng out (defaultCertPath is shared
+// with ntopng_instance).
+const (
+	defaultCertOwner      = "root"
+	defaultCertGroup      = "ntop"
+	defaultCertMode       = "0640"
+	defaultCertRestart    = "systemctl restart ntopng"
+	defaultVerifyTimeout  = "60s"
+	defaultMinDaysLeft    = 30
+	maxVerifyPollInterval = 4 * time.Second
+	// notListeningGrace bounds how long Verify waits for a server that did not listen before
+	// the restart either (HTTPS may not be enabled yet).
+	notListeningGrace = 10 * time.Second
+)
+
+// onDestroy says what Delete does with the file.
+type onDestroy string
+
+const (
+	onDestroyKeep   onDestroy = "keep"
+	onDestroyRemove onDestroy = "remove"
+)
+
+// onDestroyValues lists the allowed on_destroy values, for the validator and the docs.
+func onDestroyValues() []string { return []string{string(onDestroyKeep), string(onDestroyRemove)} }
+
+var (
+	certKey = secretInput{writeOnly: "private_key_pem_wo", version: "private_key_pem_wo_version", sensitive: "private_key_pem"}
+	modeRE  = regexp.MustCompile(`^0[0-7]{3}$`)
+)
+
+// NewTLSCertResource is the ntopng_tls_cert resource: ntopng's HTTPS certificate file, and
+// optionally a check of the certificate the web server really serves.
+func NewTLSCertResource() resource.Resource { return &tlsCertResource{} }
+
+type tlsCertResource struct {
+	data *providerData
+}
+
+// Metadata names the resource.
+func (r *tlsCertResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_tls_cert"
+}
+
+// Schema describes the certificate file and its read-back facts.
+func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	computedList := func(desc string) schema.ListAttribute {
+		return schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "ntopng's HTTPS certificate: one PEM file holding the unencrypted private key, the leaf " +
+			"certificate and the intermediates, written atomically with owner and mode, followed by a restart of " +
+			"ntopng and, with `verify_endpoint`, a check that the new certificate is really served. The private key " +
+			"never reaches the state when given through `private_key_pem_wo`.",
+		Attributes: map[string]schema.Attribute{
+			"id":   idAttribute("host:path"),
+			"host": hostAttribute(),
+			"port": portAttribute(),
+			"certificate_pem": schema.StringAttribute{
+				MarkdownDescription: "The server (leaf) certificate in PEM form, only that one certificate. Checked at plan " +
+					"time: it must parse, not be expired, carry an RSA key of 2048 bits or more or an ECDSA P-256/P-384 key; " +
+					"a warning when it has no Subject Alternative Name or fewer than `min_days_remaining` days left. " +
+					"A change rewrites the file and restarts ntopng. Read back for drift through `remote_fingerprint_sha256`.",
+				Required: true,
+			},
+			"ca_chain_pem": schema.StringAttribute{
+				MarkdownDescription: "The intermediate certificates in PEM form, the leaf's issuer first; each must sign the " +
+					"one before it. Default: none. A change rewrites the file and restarts ntopng. Read back for drift " +
+					"through `remote_chain_fingerprints_sha256`.",
+				Optional: true,
+			},
+			"private_key_pem_wo": schema.StringAttribute{
+				MarkdownDescription: "The unencrypted private key of the certificate (PEM), write-only: Terraform never " +
+					"stores it in the state or the plan (Terraform 1.11 or later). Exactly one of `private_key_pem_wo` and " +
+					"`private_key_pem` must be set. It must match `certificate_pem`; an encrypted key is refused (ntopng " +
+					"cannot ask for a passphrase). Drift is read back without the key: `remote_key_public_fingerprint_sha256` " +
+					"is the public key of the key in the file.",
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+			},
+			"private_key_pem_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Optional counter for `private_key_pem_wo`: changing it rewrites the file from the " +
+					"configuration. Not needed to rotate: a new key comes with a new certificate, which is a change by itself. " +
+					"Only with `private_key_pem_wo`.",
+				Optional: true,
+				Validators: []validator.Int64{
+					int64validator.ConflictsWith(fwpath.MatchRoot("private_key_pem")),
+				},
+			},
+			"private_key_pem": schema.StringAttribute{
+				MarkdownDescription: "The unencrypted private key (PEM) as a sensitive attribute: simpler with Terraform " +
+					"before 1.11, but **kept in the state** (in clear text in the state file). Prefer `private_key_pem_wo`. " +
+					"Same checks as `private_key_pem_wo`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"path": schema.StringAttribute{
+				MarkdownDescription: "Where ntopng reads the certificate: `<httpdocs>/ssl/ntopng-cert.pem`. Default `" +
+					defaultCertPath + "` (ntop packages). The directory must exist. Changing it replaces the resource " +
+					"(the old file is handled as `on_destroy` says).",
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(defaultCertPath),
+				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^/`),
+					"must be an absolute path")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"owner": schema.StringAttribute{
+				MarkdownDescription: "Owner of the file, a user name on the host. Default `root`. A change rewrites the file " +
+					"and restarts ntopng. Read back for drift.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(defaultCertOwner),
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"group": schema.StringAttribute{
+				MarkdownDescription: "Group of the file, a group name on the host. Default `ntop` (created by the ntop " +
+					"packages). A change rewrites the file and restarts ntopng. Read back for drift.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(defaultCertGroup),
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"mode": schema.StringAttribute{
+				MarkdownDescription: "Permissions of the file, four octal digits. Default `0640`. Modes that let other " +
+					"users read the file (it holds the private key) are refused. A change rewrites the file and restarts " +
+					"ntopng. Read back for drift.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(defaultCertMode),
+				Validators: []validator.String{stringvalidator.RegexMatches(modeRE, "must be four octal digits, like \"0640\"")},
+			},
+			"restart_command": schema.StringAttribute{
+				MarkdownDescription: "Shell command run on the host after the file changed (and only then), so that ntopng " +
+					"loads it. Default `" + defaultCertRestart + "`. `\"\"` runs nothing. If it fails, the previous file is " +
+					"put back and the command runs again.",
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(defaultCertRestart),
+			},
+			"verify_endpoint": schema.StringAttribute{
+				MarkdownDescription: "`HOST:PORT` of ntopng's HTTPS server, as reached from the host (e.g. `127.0.0.1:443`). " +
+					"When set, a TLS handshake through the SSH connection (nothing is installed on the host) reads the " +
+					"served certificate: on every refresh (`served_fingerprint_sha256`; serving another certificate is drift " +
+					"that an apply fixes by restarting ntopng) and after each restart, waiting up to `verify_timeout` for " +
+					"the new certificate. A server still serving another certificate then fails the apply and the previous " +
+					"file is restored; when nothing listens there (HTTPS not enabled yet) the apply warns and goes on. " +
+					"Default: no live check.",
+				Optional: true,
+			},
+			"verify_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long to wait after a restart for `verify_endpoint` to serve the new certificate, " +
+					"as a Go duration. Default `" + defaultVerifyTimeout + "`.",
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(defaultVerifyTimeout),
+			},
+			"min_days_remaining": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("A plan warning is shown when the certificate or an intermediate "+
+					"expires in fewer days than this. Default `%d`; `0` turns the warning off. Changes nothing on the host.",
+					defaultMinDaysLeft),
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(defaultMinDaysLeft),
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"on_destroy": schema.StringAttribute{
+				MarkdownDescription: "What destroying the resource does with the file: `" + strings.Join(onDestroyValues(), "` or `") +
+					"`. Default `keep` (ntopng keeps serving HTTPS). `remove` deletes the file; ntopng is not restarted and " +
+					"disables HTTPS at its next start.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(string(onDestroyKeep)),
+				Validators: []validator.String{stringvalidator.OneOf(onDestroyValues()...)},
+			},
+			"fingerprint_sha256":            computed("SHA-256 of the leaf certificate's DER, lowercase hex, from `certificate_pem`."),
+			"not_after":                     computed("End of the leaf certificate's validity, RFC 3339 in UTC."),
+			"subject":                       computed("Subject of the leaf certificate (RFC 2253)."),
+			"dns_names":                     computedList("DNS names of the leaf certificate's Subject Alternative Name."),
+			"ip_addresses":                  computedList("IP addresses of the leaf certificate's Subject Alternative Name."),
+			"public_key_fingerprint_sha256": computed("SHA-256 of the leaf certificate's public key (SubjectPublicKeyInfo DER), lowercase hex."),
+			"remote_fingerprint_sha256": computed("Read back: SHA-256 of the first certificate in the file on the host " +
+				"(null when it has none). Differs from `fingerprint_sha256` when the file was changed outside Terraform."),
+			"remote_key_public_fingerprint_sha256": computed("Read back: SHA-256 of the public half of the private key in " +
+				"the file on the host (null when it has no readable unencrypted key). It must equal " +
+				"`public_key_fingerprint_sha256`; the key itself is never read into the state."),
+			"remote_chain_fingerprints_sha256": computedList("Read back: SHA-256 of each further certificate in the file " +
+				"on the host, in file order."),
+			"served_fingerprint_sha256": computed("Read back with `verify_endpoint`: SHA-256 of the leaf certificate the " +
+				"server presents. Null when `verify_endpoint` is unset or nothing listens there; empty when something " +
+				"listens but the TLS handshake fails."),
+		},
+	}
+}
+
+// ConfigValidators asks for exactly one of the two ways to give the key.
+func (r *tlsCertResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(fwpath.MatchRoot(certKey.writeOnly), fwpath.MatchRoot(certKey.sensitive)),
+	}
+}
+
+// Configure takes the provider's connection pool.
+func (r *tlsCertResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+}
+
+// Create writes the file, restarts ntopng and checks what it serves.
+func (r *tlsCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m tlsCertModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.apply(ctx, req.Config, &m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Read reads the file and the ids of the host in one SFTP round trip, then the served
+// certificate when verify_endpoint is set.
+func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m tlsCertModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.conn(ctx, &m)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
+		return
+	}
+	p := m.Path.ValueString()
+	files, err := c.ReadFiles(ctx, append([]string{p}, etcFiles...))
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read the Certificate File",
+			fmt.Sprintf("Reading %s, /etc/passwd and /etc/group on %s failed: %v", p, m.Host.ValueString(), err))
+		return
+	}
+	f := files[0]
+	if !f.Info.Exists {
+		if m.CertificatePEM.IsNull() { // import
+			resp.Diagnostics.AddError("Nothing to Import",
+				fmt.Sprintf("%s does not exist on %s. Create the resource instead of importing it.", p, m.Host.ValueString()))
+			return
+		}
+		tflog.Debug(ctx, "certificate file is gone; the resource will be created again", map[string]any{"path": p})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	ids := parseIDs(files[1].Data, files[2].Data)
+	m.Owner = types.StringValue(ids.userName(f.Info.UID))
+	m.Group = types.StringValue(ids.groupName(f.Info.GID))
+	m.Mode = types.StringValue(fmt.Sprintf("%04o", f.Info.Mode.Perm()))
+
+	m.RemoteFingerprintSHA256 = types.StringNull()
+	m.RemoteKeyPublicFingerprintSHA256 = types.StringNull()
+	m.RemoteChainFingerprintsSHA256 = stringList(nil)
+	if facts, err := pembundle.ParseFile(f.Data); err == nil {
+		m.RemoteFingerprintSHA256 = nullableString(facts.LeafFingerprintSHA256)
+		m.RemoteKeyPublicFingerprintSHA256 = nullableString(facts.KeyPublicFingerprintSHA256)
+		m.RemoteChainFingerprintsSHA256 = stringList(facts.ChainFingerprints)
+	} else {
+		resp.Diagnostics.AddAttributeWarning(fwpath.Root("path"), "Certificate File Is Not a PEM Bundle",
+			fmt.Sprintf("%s on %s: %v", p, m.Host.ValueString(), err))
+	}
+	if m.CertificatePEM.IsNull() { // import: the certificate comes from the file
+		importCertificates(&m, f.Data)
+	}
+	m.ServedFingerprintSHA256 = types.StringNull()
+	if ep := m.VerifyEndpoint.ValueString(); ep != "" {
+		leaf, _, err := livecheck.ServedCertificate(ctx, c, ep)
+		switch {
+		case err != nil:
+			m.ServedFingerprintSHA256 = types.StringValue("")
+			resp.Diagnostics.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Served Certificate Not Readable",
+				fmt.Sprintf("Something listens at %s but the TLS handshake failed, so the certificate ntopng serves is "+
+					"unknown; an apply restarts ntopng and checks again. Check that verify_endpoint is ntopng's HTTPS "+
+					"address (--https-port). %v", ep, err))
+		case leaf != nil:
+			m.ServedFingerprintSHA256 = types.StringValue(pembundle.Fingerprint(leaf))
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Update rewrites the file when it differs, restarts ntopng when the file changed or when
+// it serves another certificate, and checks what it serves.
+func (r *tlsCertResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m tlsCertModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.apply(ctx, req.Config, &m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Delete leaves the file unless on_destroy = "remove".
+func (r *tlsCertResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m tlsCertModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || onDestroy(m.OnDestroy.ValueString()) != onDestroyRemove {
+		return
+	}
+	c, err := r.conn(ctx, &m)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
+		return
+	}
+	if err := c.Remove(ctx, m.Path.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Cannot Remove the Certificate File",
+			fmt.Sprintf("on_destroy = \"remove\", but removing %s on %s failed: %v. Remove it by hand, or set "+
+				"on_destroy = \"keep\" and apply before destroying.", m.Path.ValueString(), m.Host.ValueString(), err))
+	}
+}
+
+// ImportState takes `host:path` (or `host:port:path`). The certificate and chain are read
+// from the file; the key stays out of the state and comes from the configuration.
+func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	host, port, p, err := parseImportID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+		return
+	}
+	m := tlsCertModel{
+		ID:                     types.StringValue(hostID(host, port, p)),
+		Host:                   types.StringValue(host),
+		Port:                   port,
+		CertificatePEM:         types.StringNull(),
+		CAChainPEM:             types.StringNull(),
+		PrivateKeyPEMWO:        types.StringNull(),
+		PrivateKeyPEMWOVersion: types.Int64Null(),
+		PrivateKeyPEM:          types.StringNull(),
+		Path:                   types.StringValue(p),
+		Owner:                  types.StringValue(defaultCertOwner),
+		Group:                  types.StringValue(defaultCertGroup),
+		Mode:                   types.StringValue(defaultCertMode),
+		RestartCommand:         types.StringValue(defaultCertRestart),
+		VerifyEndpoint:         types.StringNull(),
+		VerifyTimeout:          types.StringValue(defaultVerifyTimeout),
+		MinDaysRemaining:       types.Int64Value(defaultMinDaysLeft),
+		OnDestroy:              types.StringValue(string(onDestroyKeep)),
+	}
+	m.nullFacts()
+	m.RemoteFingerprintSHA256 = types.StringNull()
+	m.RemoteKeyPublicFingerprintSHA256 = types.StringNull()
+	m.RemoteChainFingerprintsSHA256 = stringList(nil)
+	m.ServedFingerprintSHA256 = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// ModifyPlan fills the certificate facts the plan promises, checks owner and group on the
+// host, and shows drift: a file whose leaf, key or chain differ from the configuration, or a
+// server serving another certificate, plans an update.
+func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan tlsCertModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var prior *tlsCertModel
+	if !req.State.Raw.IsNull() {
+		prior = &tlsCertModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	if !plan.Host.IsUnknown() && !plan.Path.IsUnknown() {
+		plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.Port, plan.Path.ValueString()))
+	}
+
+	plan.unknownFacts()
+	plan.RemoteFingerprintSHA256 = types.StringUnknown()
+	plan.RemoteKeyPublicFingerprintSHA256 = types.StringUnknown()
+	plan.RemoteChainFingerprintsSHA256 = types.ListUnknown(types.StringType)
+	if !plan.CertificatePEM.IsUnknown() && !plan.CAChainPEM.IsUnknown() {
+		if b, _ := pembundle.Check(plan.CertificatePEM.ValueString(), plan.CAChainPEM.ValueString(), "", time.Now(), 0); b != nil {
+			plan.setFacts(b)
+			// The file must hold exactly this leaf, its key and this chain.
+			plan.RemoteFingerprintSHA256 = plan.FingerprintSHA256
+			plan.RemoteKeyPublicFingerprintSHA256 = plan.PublicKeyFingerprintSHA256
+			plan.RemoteChainFingerprintsSHA256 = stringList(chainFingerprints(b))
+		}
+	}
+	plan.ServedFingerprintSHA256 = plannedServed(&plan, prior)
+
+	r.checkHostAtPlan(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// plannedServed is what served_fingerprint_sha256 will be after the apply: known only when
+// nothing on the host changes and the server already serves the planned certificate (or
+// nothing listens); unknown (an update) when the server serves another certificate.
+func plannedServed(plan, prior *tlsCertModel) types.String {
+	switch {
+	case plan.VerifyEndpoint.IsNull():
+		return types.StringNull()
+	case plan.VerifyEndpoint.IsUnknown() || plan.FingerprintSHA256.IsUnknown() || prior == nil:
+		return types.StringUnknown()
+	case !prior.VerifyEndpoint.Equal(plan.VerifyEndpoint) || !sameFile(prior, plan):
+		return types.StringUnknown()
+	case prior.ServedFingerprintSHA256.IsNull() || prior.ServedFingerprintSHA256.Equal(plan.FingerprintSHA256):
+		return prior.ServedFingerprintSHA256
+	default:
+		return types.StringUnknown()
+	}
+}
+
+// sameFile reports whether the file read back (prior) is already what plan wants.
+func sameFile(prior, plan *tlsCertModel) bool {
+	return prior.RemoteFingerprintSHA256.Equal(plan.RemoteFingerprintSHA256) &&
+		prior.RemoteKeyPublicFingerprintSHA256.Equal(plan.RemoteKeyPublicFingerprintSHA256) &&
+		prior.RemoteChainFingerprintsSHA256.Equal(plan.RemoteChainFingerprintsSHA256) &&
+		prior.Owner.Equal(plan.Owner) && prior.Group.Equal(plan.Group) && prior.Mode.Equal(plan.Mode) &&
+		prior.Path.Equal(plan.Path) && prior.PrivateKeyPEMWOVersion.Equal(plan.PrivateKeyPEMWOVersion)
+}
+
+// checkHostAtPlan resolves owner and group and checks that the directory exists, so that
+// these mistakes fail the plan instead of the apply. A host that cannot be reached while
+// planning (not created yet) only gives a warning: the apply checks again.
+func (r *tlsCertResource) checkHostAtPlan(ctx context.Context, plan *tlsCertModel, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.unknown || plan.Host.IsUnknown() || plan.Port.IsUnknown() ||
+		plan.Path.IsUnknown() || plan.Owner.IsUnknown() || plan.Group.IsUnknown() {
+		return
+	}
+	c, err := r.conn(ctx, plan)
+	if err != nil {
+		diags.AddAttributeWarning(pathHost, "Host Not Checked While Planning",
+			fmt.Sprintf("Could not reach the host to check owner, group and the directory of path; the apply "+
+				"checks them again. %v", err))
+		return
+	}
+	dir := path.Dir(plan.Path.ValueString())
+	files, err := c.ReadFiles(ctx, etcFiles)
+	if err != nil {
+		diags.AddError("Cannot Read Users and Groups", fmt.Sprintf("On %s: %v", plan.Host.ValueString(), err))
+		return
+	}
+	ids := parseIDs(files[0].Data, files[1].Data)
+	resolveOwner(ids, plan, diags)
+	info, err := c.Stat(ctx, dir)
+	switch {
+	case err != nil:
+		diags.AddAttributeError(fwpath.Root("path"), "Cannot Check the Certificate Directory", err.Error())
+	case !info.Exists || !info.IsDir:
+		diags.AddAttributeError(fwpath.Root("path"), "Certificate Directory Missing",
+			fmt.Sprintf("%s does not exist on %s, so the certificate cannot be written there. Install ntopng first "+
+				"(the package creates %s), or set path to <httpdocs>/ssl/ntopng-cert.pem of this ntopng "+
+				"(--httpdocs-dir).", dir, plan.Host.ValueString(), path.Dir(defaultCertPath)))
+	}
+}
+
+// resolveOwner returns the uid and gid of owner and group on the host.
+func resolveOwner(ids *hostIDs, m *tlsCertModel, diags *diag.Diagnostics) (uid, gid int) {
+	owner, group := m.Owner.ValueString(), m.Group.ValueString()
+	uid, ok := ids.uid(owner)
+	if !ok {
+		if n, err := strconv.Atoi(owner); err == nil && n >= 0 {
+			uid, ok = n, true
+		}
+	}
+	if !ok {
+		diags.AddAttributeError(fwpath.Root("owner"), "Unknown Owner",
+			fmt.Sprintf("owner = %q: there is no such user in /etc/passwd on %s. Create the user first, or set owner "+
+				"to an existing user (default \"root\").", owner, m.Host.ValueString()))
+	}
+	gid, ok = ids.gid(group)
+	if !ok {
+		if n, err := strconv.Atoi(group); err == nil && n >= 0 {
+			gid, ok = n, true
+		}
+	}
+	if !ok {
+		hint := "Create the group first, or set group to an existing group."
+		if group == defaultCertGroup {
+			hint = "The ntop packages create group \"ntop\": install ntopng on the host first, or set group to an " +
+				"existing group (e.g. \"root\" with mode \"0600\")."
+		}
+		diags.AddAttributeError(fwpath.Root("group"), "Unknown Group",
+			fmt.Sprintf("group = %q: there is no such group in /etc/group on %s. %s", group, m.Host.ValueString(), hint))
+	}
+	return uid, gid
+}
+
+// ValidateConfig checks the certificate, chain and key as far as they are known, and the
+// settings that need no host. Problems found by pembundle point at the attribute at fault.
+func (r *tlsCertResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m tlsCertModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if v := m.Mode.ValueString(); modeRE.MatchString(v) {
+		if mode, _ := strconv.ParseUint(v, 8, 32); mode&0o007 != 0 {
+			resp.Diagnostics.AddAttributeError(fwpath.Root("mode"), "Certificate File Readable by Everyone",
+				fmt.Sprintf("mode = %q gives other users access to the file, which holds the private key. Use \"0640\" "+
+					"(with group ntop) or \"0600\".", v))
+		}
+	}
+	if v := m.VerifyTimeout.ValueString(); !m.VerifyTimeout.IsUnknown() && v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+			resp.Diagnostics.AddAttributeError(fwpath.Root("verify_timeout"), "Invalid Verify Timeout",
+				fmt.Sprintf("verify_timeout = %q is not a positive Go duration; write it like \"60s\" or \"2m\".", v))
+		}
+	}
+	if v := m.VerifyEndpoint.ValueString(); !m.VerifyEndpoint.IsUnknown() && !m.VerifyEndpoint.IsNull() {
+		if h, p, err := net.SplitHostPort(v); err != nil || h == "" || p == "" {
+			resp.Diagnostics.AddAttributeError(fwpath.Root("verify_endpoint"), "Invalid Verify Endpoint",
+				fmt.Sprintf("verify_endpoint = %q is not HOST:PORT; write it like \"127.0.0.1:443\" or \"[::1]:443\".", v))
+		}
+	}
+	if !m.Path.IsUnknown() && !m.Path.IsNull() && path.Clean(m.Path.ValueString()) != m.Path.ValueString() {
+		resp.Diagnostics.AddAttributeError(fwpath.Root("path"), "Path Not Clean",
+			fmt.Sprintf("path = %q: write it as %q.", m.Path.ValueString(), path.Clean(m.Path.ValueString())))
+	}
+	if m.CertificatePEM.IsUnknown() || m.CAChainPEM.IsUnknown() || m.MinDaysRemaining.IsUnknown() {
+		return
+	}
+	key, set, known, diags := certKey.value(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	if !set || !known {
+		key = ""
+	}
+	minDays := defaultMinDaysLeft
+	if !m.MinDaysRemaining.IsNull() {
+		minDays = int(m.MinDaysRemaining.ValueInt64())
+	}
+	_, problems := pembundle.Check(m.CertificatePEM.ValueString(), m.CAChainPEM.ValueString(), key, time.Now(), minDays)
+	keyAttr := certKey.sensitive
+	if certKey.usesWriteOnly(ctx, req.Config) {
+		keyAttr = certKey.writeOnly
+	}
+	addProblems(problems, keyAttr, &resp.Diagnostics)
+}
+
+// addProblems turns pembundle problems into diagnostics on the attribute at fault.
+func addProblems(problems []pembundle.Problem, keyAttr string, diags *diag.Diagnostics) {
+	for _, p := range problems {
+		attr := p.Field
+		if attr == pembundle.FieldKey {
+			attr = keyAttr
+		}
+		// pembundle names the key attribute private_key_pem; say the one in use.
+		detail := strings.ReplaceAll(p.Detail, pembundle.FieldKey, keyAttr)
+		if p.Warning {
+			diags.AddAttributeWarning(fwpath.Root(attr), p.Summary, detail)
+		} else {
+			diags.AddAttributeError(fwpath.Root(attr), p.Summary, detail)
+		}
+	}
+}
+
+// apply renders the file from the configuration, writes it with hostchange.Apply and fills
+// the state's read-back values.
+func (r *tlsCertResource) apply(ctx context.Context, cfg tfsdk.Config, m *tlsCertModel, diags *diag.Diagnostics) {
+	key, set, known, d := certKey.value(ctx, cfg)
+	diags.Append(d...)
+	if !set || !known {
+		diags.AddError("Private Key Missing", "Neither private_key_pem_wo nor private_key_pem has a value at apply time. "+
+			"Set one of them.")
+		return
+	}
+	keyAttr := certKey.sensitive
+	if certKey.usesWriteOnly(ctx, cfg) {
+		keyAttr = certKey.writeOnly
+	}
+	b, problems := pembundle.Check(m.CertificatePEM.ValueString(), m.CAChainPEM.ValueString(), key, time.Now(), 0)
+	if b == nil {
+		addProblems(errorsOnly(problems), keyAttr, diags)
+		return
+	}
+	c, err := r.conn(ctx, m)
+	if err != nil {
+		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
+		return
+	}
+	ids, err := lookupIDs(ctx, c)
+	if err != nil {
+		diags.AddError("Cannot Read Users and Groups", fmt.Sprintf("On %s: %v", m.Host.ValueString(), err))
+		return
+	}
+	uid, gid := resolveOwner(ids, m, diags)
+	if diags.HasError() {
+		return
+	}
+	mode, _ := strconv.ParseUint(m.Mode.ValueString(), 8, 32)
+	timeout, err := time.ParseDuration(m.VerifyTimeout.ValueString())
+	if err != nil {
+		timeout, _ = time.ParseDuration(defaultVerifyTimeout)
+	}
+	want := pembundle.Fingerprint(b.Leaf)
+	planned := m.ServedFingerprintSHA256
+	ch := hostchange.Change{
+		File:    hostchange.File{Path: m.Path.ValueString(), Data: b.Render(), Mode: os.FileMode(mode), UID: uid, GID: gid},
+		Restart: m.RestartCommand.ValueString(),
+	}
+	var v *verifier
+	if ep := m.VerifyEndpoint.ValueString(); ep != "" {
+		v = &verifier{c: c, endpoint: ep, want: want, timeout: timeout}
+		v.before(ctx)
+		ch.Verify = v.verify
+		// A server serving another certificate (or failing the handshake) from a correct file
+		// gets restarted.
+		ch.ForceRestart = v.listening && v.served != want
+	}
+	res, err := hostchange.Apply(ctx, c, ch)
+	if err != nil {
+		diags.AddError("Certificate Not Applied", fmt.Sprintf("Applying %s on %s failed: %v",
+			m.Path.ValueString(), m.Host.ValueString(), err))
+		return
+	}
+	tflog.Debug(ctx, "certificate applied", map[string]any{"path": m.Path.ValueString(), "written": res.Written, "restarted": res.Restarted})
+
+	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.Port, m.Path.ValueString()))
+	m.setFacts(b)
+	m.RemoteFingerprintSHA256 = m.FingerprintSHA256
+	m.RemoteKeyPublicFingerprintSHA256 = m.PublicKeyFingerprintSHA256
+	m.RemoteChainFingerprintsSHA256 = stringList(chainFingerprints(b))
+	m.ServedFingerprintSHA256 = types.StringNull()
+	if v != nil {
+		if v.warning != "" {
+			diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint", v.warning)
+		}
+		if v.served != "" || v.listening {
+			m.ServedFingerprintSHA256 = types.StringValue(v.served)
+		}
+	}
+	if !planned.IsUnknown() {
+		// The plan promised this value (nothing was to change); the next refresh reads it again.
+		m.ServedFingerprintSHA256 = planned
+	}
+}
+
+// verifier checks, through the SSH connection, which certificate verify_endpoint serves.
+type verifier struct {
+	c        *transport.Conn
+	endpoint string
+	want     string
+	timeout  time.Duration
+
+	listening bool   // something accepted a connection at the last check
+	wasUp     bool   // something listened before the change
+	served    string // fingerprint served at the last check ("" when none or handshake failed)
+	warning   string // set when nothing listens and nothing listened before
+}
+
+// before records what is served before the change.
+func (v *verifier) before(ctx context.Context) {
+	v.check(ctx)
+	v.wasUp = v.listening
+}
+
+// check reads the served leaf once and returns why it is not the wanted one ("" when it is).
+func (v *verifier) check(ctx context.Context) string {
+	leaf, detail, err := livecheck.ServedCertificate(ctx, v.c, v.endpoint)
+	v.served, v.listening = "", leaf != nil || err != nil
+	switch {
+	case err != nil:
+		return err.Error()
+	case leaf == nil:
+		return fmt.Sprintf("nothing listens at %s (%s)", v.endpoint, detail)
+	}
+	v.served = pembundle.Fingerprint(leaf)
+	if v.served == v.want {
+		return ""
+	}
+	return fmt.Sprintf("%s serves certificate %s (subject %q), not the new %s", v.endpoint, v.served,
+		leaf.Subject.String(), v.want)
+}
+
+// verify waits, polling with backoff, until the new certificate is served. Nothing listening
+// when nothing listened before either is not a failure (HTTPS not enabled yet): it gives up
+// after a short grace and records a warning. Anything else past the timeout is an error, so
+// that hostchange restores the previous file.
+func (v *verifier) verify(ctx context.Context) error {
+	start := time.Now()
+	delay := 250 * time.Millisecond
+	for {
+		why := v.check(ctx)
+		if why == "" {
+			return nil
+		}
+		elapsed := time.Since(start)
+		if !v.listening && !v.wasUp && elapsed+delay > min(v.timeout, notListeningGrace) {
+			v.warning = fmt.Sprintf("Nothing listens at %s, before or after the restart, so the served certificate "+
+				"was not checked. ntopng serves HTTPS only when --https-port is set (ntopng_instance) and the "+
+				"certificate file exists; the next plan checks again. (%s)", v.endpoint, why)
+			return nil
+		}
+		if elapsed+delay > v.timeout {
+			return fmt.Errorf("after %s, %s. Check that restart_command restarts the ntopng serving %s", v.timeout,
+				why, v.endpoint)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w while waiting for %s to serve the new certificate: %s", ctx.Err(), v.endpoint, why)
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, maxVerifyPollInterval)
+	}
+}
+
+// conn returns the shared connection to the resource's host.
+func (r *tlsCertResource) conn(ctx context.Context, m *tlsCertModel) (*transport.Conn, error) {
+	if r.data == nil {
+		return nil, errors.New("the provider is not configured; please report this to the provider developers")
+	}
+	return r.data.conn(ctx, m.Host.ValueString(), m.Port)
+}
+
+// unknownFacts marks the certificate facts as known only after apply.
+func (m *tlsCertModel) unknownFacts() {
+	m.FingerprintSHA256 = types.StringUnknown()
+	m.NotAfter = types.StringUnknown()
+	m.Subject = types.StringUnknown()
+	m.DNSNames = types.ListUnknown(types.StringType)
+	m.IPAddresses = types.ListUnknown(types.StringType)
+	m.PublicKeyFingerprintSHA256 = types.StringUnknown()
+}
+
+// nullFacts clears the certificate facts (an import before the file is read).
+func (m *tlsCertModel) nullFacts() {
+	m.FingerprintSHA256 = types.StringNull()
+	m.NotAfter = types.StringNull()
+	m.Subject = types.StringNull()
+	m.DNSNames = types.ListNull(types.StringType)
+	m.IPAddresses = types.ListNull(types.StringType)
+	m.PublicKeyFingerprintSHA256 = types.StringNull()
+}
+
+// setFacts sets the certificate facts from b.
+func (m *tlsCertModel) setFacts(b *pembundle.Bundle) {
+	f := pembundle.FactsOf(b.Leaf)
+	m.FingerprintSHA256 = types.StringValue(f.FingerprintSHA256)
+	m.NotAfter = types.StringValue(f.NotAfter)
+	m.Subject = types.StringValue(f.Subject)
+	m.DNSNames = stringList(f.DNSNames)
+	m.IPAddresses = stringList(f.IPAddresses)
+	m.PublicKeyFingerprintSHA256 = types.StringValue(f.PublicKeyFingerprintSHA256)
+}
+
+// importCertificates fills certificate_pem, ca_chain_pem and the facts from the file's
+// certificates after an import. A file without a parsable leaf leaves them null: the plan
+// then shows the configuration's values as changes.
+func importCertificates(m *tlsCertModel, data []byte) {
+	var certs []*x509.Certificate
+	for rest := data; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return
+	}
+	encode := func(cs []*x509.Certificate) string {
+		var sb strings.Builder
+		for _, c := range cs {
+			sb.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
+		}
+		return sb.String()
+	}
+	m.CertificatePEM = types.StringValue(encode(certs[:1]))
+	if len(certs) > 1 {
+		m.CAChainPEM = types.StringValue(encode(certs[1:]))
+	}
+	m.setFacts(&pembundle.Bundle{Leaf: certs[0], Chain: certs[1:]})
+}
+
+func chainFingerprints(b *pembundle.Bundle) []string {
+	out := make([]string, 0, len(b.Chain))
+	for _, c := range b.Chain {
+		out = append(out, pembundle.Fingerprint(c))
+	}
+	return out
+}
+
+func errorsOnly(problems []pembundle.Problem) []pembundle.Problem {
+	return slices.DeleteFunc(slices.Clone(problems), func(p pembundle.Problem) bool { return p.Warning })
+}
+
+type tlsCertModel struct {
+	ID                               types.String `tfsdk:"id"`
+	Host                             types.String `tfsdk:"host"`
+	Port                             types.Int64  `tfsdk:"port"`
+	CertificatePEM                   types.String `tfsdk:"certificate_pem"`
+	CAChainPEM                       types.String `tfsdk:"ca_chain_pem"`
+	PrivateKeyPEMWO                  types.String `tfsdk:"private_key_pem_wo"`
+	PrivateKeyPEMWOVersion           types.Int64  `tfsdk:"private_key_pem_wo_version"`
+	PrivateKeyPEM                    types.String `tfsdk:"private_key_pem"`
+	Path                             types.String `tfsdk:"path"`
+	Owner                            types.String `tfsdk:"owner"`
+	Group                            types.String `tfsdk:"group"`
+	Mode                             types.String `tfsdk:"mode"`
+	RestartCommand                   types.String `tfsdk:"restart_command"`
+	VerifyEndpoint                   types.String `tfsdk:"verify_endpoint"`
+	VerifyTimeout                    types.String `tfsdk:"verify_timeout"`
+	MinDaysRemaining                 types.Int64  `tfsdk:"min_days_remaining"`
+	OnDestroy                        types.String `tfsdk:"on_destroy"`
+	FingerprintSHA256                types.String `tfsdk:"fingerprint_sha256"`
+	NotAfter                         types.String `tfsdk:"not_after"`
+	Subject                          types.String `tfsdk:"subject"`
+	DNSNames                         types.List   `tfsdk:"dns_names"`
+	IPAddresses                      types.List   `tfsdk:"ip_addresses"`
+	PublicKeyFingerprintSHA256       types.String `tfsdk:"public_key_fingerprint_sha256"`
+	RemoteFingerprintSHA256          types.String `tfsdk:"remote_fingerprint_sha256"`
+	RemoteKeyPublicFingerprintSHA256 types.String `tfsdk:"remote_key_public_fingerprint_sha256"`
+	RemoteChainFingerprintsSHA256    types.List   `tfsdk:"remote_chain_fingerprints_sha256"`
+	ServedFingerprintSHA256          types.String `tfsdk:"served_fingerprint_sha256"`
+}

@@ -1,0 +1,384 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/sandbox"
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
+)
+
+// The acceptance tests below run against a throwaway Debian 12 booted with systemd-nspawn
+// (internal/sandbox): real systemd, the packaged redis-server.service and an ntopng.service
+// laid out like ntop's package. Every path, owner, restart command and socket permission is
+// left at the provider's default, so these tests are what proves the defaults on a real host.
+
+// sandboxSocket is Debian's Redis socket, the provider's default unixsocket.
+const sandboxSocket = "/run/redis/redis-server.sock"
+
+// sandboxFixture is one booted sandbox with the values the configuration uses.
+type sandboxFixture struct {
+	h          *sandbox.Host
+	httpsPort  int    // where ntopng serves HTTPS: 127.0.0.1 only
+	pw         string // the Redis password, 48 characters
+	certPEM    string
+	keyPEM     string
+	certSHA256 string // hex SHA-256 of certPEM's DER
+}
+
+// newSandboxFixture boots a fresh sandbox (or skips the test with the reason the sandbox
+// cannot run here).
+func newSandboxFixture(t *testing.T) *sandboxFixture {
+	t.Helper()
+	// Decided before booting, which takes seconds: resource.Test would only skip afterwards.
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skipf("acceptance test skipped unless %s=1 (it boots a Debian 12 sandbox host)", resource.EnvTfAcc)
+	}
+	if err := sandbox.Available(); err != nil {
+		t.Skip(err)
+	}
+	preCheck(t)
+	h := sandbox.BootT(t)
+	f := &sandboxFixture{h: h, httpsPort: testhost.FreePort(t), pw: sandboxPassword(t)}
+	f.certPEM, f.keyPEM = selfSignedPEM(t, "ntopng-sandbox")
+	block, _ := pem.Decode([]byte(f.certPEM))
+	sum := sha256.Sum256(block.Bytes)
+	f.certSHA256 = hex.EncodeToString(sum[:])
+	return f
+}
+
+// sandboxPassword is 40 random letters and digits followed by specials that ntopng's
+// --redis value and redis.conf must both carry (':' and '@' are separators in --redis).
+func sandboxPassword(t *testing.T) string {
+	t.Helper()
+	const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, 40)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alnum))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[i] = alnum[n.Int64()]
+	}
+	return string(b) + "-_.:@%+~"
+}
+
+// vars passes the Redis password as the Terraform variable pw.
+func (f *sandboxFixture) vars() config.Variables {
+	return config.Variables{"pw": config.StringVariable(f.pw)}
+}
+
+// config is the whole seed hardening in one configuration, logging in as user with key,
+// through sudo when asked. Only what has no default is set.
+func (f *sandboxFixture) config(user, key string, sudo bool) string {
+	return fmt.Sprintf(`
+variable "pw" {
+  type      = string
+  sensitive = true
+}
+
+provider "ntopng" {
+  ssh {
+    user        = %s
+    port        = %d
+    private_key = %s
+    host_key    = %s
+    sudo        = %t
+  }
+}
+
+resource "ntopng_redis" "cache" {
+  host           = "127.0.0.1"
+  requirepass_wo = var.pw
+}
+
+resource "ntopng_tls_cert" "web" {
+  host               = "127.0.0.1"
+  certificate_pem    = %s
+  private_key_pem_wo = %s
+  verify_endpoint    = "127.0.0.1:%[8]d"
+}
+
+resource "ntopng_instance" "probe" {
+  host              = "127.0.0.1"
+  https_listen      = "127.0.0.1:%[8]d"
+  cert_path         = ntopng_tls_cert.web.path
+  redis             = { socket = ntopng_redis.cache.unixsocket }
+  user_groups       = ["redis"]
+  redis_password_wo = var.pw
+}
+
+data "ntopng_host" "box" {
+  host        = "127.0.0.1"
+  check_users = ["ntopng", "redis"]
+  depends_on  = [ntopng_instance.probe]
+}
+`, hcl(user), f.h.Port, hcl(key), hcl(f.h.HostKey), sudo, hcl(f.certPEM), hcl(f.keyPEM), f.httpsPort)
+}
+
+// stateChecks are what the state must say about a hardened sandbox. served: whether the state
+// has been refreshed since ntopng serves HTTPS; the first apply writes the certificate before
+// ntopng_instance turns HTTPS on, so only a later refresh reads the served certificate.
+func (f *sandboxFixture) stateChecks(served bool) []statecheck.StateCheck {
+	https := "127.0.0.1:" + strconv.Itoa(f.httpsPort)
+	sum := sha256.Sum256([]byte(f.pw))
+	checks := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("config_path"), knownvalue.StringExact("/etc/redis/redis.conf")),
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("unixsocket"), knownvalue.StringExact(sandboxSocket)),
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("port"), knownvalue.Int64Exact(0)),
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("live_auth_required"), knownvalue.Bool(true)),
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("live_tcp_listening"), knownvalue.Bool(false)),
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("requirepass_sha256"), knownvalue.StringExact(hex.EncodeToString(sum[:]))),
+		statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("path"), knownvalue.StringExact(defaultCertPath)),
+		statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("fingerprint_sha256"), knownvalue.StringExact(f.certSHA256)),
+		statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("remote_fingerprint_sha256"), knownvalue.StringExact(f.certSHA256)),
+		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("config_path"), knownvalue.StringExact("/etc/ntopng/ntopng.conf")),
+		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("user"), knownvalue.StringExact("ntopng")),
+		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("observed_listeners"),
+			knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(https)})),
+		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("redis_password_sha256"), knownvalue.StringExact(hex.EncodeToString(sum[:]))),
+		statecheck.ExpectKnownValue("data.ntopng_host.box", tfjsonpath.New("os_id"), knownvalue.StringExact("debian")),
+		statecheck.ExpectKnownValue("data.ntopng_host.box", tfjsonpath.New("os_version"), knownvalue.StringExact("12")),
+		statecheck.ExpectKnownValue("data.ntopng_host.box", tfjsonpath.New("host_key_fingerprint"), knownvalue.StringExact(f.h.HostKeyFingerprint)),
+		statecheck.ExpectKnownValue("data.ntopng_host.box", tfjsonpath.New("users").AtMapKey("ntopng").AtMapKey("exists"), knownvalue.Bool(true)),
+		statecheck.ExpectKnownValue("data.ntopng_host.box", tfjsonpath.New("users").AtMapKey("ntopng").AtMapKey("groups"),
+			knownvalue.SetPartial([]knownvalue.Check{knownvalue.StringExact("ntop"), knownvalue.StringExact("redis")})),
+	}
+	if served {
+		checks = append(checks, statecheck.ExpectKnownValue("ntopng_tls_cert.web",
+			tfjsonpath.New("served_fingerprint_sha256"), knownvalue.StringExact(f.certSHA256)))
+	}
+	return checks
+}
+
+// exec runs a script as root inside the sandbox.
+func (f *sandboxFixture) exec(script string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := f.h.Exec(ctx, script)
+	return strings.TrimSpace(out), err
+}
+
+// mustExec runs a script inside the sandbox and fails the test when it fails.
+func (f *sandboxFixture) mustExec(t *testing.T, script string) string {
+	t.Helper()
+	out, err := f.exec(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// hardened checks from inside the sandbox, with the distribution's own tools, that the seed
+// hardening is in force: Redis refuses anonymous clients and has no TCP listener, the ntopng
+// user reaches its socket through group membership, ntopng serves HTTPS on the chosen address
+// only and runs as ntopng, and the files have the owners and modes the packages expect.
+func (f *sandboxFixture) hardened() resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		var errs []error
+		want := func(script, want string, match func(got, want string) bool) {
+			got, err := f.exec(script)
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			if !match(got, want) {
+				errs = append(errs, fmt.Errorf("in the sandbox, %s = %q, want %q", script, got, want))
+			}
+		}
+		equal := func(got, want string) bool { return got == want }
+		prefix := strings.HasPrefix
+
+		// redis-cli exits 0 or 1 on an error reply depending on the version: keep its output only.
+		want("redis-cli -s "+sandboxSocket+" ping 2>&1 || true", "NOAUTH", prefix)
+		want("sudo -u ntopng redis-cli -s "+sandboxSocket+" -a '"+f.pw+"' --no-auth-warning ping", "PONG", equal)
+		want("sudo -u ntopng test -w "+sandboxSocket+" && echo writable", "writable", equal)
+		want("id -nG ntopng | tr ' ' '\\n' | grep -x redis", "redis", equal)
+		want("systemctl is-active redis-server ntopng", "active\nactive", equal)
+		want("ps -o user= -C ntopng", "ntopng", equal)
+		want("ps -o user= -C redis-server", "redis", equal)
+		want("stat -c '%U:%G %a' /etc/redis/redis.conf", "redis:redis 640", equal)
+		want("stat -c '%U:%G %a' "+defaultCertPath, "root:ntop 640", equal)
+		want("stat -c '%U:%G %a' /etc/ntopng/ntopng.conf", "root:ntop 640", equal)
+
+		ss, err := f.exec("ss -H -tlnp")
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		if redis := listenersOf(ss, "redis-server"); len(redis) != 0 {
+			errs = append(errs, fmt.Errorf("redis-server listens on TCP %v, want no TCP listener; ss -tlnp:\n%s", redis, ss))
+		}
+		https := "127.0.0.1:" + strconv.Itoa(f.httpsPort)
+		if got := listenersOf(ss, "ntopng"); !slices.Equal(got, []string{https}) {
+			errs = append(errs, fmt.Errorf("ntopng listens on %v, want only %s; ss -tlnp:\n%s", got, https, ss))
+		}
+		if stock := ":" + strconv.Itoa(f.h.StockHTTPPort); strings.Contains(ss, stock+" ") {
+			errs = append(errs, fmt.Errorf("something still listens on the stock HTTP port %s; ss -tlnp:\n%s", stock, ss))
+		}
+		if err := f.servesCert(https); err != nil {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	}
+}
+
+// servesCert checks, from the test (the sandbox shares the machine's network), that addr
+// serves the test certificate over TLS.
+func (f *sandboxFixture) servesCert(addr string) error {
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addr, &tls.Config{InsecureSkipVerify: true}) // #nosec G402 -- compared below
+	if err != nil {
+		return fmt.Errorf("no TLS server on %s: %w", addr, err)
+	}
+	defer conn.Close()
+	certs := conn.ConnectionState().PeerCertificates
+	if len(certs) == 0 {
+		return fmt.Errorf("%s served no certificate", addr)
+	}
+	if got := sha256.Sum256(certs[0].Raw); hex.EncodeToString(got[:]) != f.certSHA256 {
+		return fmt.Errorf("%s serves a certificate with SHA-256 %x, want ntopng_tls_cert.web's %s", addr, got, f.certSHA256)
+	}
+	return nil
+}
+
+// listenersOf returns the local ADDRESS:PORT of every `ss -H -tlnp` line whose process is
+// name, sorted.
+func listenersOf(ss, name string) []string {
+	var out []string
+	for _, line := range strings.Split(ss, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) >= 6 && strings.Contains(line, `(("`+name+`",`) {
+			out = append(out, fields[3])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// waitListener waits until process listens on addr inside the sandbox: the drift a test made
+// must have taken before the plan can be expected to see it.
+func (f *sandboxFixture) waitListener(t *testing.T, process, addr string) {
+	t.Helper()
+	var ss string
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		ss = f.mustExec(t, "ss -H -tlnp")
+		if slices.Contains(listenersOf(ss, process), addr) {
+			return
+		}
+	}
+	t.Fatalf("the drift did not take: %s does not listen on %s; ss -tlnp:\n%s", process, addr, ss)
+}
+
+func TestSandboxSeedHardening(t *testing.T) {
+	f := newSandboxFixture(t)
+	cfg := f.config("root", f.h.RootKey, false)
+	driftPort := testhost.FreePort(t)
+	// After each step, the hardening holds inside and the state says so; the test framework
+	// also checks that a plan right after each apply is empty.
+	step := func(s resource.TestStep) resource.TestStep {
+		s.Config, s.ConfigVariables = cfg, f.vars()
+		s.Check = f.hardened()
+		s.ConfigStateChecks = f.stateChecks(s.PreConfig != nil)
+		return s
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { preCheck(t) },
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{
+			step(resource.TestStep{}),
+			step(resource.TestStep{ // the hardening survives a reboot: nothing to do afterwards
+				PreConfig: func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+					defer cancel()
+					if err := f.h.Reboot(ctx); err != nil {
+						t.Fatal(err)
+					}
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			}),
+			step(resource.TestStep{ // the password removed from the running server only
+				PreConfig: func() {
+					if got := f.mustExec(t, "redis-cli -s "+sandboxSocket+" -a '"+f.pw+"' --no-auth-warning CONFIG SET requirepass ''"); got != "OK" {
+						t.Fatalf("CONFIG SET requirepass '' = %q, want OK", got)
+					}
+					if got := f.mustExec(t, "redis-cli -s "+sandboxSocket+" ping"); got != "PONG" {
+						t.Fatalf("after CONFIG SET requirepass '', an anonymous ping = %q, want PONG", got)
+					}
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ntopng_redis.cache", plancheck.ResourceActionUpdate),
+					plancheck.ExpectNonEmptyPlan(),
+				}},
+			}),
+			step(resource.TestStep{ // a TCP port put back into redis.conf with sed, and Redis restarted
+				PreConfig: func() {
+					f.mustExec(t, fmt.Sprintf("sed -i 's/^port 0$/port %d/' /etc/redis/redis.conf && grep -x 'port %[1]d' /etc/redis/redis.conf && systemctl restart redis-server", driftPort))
+					f.waitListener(t, "redis-server", "127.0.0.1:"+strconv.Itoa(driftPort))
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ntopng_redis.cache", plancheck.ResourceActionUpdate),
+					plancheck.ExpectNonEmptyPlan(),
+				}},
+			}),
+			step(resource.TestStep{ // HTTP re-enabled in ntopng.conf with sed, and ntopng restarted
+				PreConfig: func() {
+					f.mustExec(t, fmt.Sprintf("sed -i 's/^--http-port=.*$/--http-port=%d/' /etc/ntopng/ntopng.conf && grep -x -- '--http-port=%[1]d' /etc/ntopng/ntopng.conf && systemctl restart ntopng", f.h.StockHTTPPort))
+					// systemctl returns once the process started; it binds a moment later.
+					f.waitListener(t, "ntopng", "0.0.0.0:"+strconv.Itoa(f.h.StockHTTPPort))
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ntopng_instance.probe", plancheck.ResourceActionUpdate),
+					plancheck.ExpectNonEmptyPlan(),
+				}},
+			}),
+		},
+	})
+}
+
+func TestSandboxSudoUser(t *testing.T) {
+	f := newSandboxFixture(t)
+	cfg := f.config(f.h.DeployUser, f.h.DeployKey, true)
+	if got := f.mustExec(t, "id -u "+f.h.DeployUser); got == "0" {
+		t.Fatalf("%s has uid 0: this test needs an unprivileged user", f.h.DeployUser)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { preCheck(t) },
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg,
+				ConfigVariables:   f.vars(),
+				ConfigStateChecks: f.stateChecks(false),
+				Check:             f.hardened(),
+			},
+			{ // applying again changes nothing, and the refreshed state has the served certificate
+				Config:            cfg,
+				ConfigVariables:   f.vars(),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: f.stateChecks(true),
+				Check:             f.hardened(),
+			},
+		},
+	})
+}

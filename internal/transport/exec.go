@@ -1,0 +1,140 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/crypto/ssh"
+)
+
+// Result is what a remote command produced. ExitCode is -1 when the command
+// was killed by a signal.
+type Result struct {
+	Stdout, Stderr []byte
+	ExitCode       int
+}
+
+// Run runs argv on the host, each argument POSIX-quoted (through
+// `sudo -n --` when the handle has Sudo), with stdin as its standard input.
+// A non-zero exit is a Result, not an error; the error is for transport
+// failures, a cancelled context, and sudo wanting a password
+// (SudoPasswordError). Secrets belong in stdin, never in argv.
+func (c *Conn) Run(ctx context.Context, argv []string, stdin []byte) (Result, error) {
+	if len(argv) == 0 {
+		return Result{}, errors.New("no command given")
+	}
+	cmd := Join(argv)
+	if c.sudo {
+		cmd = "sudo -n -- " + cmd
+	}
+	return c.exec(ctx, cmd, stdin, map[string]any{"command": argv[0], "args": len(argv) - 1})
+}
+
+// RunShell runs script with `sh -c` (through `sudo -n` when the handle has
+// Sudo). Errors as for Run.
+func (c *Conn) RunShell(ctx context.Context, script string, stdin []byte) (Result, error) {
+	cmd := "sh -c " + Quote(script)
+	if c.sudo {
+		cmd = "sudo -n -- " + cmd
+	}
+	return c.exec(ctx, cmd, stdin, map[string]any{"command": "sh -c", "script_bytes": len(script)})
+}
+
+func (c *Conn) exec(ctx context.Context, cmd string, stdin []byte, logFields map[string]any) (Result, error) {
+	sc := c.sc
+	if err := sc.acquire(ctx); err != nil {
+		return Result{}, err
+	}
+	defer sc.release()
+	sess, err := sc.client.NewSession()
+	if err != nil {
+		return Result{}, fmt.Errorf("cannot open an SSH session on %s: %w", sc.addr, err)
+	}
+	defer sess.Close()
+	stats.channels.Add(1)
+	stats.execs.Add(1)
+	sc.touch()
+
+	var stdout, stderr bytes.Buffer
+	sess.Stdin = bytes.NewReader(stdin)
+	sess.Stdout = &stdout
+	sess.Stderr = &stderr
+	if err := sess.Start(cmd); err != nil {
+		return Result{}, fmt.Errorf("cannot start a command on %s: %w", sc.addr, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		_ = sess.Signal(ssh.SIGKILL)
+		sess.Close()
+		<-done
+		return Result{}, fmt.Errorf("command on %s cancelled: %w", sc.addr, ctx.Err())
+	}
+
+	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
+	var exitErr *ssh.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exitErr):
+		res.ExitCode = exitErr.ExitStatus()
+		if exitErr.Signal() != "" {
+			res.ExitCode = -1
+		}
+	default:
+		return res, fmt.Errorf("command on %s ended without an exit status: %w", sc.addr, err)
+	}
+	fields := map[string]any{"ssh_addr": sc.addr, "sudo": c.sudo, "exit_code": res.ExitCode,
+		"stdin_bytes": len(stdin), "stdout_bytes": len(res.Stdout), "stderr_bytes": len(res.Stderr)}
+	for k, v := range logFields {
+		fields[k] = v
+	}
+	tflog.Debug(ctx, "ssh exec", fields)
+	if c.sudo && res.ExitCode != 0 && isSudoPasswordMessage(string(res.Stderr)) {
+		return res, &SudoPasswordError{Host: sc.host, User: sc.user, Stderr: string(res.Stderr)}
+	}
+	return res, nil
+}
+
+// Dial opens a channel from the host to addr: network "tcp" with
+// "host:port" (direct-tcpip) or "unix" with a socket path
+// (direct-streamlocal@openssh.com). The channel holds a session slot until
+// the returned connection is closed.
+func (c *Conn) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	sc := c.sc
+	if network != "tcp" && network != "unix" {
+		return nil, fmt.Errorf("cannot dial %q network through SSH: use tcp or unix", network)
+	}
+	if err := sc.acquire(ctx); err != nil {
+		return nil, err
+	}
+	conn, err := sc.client.DialContext(ctx, network, addr)
+	if err != nil {
+		sc.release()
+		return nil, fmt.Errorf("cannot reach %s %s from %s: %w", network, addr, sc.addr, err)
+	}
+	stats.channels.Add(1)
+	stats.tunnels.Add(1)
+	sc.touch()
+	tflog.Debug(ctx, "ssh tunnel", map[string]any{"ssh_addr": sc.addr, "network": network, "addr": addr})
+	return &tunnelConn{Conn: conn, release: sc.release}, nil
+}
+
+// tunnelConn gives its session slot back on the first Close.
+type tunnelConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (t *tunnelConn) Close() error {
+	err := t.Conn.Close()
+	t.once.Do(t.release)
+	return err
+}

@@ -1,0 +1,452 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+)
+
+// findSFTPServer runs the first sftp-server found in the usual places.
+const findSFTPServer = `for p in /usr/lib/openssh/sftp-server /usr/libexec/openssh/sftp-server /usr/lib/ssh/sftp-server /usr/libexec/sftp-server /usr/lib/sftp-server; do [ -x "$p" ] && exec "$p"; done; echo "no sftp-server found" >&2; exit 127`
+
+// ErrSudoPassword is matched (errors.Is) by errors returned when `sudo -n`
+// refuses to run because it wants a password.
+var ErrSudoPassword = errors.New("sudo requires a password")
+
+// SudoPasswordError says that sudo on a host wants a password for the user.
+type SudoPasswordError struct {
+	Host, User string
+	// Stderr is what sudo printed.
+	Stderr string
+}
+
+func (e *SudoPasswordError) Error() string {
+	return fmt.Sprintf("sudo on %s requires a password for %s: allow NOPASSWD for the commands or set sudo = false (sudo said: %s)",
+		e.Host, e.User, strings.TrimSpace(e.Stderr))
+}
+
+// Unwrap makes errors.Is(err, ErrSudoPassword) true.
+func (e *SudoPasswordError) Unwrap() error { return ErrSudoPassword }
+
+// isSudoPasswordMessage recognises sudo's "I need a password" messages.
+func isSudoPasswordMessage(stderr string) bool {
+	return strings.Contains(stderr, "sudo: a password is required") ||
+		strings.Contains(stderr, "sudo: a terminal is required")
+}
+
+// limitedBuffer keeps the first max bytes written to it; safe for concurrent use.
+type limitedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (b *limitedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// sftpClient returns the connection's shared SFTP client for (sudo, server),
+// opening it on first use or after its session ended.
+func (c *sshConn) sftpClient(ctx context.Context, sudo bool, server string) (*sftp.Client, error) {
+	key := fmt.Sprintf("%t|%s", sudo, server)
+	c.mu.Lock()
+	slot := c.sftps[key]
+	if slot == nil {
+		slot = &sftpSlot{lock: newCtxMutex()}
+		c.sftps[key] = slot
+	}
+	c.mu.Unlock()
+
+	if err := slot.lock.lock(ctx); err != nil {
+		return nil, fmt.Errorf("waiting for the SFTP session on %s: %w", c.addr, err)
+	}
+	defer slot.lock.unlock()
+	if slot.client != nil {
+		select {
+		case <-slot.dead:
+		default:
+			return slot.client, nil
+		}
+	}
+	client, dead, err := c.openSFTP(ctx, sudo, server)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	slot.client, slot.dead = client, dead
+	c.mu.Unlock()
+	return client, nil
+}
+
+// openSFTP starts an SFTP server on a new session holding one channel slot
+// until the session ends.
+func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server string) (*sftp.Client, chan struct{}, error) {
+	if err := c.acquire(ctx); err != nil {
+		return nil, nil, err
+	}
+	sess, err := c.client.NewSession()
+	if err != nil {
+		c.release()
+		return nil, nil, fmt.Errorf("cannot open an SSH session on %s for SFTP: %w", c.addr, err)
+	}
+	stats.channels.Add(1)
+	stats.sftpSessions.Add(1)
+	fail := func(err error) (*sftp.Client, chan struct{}, error) {
+		sess.Close()
+		c.release()
+		return nil, nil, err
+	}
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		return fail(err)
+	}
+	stdout, err := sess.StdoutPipe()
+	if err != nil {
+		return fail(err)
+	}
+	stderr := &limitedBuffer{max: 16 << 10}
+	sess.Stderr = stderr
+
+	var what string
+	switch {
+	case sudo && server != "":
+		what = "sudo -n " + Quote(server)
+	case sudo:
+		what = "sudo -n sh -c " + Quote(findSFTPServer)
+	case server != "":
+		what = Quote(server)
+	default:
+		what = "subsystem sftp"
+	}
+	tflog.Debug(ctx, "ssh sftp open", map[string]any{"ssh_addr": c.addr, "ssh_user": c.user, "sftp_server": what})
+	if what == "subsystem sftp" {
+		err = sess.RequestSubsystem("sftp")
+	} else {
+		err = sess.Start(what)
+	}
+	if err != nil {
+		return fail(fmt.Errorf("cannot start the SFTP server on %s (%s): %w", c.addr, what, err))
+	}
+	client, err := sftp.NewClientPipe(stdout, stdin)
+	if err != nil {
+		waitBounded(sess, 5*time.Second) // let stderr arrive
+		msg := stderr.String()
+		if sudo && isSudoPasswordMessage(msg) {
+			return fail(&SudoPasswordError{Host: c.host, User: c.user, Stderr: msg})
+		}
+		hint := ""
+		if strings.Contains(msg, "no sftp-server found") {
+			hint = "; set the SFTP server path (sftp_server) to where sftp-server is installed"
+		}
+		return fail(fmt.Errorf("cannot start the SFTP server on %s (%s): %v; stderr: %q%s",
+			c.addr, what, err, strings.TrimSpace(msg), hint))
+	}
+	dead := make(chan struct{})
+	go func() {
+		_ = client.Wait()
+		sess.Close()
+		c.release()
+		close(dead)
+	}()
+	return client, dead, nil
+}
+
+// waitBounded waits for the session to end, at most d.
+func waitBounded(sess *ssh.Session, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		_ = sess.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
+
+// fs returns the SFTP client for this handle.
+func (c *Conn) fs(ctx context.Context) (*sftp.Client, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	client, err := c.sc.sftpClient(ctx, c.sudo, c.sftpServer)
+	if err == nil {
+		c.sc.touch()
+	}
+	return client, err
+}
+
+// FileInfo describes a remote file. Mode holds permission bits only.
+type FileInfo struct {
+	Exists    bool
+	Mode      os.FileMode
+	UID, GID  int
+	Size      int64
+	IsDir     bool
+	IsSocket  bool
+	IsRegular bool
+}
+
+func toFileInfo(fi os.FileInfo) FileInfo {
+	out := FileInfo{
+		Exists:    true,
+		Mode:      fi.Mode().Perm(),
+		Size:      fi.Size(),
+		IsDir:     fi.IsDir(),
+		IsSocket:  fi.Mode()&os.ModeSocket != 0,
+		IsRegular: fi.Mode().IsRegular(),
+		UID:       -1,
+		GID:       -1,
+	}
+	if st, ok := fi.Sys().(*sftp.FileStat); ok {
+		out.UID, out.GID = int(st.UID), int(st.GID)
+	}
+	return out
+}
+
+// Stat describes path (following symlinks). A missing path is
+// FileInfo{Exists: false} and no error.
+func (c *Conn) Stat(ctx context.Context, p string) (FileInfo, error) {
+	fs, err := c.fs(ctx)
+	if err != nil {
+		return FileInfo{}, err
+	}
+	fi, err := fs.Stat(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return FileInfo{}, nil
+	}
+	if err != nil {
+		return FileInfo{}, c.fileErr("stat", p, err)
+	}
+	return toFileInfo(fi), nil
+}
+
+// ReadFile reads a whole file. A missing file is nil data,
+// FileInfo{Exists: false} and no error.
+func (c *Conn) ReadFile(ctx context.Context, p string) ([]byte, FileInfo, error) {
+	fs, err := c.fs(ctx)
+	if err != nil {
+		return nil, FileInfo{}, err
+	}
+	return c.readFile(ctx, fs, p)
+}
+
+func (c *Conn) readFile(ctx context.Context, fs *sftp.Client, p string) ([]byte, FileInfo, error) {
+	f, err := fs.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		tflog.Debug(ctx, "ssh sftp read", map[string]any{"ssh_addr": c.sc.addr, "path": p, "exists": false})
+		return nil, FileInfo{}, nil
+	}
+	if err != nil {
+		return nil, FileInfo{}, c.fileErr("open", p, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, FileInfo{}, c.fileErr("stat", p, err)
+	}
+	info := toFileInfo(fi)
+	if info.IsDir {
+		return nil, info, fmt.Errorf("cannot read %s on %s: it is a directory", p, c.sc.addr)
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		return nil, info, c.fileErr("read", p, err)
+	}
+	tflog.Debug(ctx, "ssh sftp read", map[string]any{"ssh_addr": c.sc.addr, "path": p, "bytes": buf.Len()})
+	return buf.Bytes(), info, nil
+}
+
+// File is one result of ReadFiles.
+type File struct {
+	Path string
+	Data []byte
+	Info FileInfo
+}
+
+// ReadFiles reads paths concurrently over the shared SFTP client and
+// returns them in the same order. Missing files have Info.Exists false.
+func (c *Conn) ReadFiles(ctx context.Context, paths []string) ([]File, error) {
+	fs, err := c.fs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]File, len(paths))
+	errs := make([]error, len(paths))
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, 16)
+	for i, p := range paths {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			limit <- struct{}{}
+			defer func() { <-limit }()
+			data, info, err := c.readFile(ctx, fs, p)
+			out[i] = File{Path: p, Data: data, Info: info}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+// Glob returns the paths matching pattern (path.Match syntax), sorted.
+func (c *Conn) Glob(ctx context.Context, pattern string) ([]string, error) {
+	fs, err := c.fs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := fs.Glob(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("bad glob pattern %q: %w", pattern, err)
+	}
+	sort.Strings(m)
+	return m, nil
+}
+
+// WriteFileAtomic replaces path with data: it creates a temporary file
+// ".<name>.tf-<random>" in the same directory (O_EXCL), sets its mode and,
+// when uid or gid is >= 0, its owner, writes and fsyncs it, then renames it
+// onto path (posix-rename). A reader sees the old file or the new one,
+// never a part. On any failure the temporary file is removed. The directory
+// must exist. A symlink at path is replaced by the file, not followed.
+func (c *Conn) WriteFileAtomic(ctx context.Context, p string, data []byte, mode os.FileMode, uid, gid int) (err error) {
+	fs, err := c.fs(ctx)
+	if err != nil {
+		return err
+	}
+	dir, name := path.Split(p)
+	dir = path.Clean(dir)
+	if name == "" {
+		return fmt.Errorf("cannot write %q on %s: not a file path", p, c.sc.addr)
+	}
+	if di, err := fs.Stat(dir); err != nil || !di.IsDir() {
+		if err == nil || errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("cannot write %s on %s: directory %s does not exist", p, c.sc.addr, dir)
+		}
+		return c.fileErr("stat", dir, err)
+	}
+	for _, ext := range []string{"fsync@openssh.com", "posix-rename@openssh.com"} {
+		if _, ok := fs.HasExtension(ext); !ok {
+			return fmt.Errorf("cannot write %s on %s atomically: the SFTP server lacks the %s extension (OpenSSH's sftp-server has it)",
+				p, c.sc.addr, ext)
+		}
+	}
+	tmp := path.Join(dir, "."+name+".tf-"+randomSuffix())
+	f, err := fs.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+	if err != nil {
+		return c.fileErr("create", tmp, err)
+	}
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+		if err != nil {
+			if rmErr := fs.Remove(tmp); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
+				err = fmt.Errorf("%w (and the temporary file %s could not be removed: %v)", err, tmp, rmErr)
+			}
+		}
+	}()
+	// Mode and owner first, so the content is never readable more widely than asked.
+	if err = f.Chmod(mode); err != nil {
+		return c.fileErr("chmod", tmp, err)
+	}
+	if uid >= 0 || gid >= 0 {
+		if uid < 0 || gid < 0 {
+			fi, serr := f.Stat()
+			if serr != nil {
+				return c.fileErr("stat", tmp, serr)
+			}
+			cur := toFileInfo(fi)
+			if uid < 0 {
+				uid = cur.UID
+			}
+			if gid < 0 {
+				gid = cur.GID
+			}
+		}
+		if err = f.Chown(uid, gid); err != nil {
+			return fmt.Errorf("cannot set the owner of %s on %s to %d:%d: %w (writing a file owned by another user needs sudo = true)",
+				p, c.sc.addr, uid, gid, err)
+		}
+	}
+	if _, err = f.Write(data); err != nil {
+		return c.fileErr("write", tmp, err)
+	}
+	if err = f.Sync(); err != nil {
+		return c.fileErr("fsync", tmp, err)
+	}
+	err = f.Close()
+	f = nil
+	if err != nil {
+		return c.fileErr("close", tmp, err)
+	}
+	if err = fs.PosixRename(tmp, p); err != nil {
+		return fmt.Errorf("cannot rename %s onto %s on %s: %w", tmp, p, c.sc.addr, err)
+	}
+	tflog.Debug(ctx, "ssh sftp write", map[string]any{
+		"ssh_addr": c.sc.addr, "path": p, "bytes": len(data), "mode": fmt.Sprintf("%04o", mode.Perm()), "uid": uid, "gid": gid,
+	})
+	return nil
+}
+
+func randomSuffix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Remove deletes path (a file or an empty directory). A missing path is not
+// an error.
+func (c *Conn) Remove(ctx context.Context, p string) error {
+	fs, err := c.fs(ctx)
+	if err != nil {
+		return err
+	}
+	err = fs.Remove(p)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return c.fileErr("remove", p, err)
+	}
+	tflog.Debug(ctx, "ssh sftp remove", map[string]any{"ssh_addr": c.sc.addr, "path": p, "existed": err == nil})
+	return nil
+}
+
+// fileErr wraps a file operation error with the host and a hint for
+// permission problems.
+func (c *Conn) fileErr(op, p string, err error) error {
+	hint := ""
+	if errors.Is(err, os.ErrPermission) && !c.sudo {
+		hint = fmt.Sprintf(" (user %s lacks permission; set sudo = true to elevate file operations)", c.sc.user)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, sftp.ErrSSHFxConnectionLost) {
+		hint = " (the SSH connection was lost; retry)"
+	}
+	return fmt.Errorf("cannot %s %s on %s: %w%s", op, p, c.sc.addr, err, hint)
+}
