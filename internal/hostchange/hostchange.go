@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -119,6 +120,9 @@ func run(ctx context.Context, c *transport.Conn, command string) error {
 }
 
 func rollback(ctx context.Context, c *transport.Conn, ch Change, old []byte, info transport.FileInfo, failure error) error {
+	// The rollback must happen even when the apply was interrupted (Ctrl-C cancels ctx).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
 	f := ch.File
 	var rbErr error
 	if info.Exists {

@@ -124,9 +124,15 @@ func probeRedisCLI(ctx context.Context, c *transport.Conn, socket, password stri
 	if err != nil {
 		return st, err
 	}
-	out := strings.Split(strings.TrimRight(string(res.Stdout), "\n"), "\n")
+	// redis-cli prints an empty line after an error reply when its output is not a terminal.
+	var out []string
+	for _, line := range strings.Split(string(res.Stdout), "\n") {
+		if strings.TrimSpace(line) != "" {
+			out = append(out, line)
+		}
+	}
 	errText := strings.TrimSpace(string(res.Stderr))
-	if res.ExitCode != 0 || len(out) == 0 || out[0] == "" {
+	if res.ExitCode != 0 || len(out) == 0 {
 		all := errText + " " + strings.Join(out, " ")
 		if strings.Contains(all, "No such file") || strings.Contains(all, "Connection refused") {
 			st.Detail = strings.TrimSpace(all)

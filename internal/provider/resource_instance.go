@@ -493,8 +493,9 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			if fi, err := c.Stat(ctx, plan.CertPath.ValueString()); err == nil && !fi.Exists {
 				resp.Diagnostics.AddAttributeWarning(tfpath.Root("cert_path"), "HTTPS Certificate Missing",
 					fmt.Sprintf("%s does not exist on %s yet. With http_listen = \"disabled\" ntopng would fall back to plain HTTP on "+
-						"every address, so apply will refuse to write ntopng.conf unless the file exists by then (push it with "+
-						"ntopng_tls_cert and set cert_path = ntopng_tls_cert.<name>.path).", plan.CertPath.ValueString(), plan.Host.ValueString()))
+						"every address, so apply checks again before writing ntopng.conf and refuses when it is still missing. "+
+						"This is expected when ntopng_tls_cert pushes it in this same apply (cert_path = ntopng_tls_cert.<name>.path "+
+						"makes it go first).", plan.CertPath.ValueString(), plan.Host.ValueString()))
 			}
 		}
 	}

@@ -292,9 +292,8 @@ func TestAccInstanceRedisPasswordStaysSecret(t *testing.T) {
 	socket := filepath.Join(dir, "redis.sock")
 	password := "Zq7" + strings.Repeat("xY9k", 10) + "Lw2"
 	testhost.StartRedis(t, testhost.RedisBaseConf(dir, 0)+fmt.Sprintf("unixsocket %s\nunixsocketperm 777\nrequirepass %s\n", socket, password))
-	logPath := filepath.Join(dir, "tf.log")
+	logPath := filepath.Join(dir, "provider.log")
 	t.Setenv("TF_LOG", "TRACE")
-	t.Setenv("TF_LOG_PATH", logPath)
 	t.Setenv("TF_ACC_LOG_PATH", logPath)
 	cfg := f.config(fmt.Sprintf(`
   https_listen      = "127.0.0.1:%d"

@@ -128,6 +128,23 @@ func (e etcDir) setRootPassword(t testing.TB, hash string) {
 	}
 }
 
+// setRootHome points root's home directory at home in the passwd file.
+func (e etcDir) setRootHome(t testing.TB, home string) {
+	t.Helper()
+	b, err := os.ReadFile(e.path("passwd"))
+	if err != nil {
+		t.Fatalf("testhost: %v", err)
+	}
+	lines := strings.Split(string(b), "\n")
+	for i, line := range lines {
+		if f := strings.Split(line, ":"); len(f) == 7 && f[0] == "root" {
+			f[5] = home
+			lines[i] = strings.Join(f, ":")
+		}
+	}
+	writeFile(t, e.path("passwd"), strings.Join(lines, "\n"), 0o644)
+}
+
 // sudoers writes /etc/sudoers.d/<name> (mode 0440) with rule.
 func (e etcDir) sudoers(t testing.TB, name, rule string) {
 	t.Helper()

@@ -38,7 +38,7 @@ type Options struct {
 type User struct {
 	Name     string
 	UID, GID int
-	// Home is the home directory (under SSHD.Dir, except root's /root).
+	// Home is the home directory (under SSHD.Dir).
 	Home string
 	// PrivateKey is an unencrypted ed25519 key (OpenSSH PEM) listed in authorized_keys.
 	PrivateKey string
@@ -115,7 +115,14 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 	writeFile(t, filepath.Join(s.Dir, "sshd", "user_ca.pub"), s.UserCAPublicKey+"\n", 0o644)
 
 	s.Root = s.newUser(t, userCA, "root", 0)
-	s.Root.Home = "/root"
+	// root gets an empty home of its own: sshd runs every command and the SFTP server through
+	// root's shell, which reads ~/.bashrc, and this machine's /root/.bashrc (pyenv init, say)
+	// would cost more CPU than the session itself. A probe's root has a stock one.
+	s.Root.Home = filepath.Join(s.Dir, "home", "root")
+	if err := os.MkdirAll(s.Root.Home, 0o700); err != nil {
+		t.Fatalf("testhost: %v", err)
+	}
+	etc.setRootHome(t, s.Root.Home)
 	etc.setRootPassword(t, hashPassword(t, s.Root.Password))
 	s.Deploy = s.newUser(t, userCA, "deploy", 1)
 	s.Asker = s.newUser(t, userCA, "asker", 2)
