@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -102,6 +103,23 @@ func TestExamplesTerraform(t *testing.T) {
 	fmtCmd.Stdout, fmtCmd.Stderr = &fmtOut, &fmtErr
 	if err := fmtCmd.Run(); err != nil || fmtOut.Len() != 0 {
 		t.Errorf("terraform fmt -check examples/ failed (%v); run `terraform fmt -recursive examples/`. Files:\n%s%s", err, fmtOut.String(), fmtErr.String())
+	}
+
+	// The README's HCL blocks too: operators copy them.
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```hcl\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+	if len(blocks) == 0 {
+		t.Error("README.md has no ```hcl block: the minimal real-host example is missing")
+	}
+	for i, b := range blocks {
+		cmd := exec.Command(tf, "fmt", "-check", "-no-color", "-")
+		cmd.Env, cmd.Stdin = env, strings.NewReader(b[1])
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("README.md hcl block %d is not terraform fmt clean (%v):\n%s%s", i+1, err, b[1], out)
+		}
 	}
 
 	dirs := exampleDirs(t, examples)

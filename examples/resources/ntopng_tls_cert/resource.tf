@@ -1,3 +1,13 @@
+variable "web_cert_pem" {
+  description = "The leaf certificate (PEM), e.g. acme_certificate.web.certificate_pem."
+  type        = string
+}
+
+variable "web_chain_pem" {
+  description = "Intermediate certificates (PEM), the leaf's issuer first."
+  type        = string
+}
+
 variable "web_key_pem" {
   description = "Private key of the ntopng web certificate (PEM, unencrypted)."
   type        = string
@@ -6,8 +16,8 @@ variable "web_key_pem" {
 
 resource "ntopng_tls_cert" "web" {
   host            = "probe-1.example.net"
-  certificate_pem = file("${path.module}/probe-1.crt")      # the leaf only
-  ca_chain_pem    = file("${path.module}/issuer-chain.crt") # intermediates, leaf's issuer first
+  certificate_pem = var.web_cert_pem  # the leaf only
+  ca_chain_pem    = var.web_chain_pem # intermediates, leaf's issuer first
 
   private_key_pem_wo = var.web_key_pem # write-only (Terraform >= 1.11)
   # private_key_pem = tls_private_key.web.private_key_pem # sensitive alternative, kept in the state
