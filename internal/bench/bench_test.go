@@ -1,0 +1,335 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBench is `make bench`: for each K in BENCH_HOSTS (default "10,100") it starts K sshd
+// hosts and runs real terraform for: apply from empty, a no-change plan (BENCH_RUNS times,
+// default 5, alternating with the terraform_data baseline of the same resource count), and a
+// no-change apply. It prints a table and writes it to BENCH_RESULTS (default RESULTS.md in
+// this directory). BENCH_REDIS=0 runs no redis-server on the hosts (verify_live = false).
+// Times are reported, never asserted; login counts are asserted.
+func TestBench(t *testing.T) {
+	if os.Getenv("NTOPNG_BENCH") != "1" {
+		t.Skip("benchmark: run it with `make bench` (NTOPNG_BENCH=1)")
+	}
+	ks, err := parseInts(envOr("BENCH_HOSTS", "10,100"))
+	if err != nil {
+		t.Fatalf("BENCH_HOSTS: %v (want a list like 10,100)", err)
+	}
+	runs, err := strconv.Atoi(envOr("BENCH_RUNS", "5"))
+	if err != nil || runs < 1 {
+		t.Fatalf("BENCH_RUNS=%q: want a positive number", os.Getenv("BENCH_RUNS"))
+	}
+	redis := os.Getenv("BENCH_REDIS") != "0"
+	load := loadAverage()
+	start := time.Now().UTC()
+
+	var rows []row
+	var timelines []string
+	for _, k := range ks {
+		t.Run(fmt.Sprintf("hosts=%d", k), func(t *testing.T) {
+			r, tl := benchFleet(t, k, runs, redis)
+			rows = append(rows, r...)
+			timelines = append(timelines, tl)
+		})
+	}
+	report := renderReport(rows, timelines, start, load, redis)
+	fmt.Println(report)
+	if t.Failed() {
+		return
+	}
+	out := envOr("BENCH_RESULTS", "RESULTS.md")
+	if err := os.WriteFile(out, []byte(report), 0o644); err != nil {
+		t.Fatalf("cannot write %s: %v", out, err)
+	}
+	t.Logf("results written to %s", out)
+}
+
+// row is one line of the table.
+type row struct {
+	hosts    int
+	scenario string
+	wall     Summary
+	baseline Summary // zero when there is no baseline
+	// walks is how many provider walks touch the hosts; logins are per run (all runs).
+	walks       int
+	logins      []int
+	loginsExact bool // every host accepted exactly `walks` logins in every run
+	channels    string
+	peakRSSKiB  int
+}
+
+var (
+	planArgs  = []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
+	applyArgs = []string{"apply", "-auto-approve", "-input=false", "-no-color"}
+)
+
+// benchFleet measures one fleet of k hosts. It returns the table rows and a description of
+// where the time of a (logged) no-change plan went.
+func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
+	setup := time.Now()
+	f := StartFleet(t, Options{Hosts: k, Redis: redis})
+	f.WriteConfig(t, Base)
+	f.WriteBaseline(t)
+	t.Logf("%d hosts started in %s", k, time.Since(setup).Round(time.Millisecond))
+
+	// Apply from empty: once each (a second one would not start from empty).
+	a := f.Terraform(t, f.WorkDir, false, applyArgs...)
+	a.Expect(t, 0)
+	b := f.Terraform(t, f.BaselineDir, false, applyArgs...)
+	b.Expect(t, 0)
+	apply := newRow(t, k, "apply from empty", 2, []Result{a})
+	apply.baseline = Summarize([]time.Duration{b.Wall})
+
+	// One logged plan counts the channels (and warms the caches); it is not timed.
+	logged := f.Terraform(t, f.WorkDir, true, planArgs...)
+	logged.Expect(t, 0)
+	chs := ParseChannels(logged.ProviderLog)
+	total, most, _ := ReadChannels(chs)
+	channels := fmt.Sprintf("%.2f (max %d)", float64(total)/float64(f.Resources()), most)
+	timeline := describeTimeline(k, logged, ParseTimeline(logged.ProviderLog), chs)
+
+	var plans []Result
+	var base []time.Duration
+	for i := 0; i < runs; i++ {
+		runA := func() {
+			r := f.Terraform(t, f.WorkDir, false, planArgs...)
+			r.Expect(t, 0)
+			plans = append(plans, r)
+		}
+		runB := func() {
+			r := f.Terraform(t, f.BaselineDir, false, planArgs...)
+			r.Expect(t, 0)
+			base = append(base, r.Wall)
+		}
+		if i%2 == 0 {
+			runA()
+			runB()
+		} else {
+			runB()
+			runA()
+		}
+	}
+	plan := newRow(t, k, "no-change plan", 1, plans)
+	plan.baseline = Summarize(base)
+	plan.channels = channels
+
+	na := f.Terraform(t, f.WorkDir, false, applyArgs...)
+	na.Expect(t, 0)
+	nb := f.Terraform(t, f.BaselineDir, false, applyArgs...)
+	nb.Expect(t, 0)
+	noop := newRow(t, k, "no-change apply", 1, []Result{na})
+	noop.baseline = Summarize([]time.Duration{nb.Wall})
+	return []row{apply, plan, noop}, timeline
+}
+
+// describeTimeline renders where the time of the logged plan went.
+func describeTimeline(k int, r Result, tl Timeline, chs []Channel) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "- %d × 3, one no-change plan with TRACE logging (%s wall, slower than unlogged): ", k, seconds(r.Wall))
+	fmt.Fprintf(&b, "%d provider processes started (%s from start to handshake, summed); ", tl.ProviderStarts, ms(tl.ProviderStartup))
+	fmt.Fprintf(&b, "%d SSH logins, dial to login median %s, max %s, up to %d dials in flight at once; ",
+		len(tl.Logins), ms(Percentile(tl.Logins, 50)), ms(Percentile(tl.Logins, 100)), tl.MaxDialsInFlight)
+	kinds := map[string]int{}
+	for _, c := range chs {
+		kinds[c.Kind]++
+	}
+	fmt.Fprintf(&b, "channels: %d SFTP, %d exec, %d tunnels; ", kinds["sftp"], kinds["exec"], kinds["tunnel"])
+	fmt.Fprintf(&b, "resource reads from first start to last end %s", ms(tl.ReadSpan))
+	for _, typ := range []string{"ntopng_tls_cert", "ntopng_redis", "ntopng_instance"} {
+		if ds := tl.Reads[typ]; len(ds) > 0 {
+			fmt.Fprintf(&b, "; %s Read median %s, p90 %s, max %s", typ, ms(Percentile(ds, 50)), ms(Percentile(ds, 90)), ms(Percentile(ds, 100)))
+		}
+	}
+	b.WriteString(".\n")
+	return b.String()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) }
+
+// newRow summarizes runs of one scenario; walks is how many provider walks reach the hosts.
+func newRow(t *testing.T, k int, scenario string, walks int, runs []Result) row {
+	r := row{hosts: k, scenario: scenario, walks: walks, loginsExact: true, channels: "—"}
+	var walls []time.Duration
+	for _, res := range runs {
+		walls = append(walls, res.Wall)
+		r.logins = append(r.logins, res.TotalLogins())
+		r.peakRSSKiB = max(r.peakRSSKiB, res.PeakRSSKiB)
+		for i, n := range res.Logins {
+			if n != walks {
+				r.loginsExact = false
+				t.Errorf("%s over %d hosts: host %d accepted %d SSH logins, want %d (one per walk)", scenario, k, i, n, walks)
+			}
+		}
+	}
+	r.wall = Summarize(walls)
+	return r
+}
+
+// renderReport renders RESULTS.md: machine, method, table, targets and where the time went.
+func renderReport(rows []row, timelines []string, start time.Time, load string, redis bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# `make bench` results\n\nMeasured %s on %s.\n\n", start.Format("2006-01-02 15:04 MST"), machine())
+	fmt.Fprintf(&b, "Load average before the run: %s.\n\n", load)
+	b.WriteString("Every host is a real OpenSSH sshd on 127.0.0.1 with its own ntopng.conf, redis.conf and certificate")
+	if redis {
+		b.WriteString(" and its own redis-server (`hz 1`; `verify_live = true`)")
+	} else {
+		b.WriteString(" and no redis-server (`verify_live = false`)")
+	}
+	b.WriteString("; one ntopng stand-in serves HTTPS for all of them (one machine has one network namespace), " +
+		"and root's home on each host is an empty directory (not this machine's /root, whose .bashrc would run " +
+		"on every SSH session). The hosts' sshd, `ss` and redis-server share the 2 cores with terraform and the " +
+		"provider: on a real fleet that server-side work runs on the probes. " +
+		"Each host has one `ntopng_instance`, `ntopng_redis` and `ntopng_tls_cert` (with `verify_endpoint`). " +
+		"Real `terraform` with the provider binary through `dev_overrides`, default parallelism (10). " +
+		"Wall time is the whole terraform command; no-change plans alternate with the `terraform_data` baseline of " +
+		"the same resource count (median, range, n). Logins are sshd's `Accepted` lines per run; channels per " +
+		"resource read come from the provider's log (TRACE) of one extra plan; peak RSS is the largest " +
+		"provider process under `/usr/bin/time -v`.\n\n")
+	b.WriteString("| hosts × resources | scenario | wall time | terraform_data, same count | ratio | SSH logins per run (walks × hosts) | channels per resource read | provider peak RSS |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		base, ratio := "—", "—"
+		if r.baseline.N > 0 {
+			base = r.baseline.String()
+			ratio = fmt.Sprintf("%.1f×", r.wall.Median.Seconds()/r.baseline.Median.Seconds())
+		}
+		fmt.Fprintf(&b, "| %d × 3 | %s | %s | %s | %s | %s (%d × %d) | %s | %s |\n", r.hosts, r.scenario, r.wall, base, ratio,
+			loginList(r.logins), r.walks, r.hosts, r.channels, mib(r.peakRSSKiB))
+	}
+	b.WriteString("\n## Targets\n\n")
+	for _, line := range targets(rows) {
+		b.WriteString("- " + line + "\n")
+	}
+	b.WriteString("\n## Where the time goes\n\n")
+	for _, tl := range timelines {
+		b.WriteString(tl)
+	}
+	return b.String()
+}
+
+// targets checks the issue's targets against the rows.
+func targets(rows []row) []string {
+	var out []string
+	peak, exact := 0, true
+	for _, r := range rows {
+		peak = max(peak, r.peakRSSKiB)
+		exact = exact && r.loginsExact
+		if r.scenario != "no-change plan" {
+			continue
+		}
+		switch r.hosts {
+		case 10:
+			ratio := r.wall.Median.Seconds() / r.baseline.Median.Seconds()
+			out = append(out, fmt.Sprintf("10 × 3 no-change plan at most 3× the terraform_data plan: %.1f× — %s", ratio, met(ratio <= 3)))
+		case 100:
+			out = append(out, fmt.Sprintf("100 × 3 no-change plan under 5 s: %s — %s", seconds(r.wall.Median), met(r.wall.Median < 5*time.Second)))
+		}
+	}
+	out = append(out, fmt.Sprintf("provider peak RSS under 100 MiB: %s — %s", mib(peak), met(peak > 0 && peak < 100*1024)))
+	out = append(out, fmt.Sprintf("SSH logins per walk = hosts, on every host in every run: %s", met(exact)))
+	return out
+}
+
+func met(ok bool) string {
+	if ok {
+		return "**met**"
+	}
+	return "**missed**"
+}
+
+func loginList(ls []int) string {
+	seen := map[int]bool{}
+	var parts []string
+	for _, l := range ls {
+		if !seen[l] {
+			seen[l] = true
+			parts = append(parts, strconv.Itoa(l))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func mib(kib int) string {
+	if kib == 0 {
+		return "not measured"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(kib)/1024)
+}
+
+// machine describes this computer and the tool versions.
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if name, ok := strings.CutPrefix(line, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		f := strings.Fields(string(b))
+		if len(f) > 1 {
+			if kb, err := strconv.Atoi(f[1]); err == nil {
+				mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/(1<<20))
+			}
+		}
+	}
+	return fmt.Sprintf("%d cores (%s)%s, %s; %s, %s, %s, %s", runtime.NumCPU(), cpu, mem, firstLine("uname", "-sr"),
+		firstLine("terraform", "version"), firstLine("sshd", "-V"), firstLine("redis-server", "--version"), runtime.Version())
+}
+
+// firstLine runs a command and returns the first line it printed (stdout or stderr).
+func firstLine(name string, args ...string) string {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(cleanEnv(), "TF_CLI_CONFIG_FILE="+os.DevNull, "CHECKPOINT_DISABLE=1")
+	out, _ := cmd.CombinedOutput()
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	if line == "" {
+		return name + " (unknown version)"
+	}
+	return line
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], ", ")
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", p)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

@@ -1,0 +1,235 @@
+package bench
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// timeBin is GNU time (Debian package "time"); without it peak RSS is not measured.
+const timeBin = "/usr/bin/time"
+
+// Provider is the provider binary as terraform reaches it: a dev_overrides CLI
+// configuration whose directory holds a wrapper that runs the real binary under
+// `/usr/bin/time -v`, so that every provider process leaves its own peak RSS in RSSDir.
+type Provider struct {
+	// CLIConfig is the CLI configuration file (TF_CLI_CONFIG_FILE).
+	CLIConfig string
+	// RSSDir gets one `time -v` report per provider process.
+	RSSDir string
+	// Terraform is the terraform binary.
+	Terraform string
+}
+
+// BuildProvider builds the provider from this module into <dir>/bin, and writes the wrapper
+// (<dir>/provider/terraform-provider-ntopng) and the CLI configuration (<dir>/cli.tfrc).
+func BuildProvider(t testing.TB, dir, terraform string) *Provider {
+	t.Helper()
+	p := &Provider{CLIConfig: filepath.Join(dir, "cli.tfrc"), RSSDir: filepath.Join(dir, "rss"), Terraform: terraform}
+	bin := filepath.Join(dir, "bin", "terraform-provider-ntopng")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	cmd.Dir = moduleRoot(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("bench: go build of the provider failed: %v\n%s", err, out)
+	}
+	mkdir(t, p.RSSDir)
+	wrapper := "#!/bin/sh\nexec " + shellQuote(bin) + ` "$@"` + "\n"
+	if _, err := os.Stat(timeBin); err == nil {
+		// $$ is the shell's PID, kept by exec: one report per provider process.
+		wrapper = "#!/bin/sh\nexec " + timeBin + " -v -o " + shellQuote(p.RSSDir) + `/"$$" ` + shellQuote(bin) + ` "$@"` + "\n"
+	} else {
+		t.Logf("bench: %s is missing (apt-get install time): provider peak RSS is not measured", timeBin)
+	}
+	overrides := filepath.Join(dir, "provider")
+	writeFile(t, filepath.Join(overrides, "terraform-provider-ntopng"), wrapper, 0o755)
+	writeFile(t, p.CLIConfig, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "hardenops/ntopng" = %q
+  }
+  direct {}
+}
+`, overrides), 0o644)
+	return p
+}
+
+// terraformPath finds terraform on PATH or skips the test.
+func terraformPath(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("bench: skipped: terraform is not on PATH (install Terraform >= 1.11)")
+	}
+	return p
+}
+
+// moduleRoot returns the directory of this module's go.mod.
+func moduleRoot(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		t.Fatalf("bench: cannot find the module root with `go env GOMOD` (%v, %q); run from inside the module", err, gomod)
+	}
+	return filepath.Dir(gomod)
+}
+
+// Result is one terraform command.
+type Result struct {
+	Args     []string
+	ExitCode int
+	// Output is terraform's stdout and stderr.
+	Output string
+	Wall   time.Duration
+	// Logins is, per host, the SSH logins sshd accepted during the command.
+	Logins []int
+	// ProviderProcesses is how many provider processes terraform started; PeakRSSKiB the
+	// largest peak resident set of them (0 when not measured).
+	ProviderProcesses int
+	PeakRSSKiB        int
+	// ProviderLog is the provider's TRACE log, when the command ran with logging.
+	ProviderLog string
+}
+
+// TotalLogins sums Logins.
+func (r Result) TotalLogins() int {
+	n := 0
+	for _, l := range r.Logins {
+		n += l
+	}
+	return n
+}
+
+// Expect fails the test, with the end of terraform's output, unless the exit code is one
+// of codes.
+func (r Result) Expect(t testing.TB, codes ...int) {
+	t.Helper()
+	for _, c := range codes {
+		if r.ExitCode == c {
+			return
+		}
+	}
+	t.Fatalf("bench: terraform %s exited %d, want %v:\n%s", strings.Join(r.Args, " "), r.ExitCode, codes, lastLines(r.Output, 60))
+}
+
+// Terraform runs terraform with args in dir (WorkDir or BaselineDir), with the fleet's CLI
+// configuration, once no other ntopng runs on the machine (see waitAlone). With logged, the
+// provider logs at TRACE level into Result.ProviderLog (slower: use it for counting, not
+// for timing).
+func (f *Fleet) Terraform(t testing.TB, dir string, logged bool, args ...string) Result {
+	t.Helper()
+	f.waitAlone(t)
+	clearDir(t, f.provider.RSSDir)
+	env := []string{"TF_CLI_CONFIG_FILE=" + f.provider.CLIConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1"}
+	logPath := filepath.Join(f.Dir, "provider.log")
+	if logged {
+		os.Remove(logPath)
+		env = append(env, "TF_LOG_PROVIDER=TRACE", "TF_LOG_PATH="+logPath)
+	}
+	cmd := exec.Command(f.provider.Terraform, args...)
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+
+	before := f.Logins()
+	start := time.Now()
+	err := cmd.Run()
+	r := Result{Args: args, Wall: time.Since(start), Output: out.String()}
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exitErr):
+		r.ExitCode = exitErr.ExitCode()
+	default:
+		t.Fatalf("bench: cannot run terraform: %v", err)
+	}
+	for i, n := range f.Logins() {
+		r.Logins = append(r.Logins, n-before[i])
+	}
+	r.ProviderProcesses, r.PeakRSSKiB = peakRSS(t, f.provider.RSSDir)
+	if logged {
+		b, err := os.ReadFile(logPath)
+		if err != nil {
+			t.Fatalf("bench: terraform wrote no provider log: %v", err)
+		}
+		r.ProviderLog = string(b)
+	}
+	return r
+}
+
+// cleanEnv is this process's environment without the variables that change how terraform
+// logs or finds its CLI configuration.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "TF_LOG") || strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") || strings.HasPrefix(kv, "TF_CLI_ARGS") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+func clearDir(t testing.TB, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("bench: %v", err)
+	}
+	for _, e := range entries {
+		os.Remove(filepath.Join(dir, e.Name()))
+	}
+}
+
+// maxRSS matches GNU time's "Maximum resident set size (kbytes): N" line.
+var maxRSS = regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`)
+
+// peakRSS reads the `time -v` reports in dir: how many processes reported, and the largest
+// peak RSS in KiB.
+func peakRSS(t testing.TB, dir string) (processes, peakKiB int) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("bench: %v", err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		kib, ok := ParseMaxRSS(string(b))
+		if !ok {
+			continue
+		}
+		processes++
+		peakKiB = max(peakKiB, kib)
+	}
+	return processes, peakKiB
+}
+
+// ParseMaxRSS returns the peak RSS in KiB from a GNU `time -v` report.
+func ParseMaxRSS(report string) (int, bool) {
+	m := maxRSS.FindStringSubmatch(report)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	return n, err == nil
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
