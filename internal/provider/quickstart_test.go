@@ -25,11 +25,6 @@ func TestQuickstart(t *testing.T) {
 	if out, err := exec.Command("bash", "-n", filepath.Join(dir, "demo.sh")).CombinedOutput(); err != nil {
 		t.Errorf("bash -n demo.sh: %v\n%s", err, out)
 	}
-	fmtOut, err := exec.Command(tf, "fmt", "-check", "-list=true", "-no-color", dir).CombinedOutput()
-	if err != nil || len(fmtOut) != 0 {
-		t.Errorf("terraform fmt -check examples/quickstart: %v; files to reformat:\n%s", err, fmtOut)
-	}
-
 	plugins := t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-ntopng"), ".")
 	build.Dir = moduleRootDir(t)
@@ -41,9 +36,17 @@ func TestQuickstart(t *testing.T) {
 	if err := os.WriteFile(rc, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1")
+
+	fmtCmd := exec.Command(tf, "fmt", "-check", "-list=true", "-no-color", dir)
+	fmtCmd.Env = env
+	if fmtOut, err := fmtCmd.Output(); err != nil || len(fmtOut) != 0 {
+		t.Errorf("terraform fmt -check examples/quickstart: %v; files to reformat:\n%s", err, fmtOut)
+	}
+
 	cmd := exec.Command(tf, "validate", "-json", "-no-color")
 	cmd.Dir = copyExample(t, dir)
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1")
+	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()

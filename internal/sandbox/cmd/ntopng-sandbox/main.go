@@ -1,6 +1,9 @@
 // Command ntopng-sandbox boots the Debian 12 sandbox host of the provider's
 // tests by hand (make sandbox), prints how to reach it and keeps it running
-// until Ctrl-C. With -build-only it only builds and caches the image.
+// until Ctrl-C (or SIGTERM). With -build-only it only builds and caches the
+// image. With -env FILE it also writes the connection facts to FILE as shell
+// variable assignments (SANDBOX_PORT=..., see writeEnv) once the host is up,
+// for scripts such as make demo, and removes FILE when it stops.
 // It needs root.
 package main
 
@@ -11,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,14 +23,15 @@ import (
 
 func main() {
 	buildOnly := flag.Bool("build-only", false, "only build and cache the image, do not boot it")
+	envFile := flag.String("env", "", "once the host is up, write its connection facts to this file as shell variables (removed on exit)")
 	flag.Parse()
-	if err := run(*buildOnly); err != nil {
+	if err := run(*buildOnly, *envFile); err != nil {
 		fmt.Fprintln(os.Stderr, "ntopng-sandbox:", err)
 		os.Exit(1)
 	}
 }
 
-func run(buildOnly bool) error {
+func run(buildOnly bool, envFile string) error {
 	if err := sandbox.Available(); err != nil {
 		return err
 	}
@@ -68,6 +73,12 @@ func run(buildOnly bool) error {
 			return err
 		}
 	}
+	if envFile != "" {
+		if err := writeEnv(envFile, h, rootKey, deployKey, knownHosts); err != nil {
+			return err
+		}
+		defer os.Remove(envFile)
+	}
 	fmt.Printf(`Sandbox host up in %s (Debian 12, systemd-nspawn).
 
   address          %s
@@ -100,5 +111,39 @@ Press Ctrl-C to stop it (its files are removed).
 		knownHosts, rootKey, h.Port, h.Addr,
 		h.Addr, h.Port, rootKey, h.HostKey)
 	<-ctx.Done()
+	return nil
+}
+
+// writeEnv writes the sandbox's facts as POSIX shell assignments, one a line,
+// each value single-quoted, so that a script can source the file. The file
+// appears complete or not at all (written aside, then renamed), so its
+// presence means the host is up.
+func writeEnv(name string, h *sandbox.Host, rootKey, deployKey, knownHosts string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# ntopng-sandbox facts, valid while process %d runs.\n", os.Getpid())
+	for _, v := range [][2]string{
+		{"SANDBOX_PID", fmt.Sprint(os.Getpid())},
+		{"SANDBOX_ADDR", h.Addr},
+		{"SANDBOX_PORT", fmt.Sprint(h.Port)},
+		{"SANDBOX_HOST_KEY", h.HostKey},
+		{"SANDBOX_HOST_KEY_FINGERPRINT", h.HostKeyFingerprint},
+		{"SANDBOX_ROOT_KEY_FILE", rootKey},
+		{"SANDBOX_DEPLOY_USER", h.DeployUser},
+		{"SANDBOX_DEPLOY_KEY_FILE", deployKey},
+		{"SANDBOX_KNOWN_HOSTS_FILE", knownHosts},
+		{"SANDBOX_STOCK_REDIS_PORT", fmt.Sprint(h.StockRedisPort)},
+		{"SANDBOX_STOCK_HTTP_PORT", fmt.Sprint(h.StockHTTPPort)},
+		{"SANDBOX_CONSOLE_LOG", filepath.Join(h.Dir, "nspawn.log")},
+	} {
+		fmt.Fprintf(&b, "%s='%s'\n", v[0], strings.ReplaceAll(v[1], "'", `'\''`))
+	}
+	tmp := name + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("write the -env file: %w", err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write the -env file: %w", err)
+	}
 	return nil
 }
