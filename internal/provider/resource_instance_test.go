@@ -295,16 +295,25 @@ func TestAccInstanceRedisPasswordStaysSecret(t *testing.T) {
 	logPath := filepath.Join(dir, "provider.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logPath)
-	cfg := f.config(fmt.Sprintf(`
+	// The password comes in through an ephemeral variable, as operators pass it, so that the
+	// configuration text (which the test log shows) does not hold it.
+	cfg := `
+variable "pw" {
+  type      = string
+  ephemeral = true
+}
+` + f.config(fmt.Sprintf(`
   https_listen      = "127.0.0.1:%d"
   redis             = { socket = %q }
-  redis_password_wo = %q
-`, f.httpsPort, socket, password))
+  redis_password_wo = var.pw
+`, f.httpsPort, socket))
+	vars := redisVars(password)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: protoV6Factories,
 		Steps: []resource.TestStep{{
-			Config: cfg,
+			Config:          cfg,
+			ConfigVariables: vars,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("redis_password_sha256"), knownvalue.StringExact(secretHash(password))),
 				statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("effective_options").AtMapKey("redis"),
@@ -321,8 +330,9 @@ func TestAccInstanceRedisPasswordStaysSecret(t *testing.T) {
 			},
 		}, {
 			// Steady state: the write-only password causes no diff.
-			Config:   cfg,
-			PlanOnly: true,
+			Config:          cfg,
+			ConfigVariables: vars,
+			PlanOnly:        true,
 		}},
 	})
 	b, err := os.ReadFile(logPath)
