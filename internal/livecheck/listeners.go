@@ -168,16 +168,68 @@ func sortListeners(ls []Listener) {
 	})
 }
 
-// Of returns the listeners of the processes with the given name, each address once.
-func Of(ls []Listener, process string) []Listener {
-	var out []Listener
-	seen := map[string]bool{}
-	for _, l := range ls {
-		if l.Process != process || seen[l.HostPort()] {
+// processListenersScript prints, for every process whose name is $1, its PID and the inodes
+// of its sockets, then the kernel's TCP tables. Unlike `ss -p` it looks only at those
+// processes' file descriptors, not at every process on the host. Builtins only in the loop.
+const processListenersScript = `name=$1
+echo '@@sockets'
+for d in /proc/[0-9]*; do
+  read -r comm < "$d/comm" 2>/dev/null || continue
+  [ "$comm" = "$name" ] || continue
+  pid=${d#/proc/}
+  for fd in "$d"/fd/*; do
+    l=$(readlink "$fd" 2>/dev/null) || continue
+    case $l in socket:*) i=${l#socket:[}; echo "$pid ${i%]}";; esac
+  done
+done
+echo '@@tcp'
+cat /proc/net/tcp /proc/net/tcp6 2>/dev/null`
+
+// ProcessListeners returns the listening TCP sockets of the processes named name, with one
+// command that reads only those processes' descriptors.
+func ProcessListeners(ctx context.Context, c *transport.Conn, name string) ([]Listener, error) {
+	res, err := c.Run(ctx, []string{"sh", "-c", processListenersScript, "sh", name}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if res.ExitCode != 0 {
+		return nil, fmt.Errorf("listing the sockets of %s failed (exit %d): %s", name, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+	}
+	return ParseProcessListeners(string(res.Stdout), name)
+}
+
+// ParseProcessListeners parses processListenersScript's output.
+func ParseProcessListeners(out, name string) ([]Listener, error) {
+	sockets, tables, ok := strings.Cut(strings.TrimPrefix(out, "@@sockets\n"), "@@tcp\n")
+	if !ok || !strings.HasPrefix(out, "@@sockets\n") {
+		return nil, fmt.Errorf("unexpected output from the socket listing: %.80q", out)
+	}
+	owner := map[string]int{}
+	for _, line := range strings.Split(sockets, "\n") {
+		pid, inode, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
 			continue
 		}
-		seen[l.HostPort()] = true
-		out = append(out, l)
+		if p, err := strconv.Atoi(pid); err == nil {
+			owner[inode] = p
+		}
 	}
-	return out
+	var ls []Listener
+	sc := bufio.NewScanner(strings.NewReader(tables))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 10 || f[3] != "0A" {
+			continue
+		}
+		pid, mine := owner[f[9]]
+		if !mine {
+			continue
+		}
+		for _, l := range ParseProcNetTCP(sc.Text()) {
+			l.Process, l.PID = name, pid
+			ls = append(ls, l)
+		}
+	}
+	sortListeners(ls)
+	return ls, nil
 }

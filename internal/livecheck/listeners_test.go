@@ -1,7 +1,11 @@
 package livecheck
 
 import (
+	"net"
+	"os"
+	"os/exec"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -27,9 +31,6 @@ LISTEN 0      511                *:8080             *:*
 	}
 	if hp := got[1].HostPort(); hp != "[::]:22" {
 		t.Errorf("HostPort = %q", hp)
-	}
-	if n := Of(got, "ntopng"); len(n) != 1 || n[0].HostPort() != "192.0.2.10:443" {
-		t.Errorf("Of(ntopng) = %+v", n)
 	}
 }
 
@@ -72,4 +73,57 @@ func TestCLIReply(t *testing.T) {
 			t.Errorf("cliReply(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestParseProcessListeners(t *testing.T) {
+	out := `@@sockets
+812 4242
+812 999
+@@tcp
+  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:01BB 00000000:0000 0A 00000000:00000000 00:00000000 00000000   101        0 4242 1 0000000000000000 100 0 0 10 0
+   1: 00000000:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5555 1 0000000000000000 100 0 0 10 0
+   2: 0100007F:01BB 0100007F:C350 01 00000000:00000000 00:00000000 00000000   101        0 999 1 0000000000000000 100 0 0 10 0
+`
+	got, err := ParseProcessListeners(out, "ntopng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Listener{{Protocol: "tcp", Address: "127.0.0.1", Port: 443, Process: "ntopng", PID: 812}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, want %+v (another process's listener and an established socket must not count)", got, want)
+	}
+	if _, err := ParseProcessListeners("nonsense", "ntopng"); err == nil {
+		t.Fatal("want an error for output without markers")
+	}
+}
+
+// TestProcessListenersScript runs the real script with /bin/sh on this machine: it must
+// find the listening socket of this very test process by its name.
+func TestProcessListenersScript(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	comm, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		t.Skip("no /proc here")
+	}
+	name := strings.TrimSpace(string(comm))
+	out, err := exec.Command("sh", "-c", processListenersScript, "sh", name).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := ParseProcessListeners(string(out), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	for _, l := range ls {
+		if l.Port == port && l.PID == os.Getpid() {
+			return
+		}
+	}
+	t.Fatalf("the script did not find this process's listener on port %d: %+v", port, ls)
 }

@@ -764,11 +764,11 @@ func (r *instanceResource) readHost(ctx context.Context, c *transport.Conn, m in
 	}
 	hs.eff = ntopngconf.Evaluate(all...)
 	if withListeners {
-		ls, err := livecheck.Listeners(ctx, c)
+		ls, err := livecheck.ProcessListeners(ctx, c, ntopngProcess)
 		if err != nil {
 			return nil, err
 		}
-		hs.listeners = livecheck.Of(ls, ntopngProcess)
+		hs.listeners = ls
 	}
 	return hs, nil
 }
@@ -1056,12 +1056,12 @@ func waitListeners(ctx context.Context, c *transport.Conn, want []string, timeou
 	delay := 200 * time.Millisecond
 	var seen []string
 	for {
-		ls, err := livecheck.Listeners(ctx, c)
+		ls, err := livecheck.ProcessListeners(ctx, c, ntopngProcess)
 		if err != nil {
 			return err
 		}
 		seen = seen[:0]
-		for _, l := range livecheck.Of(ls, ntopngProcess) {
+		for _, l := range ls {
 			seen = append(seen, l.HostPort())
 		}
 		sort.Strings(seen)

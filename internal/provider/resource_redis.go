@@ -951,19 +951,11 @@ func probeRedisLive(ctx context.Context, c *transport.Conn, network, addr, passw
 	case st.TCPPort >= 0:
 		l.tcpListening = st.TCPPort > 0
 	case st.Reachable:
-		ls, err := livecheck.Listeners(ctx, c)
+		ls, err := livecheck.ProcessListeners(ctx, c, "redis-server")
 		if err != nil {
 			return l, st, fmt.Errorf("INFO did not say Redis's TCP port, and reading the listening sockets failed: %w", err)
 		}
-		if p := port.ValueInt64(); p > 0 {
-			for _, x := range ls {
-				if int64(x.Port) == p {
-					l.tcpListening = true
-				}
-			}
-		} else {
-			l.tcpListening = len(livecheck.Of(ls, "redis-server")) > 0
-		}
+		l.tcpListening = len(ls) > 0
 	}
 	return l, st, nil
 }
