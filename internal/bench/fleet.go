@@ -90,7 +90,7 @@ func StartFleet(t testing.TB, opts Options) *Fleet {
 	if opts.Hosts < 1 {
 		t.Fatalf("bench: a fleet needs at least one host, got %d", opts.Hosts)
 	}
-	tf := terraformPath(t)
+	tf := testhost.TerraformPath(t)
 	f := &Fleet{Dir: testhost.TempDir(t), opts: opts, RedisPassword: randomPassword(t)}
 	f.WorkDir = filepath.Join(f.Dir, "ntopng")
 	f.BaselineDir = filepath.Join(f.Dir, "baseline")

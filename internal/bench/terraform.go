@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 // timeBin is GNU time (Debian package "time"); without it peak RSS is not measured.
@@ -36,7 +38,7 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 	p := &Provider{CLIConfig: filepath.Join(dir, "cli.tfrc"), RSSDir: filepath.Join(dir, "rss"), Terraform: terraform}
 	bin := filepath.Join(dir, "bin", "terraform-provider-ntopng")
 	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
-	cmd.Dir = moduleRoot(t)
+	cmd.Dir = testhost.ModuleRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("bench: go build of the provider failed: %v\n%s", err, out)
 	}
@@ -58,27 +60,6 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 }
 `, overrides), 0o644)
 	return p
-}
-
-// terraformPath finds terraform on PATH or skips the test.
-func terraformPath(t testing.TB) string {
-	t.Helper()
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Skip("bench: skipped: terraform is not on PATH (install Terraform >= 1.11)")
-	}
-	return p
-}
-
-// moduleRoot returns the directory of this module's go.mod.
-func moduleRoot(t testing.TB) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		t.Fatalf("bench: cannot find the module root with `go env GOMOD` (%v, %q); run from inside the module", err, gomod)
-	}
-	return filepath.Dir(gomod)
 }
 
 // Result is one terraform command.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -16,13 +15,15 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 // TestExamplesCoverEveryType checks that every resource and data source has the example files
 // tfplugindocs puts in its page: examples/resources/<type>/resource.tf and import.sh, and
 // examples/data-sources/<type>/data-source.tf.
 func TestExamplesCoverEveryType(t *testing.T) {
-	root := moduleRootDir(t)
+	root := testhost.ModuleRoot(t)
 	p := New("test")()
 	ctx := context.Background()
 	var want []string
@@ -52,7 +53,7 @@ func TestExamplesCoverEveryType(t *testing.T) {
 // TestExamplesImportScripts checks that each import.sh is valid POSIX shell (`sh -n`) and
 // imports the resource type of its folder.
 func TestExamplesImportScripts(t *testing.T) {
-	root := moduleRootDir(t)
+	root := testhost.ModuleRoot(t)
 	scripts, err := filepath.Glob(filepath.Join(root, "examples", "resources", "*", "import.sh"))
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("no examples/resources/*/import.sh found (%v)", err)
@@ -79,8 +80,8 @@ func TestExamplesTerraform(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 to run terraform on the examples")
 	}
-	tf := terraformPath(t)
-	root := moduleRootDir(t)
+	tf := testhost.TerraformPath(t)
+	root := testhost.ModuleRoot(t)
 	examples := filepath.Join(root, "examples")
 
 	pluginDir := t.TempDir()
@@ -221,30 +222,4 @@ func copyExample(t *testing.T, dir string) string {
 		}
 	}
 	return work
-}
-
-// terraformPath is TF_ACC_TERRAFORM_PATH, or terraform on PATH.
-func terraformPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatal("terraform is not on PATH and TF_ACC_TERRAFORM_PATH is not set: install Terraform >= 1.11")
-	}
-	return p
-}
-
-// moduleRootDir is the folder of this module's go.mod (tests run in internal/provider).
-func moduleRootDir(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("no go.mod in %s: run the tests with `go test` from inside the module", root)
-	}
-	return root
 }

@@ -227,7 +227,7 @@ func TestAccProviderOnePlanOneLogin(t *testing.T) {
 	}
 	s := testhost.StartSSHD(t, testhost.Options{})
 	dir := testhost.TempDir(t)
-	p := bench.BuildProvider(t, filepath.Join(dir, "provider"), terraformPath(t))
+	p := bench.BuildProvider(t, filepath.Join(dir, "provider"), testhost.TerraformPath(t))
 	work := filepath.Join(dir, "work")
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		t.Fatal(err)

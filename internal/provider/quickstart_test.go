@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 // TestQuickstart (TF_ACC=1) checks examples/quickstart, which make demo applies to the sandbox
@@ -19,15 +21,15 @@ func TestQuickstart(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 to run terraform on examples/quickstart")
 	}
-	tf := terraformPath(t)
-	dir := filepath.Join(moduleRootDir(t), "examples", "quickstart")
+	tf := testhost.TerraformPath(t)
+	dir := filepath.Join(testhost.ModuleRoot(t), "examples", "quickstart")
 
 	if out, err := exec.Command("bash", "-n", filepath.Join(dir, "demo.sh")).CombinedOutput(); err != nil {
 		t.Errorf("bash -n demo.sh: %v\n%s", err, out)
 	}
 	plugins := t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-ntopng"), ".")
-	build.Dir = moduleRootDir(t)
+	build.Dir = testhost.ModuleRoot(t)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build of the provider: %v\n%s", err, out)
 	}

@@ -313,11 +313,20 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(instanceRedisPassword.remember(ctx, resp.Private, hash)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, nil)...)
+	resp.Diagnostics.Append(r.afterApply(ctx, &plan, hash, resp.Private, &resp.State)...)
+}
+
+// afterApply remembers the password's hash, reads the host back and sets the state: the last
+// steps of Create and Update.
+func (r *instanceResource) afterApply(ctx context.Context, plan *instanceModel, hash string, private privateSetter, state *tfsdk.State) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.Append(instanceRedisPassword.remember(ctx, private, hash)...)
+	diags.Append(private.SetKey(ctx, instanceImportedKey, nil)...)
 	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.Port, plan.ConfigPath.ValueString()))
-	resp.Diagnostics.Append(r.refresh(ctx, &plan, false)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	gone := false
+	diags.Append(r.refreshInto(ctx, plan, false, &gone)...)
+	diags.Append(state.Set(ctx, plan)...)
+	return diags
 }
 
 // Read reads the files, the users and the listeners back into the state.
@@ -354,11 +363,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(instanceRedisPassword.remember(ctx, resp.Private, hash)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, nil)...)
-	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.Port, plan.ConfigPath.ValueString()))
-	resp.Diagnostics.Append(r.refresh(ctx, &plan, false)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.afterApply(ctx, &plan, hash, resp.Private, &resp.State)...)
 }
 
 // Delete leaves the hardened file, or restores the original with on_destroy = "restore".
@@ -771,11 +776,6 @@ func (r *instanceResource) readHost(ctx context.Context, c *transport.Conn, m in
 		hs.listeners = ls
 	}
 	return hs, nil
-}
-
-func (r *instanceResource) refresh(ctx context.Context, m *instanceModel, imported bool) diag.Diagnostics {
-	gone := false
-	return r.refreshInto(ctx, m, imported, &gone)
 }
 
 // refreshInto overwrites the model's managed attributes with what the host really has.

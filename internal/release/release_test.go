@@ -71,7 +71,7 @@ type extraFile struct {
 // OS/arch pair, a static stripped binary with the version stamped in, zips named
 // NAME_VERSION_OS_ARCH, a SHA256SUMS file with its detached GPG signature, and the manifest.
 func TestReleaseConfig(t *testing.T) {
-	root := moduleRoot(t)
+	root := testhost.ModuleRoot(t)
 	b, err := os.ReadFile(filepath.Join(root, ".goreleaser.yml"))
 	if err != nil {
 		t.Fatal(err)
@@ -119,8 +119,8 @@ func TestReleaseInstallsFromMirror(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 to build a snapshot release and install it with terraform")
 	}
-	tf := terraformPath(t)
-	root := moduleRoot(t)
+	tf := testhost.TerraformPath(t)
+	root := testhost.ModuleRoot(t)
 	sshd := testhost.StartSSHD(t, testhost.Options{}) // skips when not root; before the long build
 	tmp := t.TempDir()
 
@@ -428,29 +428,3 @@ func keys(m map[string]string) []string {
 }
 
 func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
-
-// terraformPath is TF_ACC_TERRAFORM_PATH, or terraform on PATH.
-func terraformPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatal("terraform is not on PATH and TF_ACC_TERRAFORM_PATH is not set: install Terraform >= 1.11")
-	}
-	return p
-}
-
-// moduleRoot is the folder of this module's go.mod (tests run in internal/release).
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("no go.mod in %s: run the tests with `go test` from inside the module (%v)", root, err)
-	}
-	return root
-}

@@ -24,7 +24,7 @@ var standin struct {
 // of the last of them. The test is skipped when the stand-in's source is not in the module.
 func BuildStandin(t testing.TB) string {
 	t.Helper()
-	root := moduleRoot(t)
+	root := ModuleRoot(t)
 	src := filepath.Join(root, "internal", "ntopngstandin")
 	if _, err := os.Stat(src); err != nil {
 		t.Skipf("testhost: skipped: the ntopng stand-in is not in this tree (%v)", err)
@@ -59,8 +59,8 @@ func BuildStandin(t testing.TB) string {
 	return filepath.Join(standin.dir, "ntopng")
 }
 
-// moduleRoot returns the directory of this module's go.mod.
-func moduleRoot(t testing.TB) string {
+// ModuleRoot returns the directory of this module's go.mod.
+func ModuleRoot(t testing.TB) string {
 	t.Helper()
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	gomod := strings.TrimSpace(string(out))
@@ -188,4 +188,18 @@ done
 fail "ntopng (PID $pid) is not listening after 5 s"
 `, shellQuote(n.bin), shellQuote(n.Dir), shellQuote(n.ConfPath), shellQuote(n.ConfDir),
 		shellQuote(n.PidFile), shellQuote(n.LogFile))
+}
+
+// TerraformPath is TF_ACC_TERRAFORM_PATH, or terraform on PATH: the installed CLI, never a
+// download.
+func TerraformPath(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatal("terraform is not on PATH and TF_ACC_TERRAFORM_PATH is not set: install Terraform >= 1.11")
+	}
+	return p
 }
