@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
@@ -96,4 +98,42 @@ func readFile(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// validateResource sends a configuration of resource typeName (host = "127.0.0.1", attrs set,
+// everything else null) to the provider server's ValidateResourceConfig, which runs every
+// validator Terraform runs, and returns the diagnostics (warnings included, which
+// terraform-plugin-testing cannot assert).
+func validateResource(t *testing.T, typeName string, attrs map[string]tftypes.Value) []*tfprotov6.Diagnostic {
+	t.Helper()
+	ctx := context.Background()
+	srv, err := protoV6Factories["ntopng"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || sch.ResourceSchemas[typeName] == nil {
+		t.Fatalf("schema: %v %v", err, sch)
+	}
+	typ := sch.ResourceSchemas[typeName].ValueType().(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+	}
+	vals["host"] = str("127.0.0.1")
+	for k, v := range attrs {
+		vals[k] = v
+	}
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
+		TypeName: typeName, Config: &dv,
+		ClientCapabilities: &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Diagnostics
 }

@@ -1,40 +1,23 @@
 package provider
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// validateInstance runs ntopng_instance's ValidateConfig on a configuration with the given
-// attributes set (all others null) and returns the diagnostics' summaries and details.
+// validateInstance validates an ntopng_instance configuration with the given attributes set
+// and returns the errors and warnings as "summary: detail".
 func validateInstance(t *testing.T, set map[string]tftypes.Value) (errs, warns []string) {
 	t.Helper()
-	ctx := context.Background()
-	r := NewInstanceResource()
-	var sr resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &sr)
-	typ := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		if v, ok := set[name]; ok {
-			vals[name] = v
+	for _, d := range validateResource(t, "ntopng_instance", set) {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			errs = append(errs, d.Summary+": "+d.Detail)
 		} else {
-			vals[name] = tftypes.NewValue(at, nil)
+			warns = append(warns, d.Summary+": "+d.Detail)
 		}
-	}
-	cfg := tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(typ, vals)}
-	var resp resource.ValidateConfigResponse
-	r.(resource.ResourceWithValidateConfig).ValidateConfig(ctx, resource.ValidateConfigRequest{Config: cfg}, &resp)
-	for _, d := range resp.Diagnostics.Errors() {
-		errs = append(errs, d.Summary()+": "+d.Detail())
-	}
-	for _, d := range resp.Diagnostics.Warnings() {
-		warns = append(warns, d.Summary()+": "+d.Detail())
 	}
 	return errs, warns
 }

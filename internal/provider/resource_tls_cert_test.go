@@ -626,7 +626,7 @@ func TestTLSCertValidateWarnings(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			diags := validateTLSCert(t, c.attrs)
+			diags := validateResource(t, "ntopng_tls_cert", c.attrs)
 			if c.summary == "" {
 				if len(diags) != 0 {
 					t.Fatalf("want no diagnostics, got %s", describeDiags(diags))
@@ -660,42 +660,6 @@ func describeDiags(diags []*tfprotov6.Diagnostic) string {
 		fmt.Fprintf(&b, "\n  [%v] %s (%v): %s", d.Severity, d.Summary, d.Attribute, d.Detail)
 	}
 	return b.String()
-}
-
-// validateTLSCert sends a configuration (attrs set, everything else null) to the provider's
-// ValidateResourceConfig and returns the diagnostics.
-func validateTLSCert(t *testing.T, attrs map[string]tftypes.Value) []*tfprotov6.Diagnostic {
-	t.Helper()
-	ctx := context.Background()
-	srv, err := protoV6Factories["ntopng"]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil || sch.ResourceSchemas["ntopng_tls_cert"] == nil {
-		t.Fatalf("schema: %v %v", err, sch)
-	}
-	typ := sch.ResourceSchemas["ntopng_tls_cert"].ValueType().(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		vals[name] = tftypes.NewValue(at, nil)
-	}
-	vals["host"] = str("127.0.0.1")
-	for k, v := range attrs {
-		vals[k] = v
-	}
-	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
-		TypeName: "ntopng_tls_cert", Config: &dv,
-		ClientCapabilities: &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: true},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.Diagnostics
 }
 
 // TestTLSCertVerifier checks, against a real sshd and the stand-in, the line between
