@@ -168,20 +168,32 @@ func sortListeners(ls []Listener) {
 	})
 }
 
-// processListenersScript prints, for every process whose name is $1, its PID and the inodes
-// of its sockets, then the kernel's TCP tables. Unlike `ss -p` it looks only at those
-// processes' file descriptors, not at every process on the host. Builtins only in the loop.
+// processListenersScript prints, for every process whose name is $1, its socket descriptors
+// as "/proc/PID/fd socket:[INODE]", then the kernel's TCP tables. Unlike `ss -p` it looks
+// only at those processes' descriptors, not at every process on the host. The /proc scan
+// uses builtins only, and the descriptors of every matching process are read by ONE GNU
+// find (a readlink per descriptor costed a process start each: with a busy ntopng that was
+// most of a plan's server-side CPU, see make bench). Where find has no -printf (busybox)
+// it falls back to readlink per descriptor.
 const processListenersScript = `name=$1
-echo '@@sockets'
+fds=
 for d in /proc/[0-9]*; do
   read -r comm < "$d/comm" 2>/dev/null || continue
-  [ "$comm" = "$name" ] || continue
-  pid=${d#/proc/}
-  for fd in "$d"/fd/*; do
-    l=$(readlink "$fd" 2>/dev/null) || continue
-    case $l in socket:*) i=${l#socket:[}; echo "$pid ${i%]}";; esac
-  done
+  [ "$comm" = "$name" ] && fds="$fds $d/fd"
 done
+echo '@@sockets'
+if [ -n "$fds" ]; then
+  if out=$(find $fds -mindepth 1 -maxdepth 1 -lname 'socket:*' -printf '%h %l\n' 2>/dev/null) || [ -n "$out" ]; then
+    [ -z "$out" ] || printf '%s\n' "$out"
+  else
+    for d in $fds; do
+      for fd in "$d"/*; do
+        l=$(readlink "$fd" 2>/dev/null) || continue
+        case $l in socket:*) echo "$d $l";; esac
+      done
+    done
+  fi
+fi
 echo '@@tcp'
 cat /proc/net/tcp /proc/net/tcp6 2>/dev/null`
 
@@ -206,8 +218,15 @@ func ParseProcessListeners(out, name string) ([]Listener, error) {
 	}
 	owner := map[string]int{}
 	for _, line := range strings.Split(sockets, "\n") {
-		pid, inode, ok := strings.Cut(strings.TrimSpace(line), " ")
+		// "/proc/812/fd socket:[4242]"
+		dir, link, ok := strings.Cut(strings.TrimSpace(line), " ")
 		if !ok {
+			continue
+		}
+		pid, ok := strings.CutSuffix(strings.TrimPrefix(dir, "/proc/"), "/fd")
+		inode, ok2 := strings.CutPrefix(link, "socket:[")
+		inode, ok3 := strings.CutSuffix(inode, "]")
+		if !ok || !ok2 || !ok3 {
 			continue
 		}
 		if p, err := strconv.Atoi(pid); err == nil {

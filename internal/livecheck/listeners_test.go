@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -77,8 +78,9 @@ func TestCLIReply(t *testing.T) {
 
 func TestParseProcessListeners(t *testing.T) {
 	out := `@@sockets
-812 4242
-812 999
+/proc/812/fd socket:[4242]
+/proc/812/fd socket:[999]
+/proc/812/fd pipe:[5555]
 @@tcp
   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:01BB 00000000:0000 0A 00000000:00000000 00:00000000 00000000   101        0 4242 1 0000000000000000 100 0 0 10 0
@@ -126,4 +128,49 @@ func TestProcessListenersScript(t *testing.T) {
 		}
 	}
 	t.Fatalf("the script did not find this process's listener on port %d: %+v", port, ls)
+}
+
+// TestProcessListenersScriptWithoutGNUFind runs the script where find has no -printf (a
+// stand-in that fails, like busybox's): the readlink fallback must find the same listener.
+func TestProcessListenersScriptWithoutGNUFind(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	comm, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		t.Skip("no /proc here")
+	}
+	bin := t.TempDir()
+	for _, tool := range []string{"readlink", "cat"} {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skipf("%s is missing", tool)
+		}
+		if err := os.Symlink(p, filepath.Join(bin, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(bin, "find"), []byte("#!/bin/sh\necho \"find: unrecognized: -printf\" >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimSpace(string(comm))
+	cmd := exec.Command("/bin/sh", "-c", processListenersScript, "sh", name)
+	cmd.Env = []string{"PATH=" + bin}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := ParseProcessListeners(string(out), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	for _, l := range ls {
+		if l.Port == port && l.PID == os.Getpid() {
+			return
+		}
+	}
+	t.Fatalf("the fallback did not find this process's listener on port %d: %+v\n%s", port, ls, out)
 }
