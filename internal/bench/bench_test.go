@@ -66,6 +66,8 @@ type row struct {
 	loginsExact bool // every host accepted exactly `walks` logins in every run
 	channels    string
 	peakRSSKiB  int
+	// CPU medians over the runs: the provider processes, terraform with them, the machine.
+	providerCPU, terraformCPU, machineCPU time.Duration
 }
 
 var (
@@ -159,9 +161,10 @@ func ms(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) 
 // newRow summarizes runs of one scenario; walks is how many provider walks reach the hosts.
 func newRow(t *testing.T, k int, scenario string, walks int, runs []Result) row {
 	r := row{hosts: k, scenario: scenario, walks: walks, loginsExact: true, channels: "—"}
-	var walls []time.Duration
+	var walls, pcpu, tcpu, mcpu []time.Duration
 	for _, res := range runs {
 		walls = append(walls, res.Wall)
+		pcpu, tcpu, mcpu = append(pcpu, res.ProviderCPU), append(tcpu, res.TerraformCPU), append(mcpu, res.MachineCPU)
 		r.logins = append(r.logins, res.TotalLogins())
 		r.peakRSSKiB = max(r.peakRSSKiB, res.PeakRSSKiB)
 		for i, n := range res.Logins {
@@ -172,6 +175,7 @@ func newRow(t *testing.T, k int, scenario string, walks int, runs []Result) row 
 		}
 	}
 	r.wall = Summarize(walls)
+	r.providerCPU, r.terraformCPU, r.machineCPU = Summarize(pcpu).Median, Summarize(tcpu).Median, Summarize(mcpu).Median
 	return r
 }
 
@@ -195,17 +199,20 @@ func renderReport(rows []row, timelines []string, start time.Time, load string, 
 		"Wall time is the whole terraform command; no-change plans alternate with the `terraform_data` baseline of " +
 		"the same resource count (median, range, n). Logins are sshd's `Accepted` lines per run; channels per " +
 		"resource read come from the provider's log (TRACE) of one extra plan; peak RSS is the largest " +
-		"provider process under `/usr/bin/time -v`.\n\n")
-	b.WriteString("| hosts × resources | scenario | wall time | terraform_data, same count | ratio | SSH logins per run (walks × hosts) | channels per resource read | provider peak RSS |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+		"provider process under `/usr/bin/time -v`. CPU is user + system time (median): of the provider processes " +
+		"(`time -v`), of terraform with the providers it waited for, and of the whole machine during the command " +
+		"(`/proc/stat`), which adds the hosts' server side (sshd, sftp-server, shells, redis-server, stand-in).\n\n")
+	b.WriteString("| hosts × resources | scenario | wall time | terraform_data, same count | ratio | SSH logins per run (walks × hosts) | channels per resource read | provider peak RSS | CPU: provider / terraform + provider / machine |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		base, ratio := "—", "—"
 		if r.baseline.N > 0 {
 			base = r.baseline.String()
 			ratio = fmt.Sprintf("%.1f×", r.wall.Median.Seconds()/r.baseline.Median.Seconds())
 		}
-		fmt.Fprintf(&b, "| %d × 3 | %s | %s | %s | %s | %s (%d × %d) | %s | %s |\n", r.hosts, r.scenario, r.wall, base, ratio,
-			loginList(r.logins), r.walks, r.hosts, r.channels, mib(r.peakRSSKiB))
+		fmt.Fprintf(&b, "| %d × 3 | %s | %s | %s | %s | %s (%d × %d) | %s | %s | %s / %s / %s |\n", r.hosts, r.scenario, r.wall, base, ratio,
+			loginList(r.logins), r.walks, r.hosts, r.channels, mib(r.peakRSSKiB),
+			seconds(r.providerCPU), seconds(r.terraformCPU), seconds(r.machineCPU))
 	}
 	b.WriteString("\n## Targets\n\n")
 	for _, line := range targets(rows) {

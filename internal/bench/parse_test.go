@@ -50,6 +50,28 @@ func TestParseMaxRSS(t *testing.T) {
 	}
 }
 
+func TestParseCPU(t *testing.T) {
+	report := "\tCommand being timed: \"x\"\n\tUser time (seconds): 0.42\n\tSystem time (seconds): 0.08\n\tPercent of CPU this job got: 50%\n"
+	if got := ParseCPU(report); got != 500*time.Millisecond {
+		t.Errorf("ParseCPU = %s, want 500ms", got)
+	}
+	if got := ParseCPU("Command terminated by signal 9\n"); got != 0 {
+		t.Errorf("ParseCPU of a report without times = %s, want 0", got)
+	}
+}
+
+func TestMachineCPUGrows(t *testing.T) {
+	before := machineCPU()
+	if before == 0 {
+		t.Fatal("machineCPU read nothing from /proc/stat")
+	}
+	for end := time.Now().Add(100 * time.Millisecond); time.Now().Before(end); {
+	}
+	if after := machineCPU(); after <= before {
+		t.Errorf("machineCPU did not grow over 100 ms of busy loop: %s then %s", before, after)
+	}
+}
+
 func TestSummarize(t *testing.T) {
 	s := Summarize([]time.Duration{4 * time.Second, 1 * time.Second, 3 * time.Second, 2 * time.Second})
 	if s.Median != 2500*time.Millisecond || s.Min != time.Second || s.Max != 4*time.Second || s.N != 4 {

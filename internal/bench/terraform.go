@@ -77,6 +77,11 @@ type Result struct {
 	PeakRSSKiB        int
 	// ProviderLog is the provider's TRACE log, when the command ran with logging.
 	ProviderLog string
+	// CPU time (user + system) of terraform with every process it waited for (providers
+	// included), of the provider processes alone (from `time -v`; 0 when not measured), and
+	// of the whole machine during the command (from /proc/stat: adds the hosts' sshd,
+	// sftp-server, shells, redis-server and the ntopng stand-in).
+	TerraformCPU, ProviderCPU, MachineCPU time.Duration
 }
 
 // TotalLogins sums Logins.
@@ -121,9 +126,13 @@ func (f *Fleet) Terraform(t testing.TB, dir string, logged bool, args ...string)
 	cmd.Stdout, cmd.Stderr = &out, &out
 
 	before := f.Logins()
+	cpuBefore := machineCPU()
 	start := time.Now()
 	err := cmd.Run()
-	r := Result{Args: args, Wall: time.Since(start), Output: out.String()}
+	r := Result{Args: args, Wall: time.Since(start), Output: out.String(), MachineCPU: machineCPU() - cpuBefore}
+	if cmd.ProcessState != nil {
+		r.TerraformCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
@@ -135,7 +144,7 @@ func (f *Fleet) Terraform(t testing.TB, dir string, logged bool, args ...string)
 	for i, n := range f.Logins() {
 		r.Logins = append(r.Logins, n-before[i])
 	}
-	r.ProviderProcesses, r.PeakRSSKiB = peakRSS(t, f.provider.RSSDir)
+	r.ProviderProcesses, r.PeakRSSKiB, r.ProviderCPU = peakRSS(t, f.provider.RSSDir)
 	if logged {
 		b, err := os.ReadFile(logPath)
 		if err != nil {
@@ -173,9 +182,9 @@ func clearDir(t testing.TB, dir string) {
 // maxRSS matches GNU time's "Maximum resident set size (kbytes): N" line.
 var maxRSS = regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`)
 
-// peakRSS reads the `time -v` reports in dir: how many processes reported, and the largest
-// peak RSS in KiB.
-func peakRSS(t testing.TB, dir string) (processes, peakKiB int) {
+// peakRSS reads the `time -v` reports in dir: how many processes reported, the largest
+// peak RSS in KiB, and their CPU time summed.
+func peakRSS(t testing.TB, dir string) (processes, peakKiB int, cpu time.Duration) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -192,8 +201,44 @@ func peakRSS(t testing.TB, dir string) (processes, peakKiB int) {
 		}
 		processes++
 		peakKiB = max(peakKiB, kib)
+		cpu += ParseCPU(string(b))
 	}
-	return processes, peakKiB
+	return processes, peakKiB, cpu
+}
+
+// cpuTime matches GNU time's "User time (seconds): 0.12" and "System time (seconds): 0.03".
+var cpuTime = regexp.MustCompile(`(?m)^\s*(?:User|System) time \(seconds\): ([0-9.]+)`)
+
+// ParseCPU returns user + system time from a GNU `time -v` report.
+func ParseCPU(report string) time.Duration {
+	var d time.Duration
+	for _, m := range cpuTime.FindAllStringSubmatch(report, -1) {
+		if s, err := strconv.ParseFloat(m[1], 64); err == nil {
+			d += time.Duration(s * float64(time.Second))
+		}
+	}
+	return d
+}
+
+// machineCPU is the CPU time every core of this machine spent busy since boot, from the
+// first line of /proc/stat (user, nice, system, irq, softirq, steal; in USER_HZ = 100 ticks
+// per second, which Linux fixes for this file). It is 0 when /proc/stat cannot be read.
+func machineCPU() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var ticks int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} { // skip idle (4) and iowait (5)
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // ParseMaxRSS returns the peak RSS in KiB from a GNU `time -v` report.
