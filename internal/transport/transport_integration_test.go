@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -494,6 +495,22 @@ func TestIntegrationFileOps(t *testing.T) {
 	}
 	if n := GlobalStats().Channels - before.Channels; n != 0 {
 		t.Errorf("ReadFiles opened %d channels on top of the shared SFTP session", n)
+	}
+
+	// Sizes around sftp's 32 KiB packet and an empty file read back byte for byte.
+	for _, size := range []int{0, 1, 32767, 32768, 32769, 200000} {
+		want := make([]byte, size)
+		for i := range want {
+			want[i] = byte('a' + i%26)
+		}
+		p := filepath.Join(dir, fmt.Sprintf("size-%d", size))
+		if err := os.WriteFile(p, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, fi, err := c.ReadFile(ctx, p)
+		if err != nil || !bytes.Equal(got, want) || fi.Size != int64(size) || got == nil {
+			t.Errorf("ReadFile of %d bytes: got %d bytes (nil %v), %+v, %v", size, len(got), got == nil, fi, err)
+		}
 	}
 
 	m, err := c.Glob(ctx, filepath.Join(dir, "*.conf"))
