@@ -67,13 +67,14 @@ func parseSigner(key, passphrase string) (ssh.Signer, error) {
 
 // newAuth builds the methods for a, in order: certificate, private key,
 // agent, password, keyboard-interactive. The agent socket is connected here
-// (a missing one is an error now, not a retry later).
-func newAuth(a Auth) (*authSetup, error) {
+// (a missing one is an error now, not a retry later). The private key is parsed
+// through cache (nil parses every time).
+func newAuth(a Auth, cache *parsed) (*authSetup, error) {
 	out := &authSetup{}
 	var signers []ssh.Signer
 	var keySigner ssh.Signer
 	if a.PrivateKey != "" {
-		s, err := parseSigner(a.PrivateKey, a.PrivateKeyPassphrase)
+		s, err := cache.signer(a.PrivateKey, a.PrivateKeyPassphrase)
 		if err != nil {
 			return nil, err
 		}

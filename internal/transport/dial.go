@@ -55,13 +55,13 @@ func retryable(err error) bool {
 // retrying network failures with backoff until deadline (timeout is the
 // budget that deadline came from, for messages). It returns the client and
 // the host's (plain) key.
-func dialEndpoint(ctx context.Context, ep Endpoint, via *ssh.Client, deadline time.Time, timeout time.Duration) (*ssh.Client, ssh.PublicKey, error) {
+func dialEndpoint(ctx context.Context, ep Endpoint, via *ssh.Client, deadline time.Time, timeout time.Duration, cache *parsed) (*ssh.Client, ssh.PublicKey, error) {
 	addr := ep.addr()
-	verifier, err := newHostKeyVerifier(ep.HostKeyPolicy)
+	verifier, err := cache.verifier(ep.HostKeyPolicy)
 	if err != nil {
 		return nil, nil, fmt.Errorf("SSH to %s: %w", addr, err)
 	}
-	auth, err := newAuth(ep.Auth)
+	auth, err := newAuth(ep.Auth, cache)
 	if err != nil {
 		return nil, nil, fmt.Errorf("SSH to %s as %q: %w", addr, ep.User, err)
 	}

@@ -125,7 +125,7 @@ func TestNewAuth(t *testing.T) {
 		"nothing":                      {Auth{}, "no SSH authentication method"},
 	}
 	for name, c := range errCases {
-		a, err := newAuth(c.auth)
+		a, err := newAuth(c.auth, nil)
 		if err == nil {
 			a.close()
 			t.Errorf("%s: no error", name)
@@ -139,7 +139,7 @@ func TestNewAuth(t *testing.T) {
 		}
 	}
 
-	a, err := newAuth(Auth{PrivateKey: enc, PrivateKeyPassphrase: "secret", Password: "pw"})
+	a, err := newAuth(Auth{PrivateKey: enc, PrivateKeyPassphrase: "secret", Password: "pw"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

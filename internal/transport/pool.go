@@ -53,6 +53,8 @@ type Pool struct {
 	mu      sync.Mutex // guards entries, closed and each entry's conn field
 	entries map[string]*poolEntry
 	closed  bool
+
+	parsed parsed // known_hosts and private keys, parsed once for every dial
 }
 
 // poolEntry serialises the dial for one key: concurrent callers wait for one
@@ -163,7 +165,7 @@ func (p *Pool) dial(ctx context.Context, ep Endpoint, via *Endpoint, cfg Config,
 		}
 		viaClient = b.client
 	}
-	client, hostKey, err := dialEndpoint(ctx, ep, viaClient, deadline, cfg.Timeout)
+	client, hostKey, err := dialEndpoint(ctx, ep, viaClient, deadline, cfg.Timeout, &p.parsed)
 	if err != nil {
 		return nil, err
 	}
