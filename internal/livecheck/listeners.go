@@ -174,7 +174,8 @@ func sortListeners(ls []Listener) {
 // uses builtins only, and the descriptors of every matching process are read by ONE GNU
 // find (a readlink per descriptor costed a process start each: with a busy ntopng that was
 // most of a plan's server-side CPU, see make bench). Where find has no -printf (busybox)
-// it falls back to readlink per descriptor.
+// it falls back to readlink per descriptor. With no such process the tables are not read; a host without IPv6 has no tcp6 table,
+// which is no error.
 const processListenersScript = `name=$1
 fds=
 for d in /proc/[0-9]*; do
@@ -195,7 +196,7 @@ if [ -n "$fds" ]; then
   fi
 fi
 echo '@@tcp'
-cat /proc/net/tcp /proc/net/tcp6 2>/dev/null`
+if [ -n "$fds" ]; then cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || :; fi`
 
 // ProcessListeners returns the listening TCP sockets of the processes named name, with one
 // command that reads only those processes' descriptors.
@@ -234,21 +235,44 @@ func ParseProcessListeners(out, name string) ([]Listener, error) {
 		}
 	}
 	var ls []Listener
-	sc := bufio.NewScanner(strings.NewReader(tables))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 10 || f[3] != "0A" {
+	if len(owner) == 0 {
+		return ls, nil
+	}
+	// The tables hold every socket of the host (thousands on a busy one): look at a line's
+	// state and inode in place and parse only the listeners of the processes asked for.
+	for rest := tables; rest != ""; {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		if nthField(line, 3) != "0A" {
 			continue
 		}
-		pid, mine := owner[f[9]]
+		pid, mine := owner[nthField(line, 9)]
 		if !mine {
 			continue
 		}
-		for _, l := range ParseProcNetTCP(sc.Text()) {
+		for _, l := range ParseProcNetTCP(line) {
 			l.Process, l.PID = name, pid
 			ls = append(ls, l)
 		}
 	}
 	sortListeners(ls)
 	return ls, nil
+}
+
+// nthField returns the n-th (from 0) space-separated field of line without allocating.
+func nthField(line string, n int) string {
+	for i := 0; ; i++ {
+		line = strings.TrimLeft(line, " \t")
+		if line == "" {
+			return ""
+		}
+		end := strings.IndexAny(line, " \t")
+		if end < 0 {
+			end = len(line)
+		}
+		if i == n {
+			return line[:end]
+		}
+		line = line[end:]
+	}
 }

@@ -76,6 +76,15 @@ func TestCLIReply(t *testing.T) {
 	}
 }
 
+func TestNthField(t *testing.T) {
+	line := "   0: 0100007F:18EB 00000000:0000 0A 00000000:00000000\t00:00000000 00000000   101        0 4242 1"
+	for n, want := range map[int]string{0: "0:", 1: "0100007F:18EB", 3: "0A", 9: "4242", 11: "", 30: ""} {
+		if got := nthField(line, n); got != want {
+			t.Errorf("nthField(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
 func TestParseProcessListeners(t *testing.T) {
 	out := `@@sockets
 /proc/812/fd socket:[4242]
@@ -128,6 +137,19 @@ func TestProcessListenersScript(t *testing.T) {
 		}
 	}
 	t.Fatalf("the script did not find this process's listener on port %d: %+v", port, ls)
+}
+
+// TestProcessListenersScriptNoSuchProcess: no process of that name is an empty answer, not
+// an error.
+func TestProcessListenersScriptNoSuchProcess(t *testing.T) {
+	out, err := exec.Command("sh", "-c", processListenersScript, "sh", "no-such-process-x").Output()
+	if err != nil {
+		t.Fatalf("script failed: %v", err)
+	}
+	ls, err := ParseProcessListeners(string(out), "no-such-process-x")
+	if err != nil || len(ls) != 0 {
+		t.Fatalf("ParseProcessListeners = %+v, %v; want none", ls, err)
+	}
 }
 
 // TestProcessListenersScriptWithoutGNUFind runs the script where find has no -printf (a
