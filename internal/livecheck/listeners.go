@@ -170,17 +170,17 @@ func sortListeners(ls []Listener) {
 
 // processListenersScript prints, for every process whose name is $1, its socket descriptors
 // as "/proc/PID/fd socket:[INODE]", then the kernel's TCP tables. Unlike `ss -p` it looks
-// only at those processes' descriptors, not at every process on the host. The /proc scan
-// uses builtins only, and the descriptors of every matching process are read by ONE GNU
-// find (a readlink per descriptor costed a process start each: with a busy ntopng that was
-// most of a plan's server-side CPU, see make bench). Where find has no -printf (busybox)
-// it falls back to readlink per descriptor. With no such process the tables are not read; a host without IPv6 has no tcp6 table,
-// which is no error.
+// only at those processes' descriptors, not at every process on the host. One grep finds
+// the processes by their /proc/PID/comm (a shell loop's `read` costs a system call per
+// byte), and the descriptors of every matching process are read by ONE GNU find (a readlink
+// per descriptor costed a process start each: with a busy ntopng that was most of a plan's
+// server-side CPU, see make bench). Where find has no -printf (busybox) it falls back to
+// readlink per descriptor. With no such process the tables are not read; a host without
+// IPv6 has no tcp6 table, which is no error.
 const processListenersScript = `name=$1
 fds=
-for d in /proc/[0-9]*; do
-  read -r comm < "$d/comm" 2>/dev/null || continue
-  [ "$comm" = "$name" ] && fds="$fds $d/fd"
+for c in $(grep -lxF -e "$name" /proc/[0-9]*/comm 2>/dev/null); do
+  fds="$fds ${c%/comm}/fd"
 done
 echo '@@sockets'
 if [ -n "$fds" ]; then

@@ -165,7 +165,7 @@ func TestProcessListenersScriptWithoutGNUFind(t *testing.T) {
 		t.Skip("no /proc here")
 	}
 	bin := t.TempDir()
-	for _, tool := range []string{"readlink", "cat"} {
+	for _, tool := range []string{"grep", "readlink", "cat"} {
 		p, err := exec.LookPath(tool)
 		if err != nil {
 			t.Skipf("%s is missing", tool)
