@@ -32,6 +32,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
+	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 )
@@ -304,7 +305,7 @@ type redisModel struct {
 // Create writes the file (creating the user first when asked), restarts ntopng and verifies.
 func (r *instanceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan instanceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -325,14 +326,14 @@ func (r *instanceResource) afterApply(ctx context.Context, plan *instanceModel, 
 	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.Port, plan.ConfigPath.ValueString()))
 	gone := false
 	diags.Append(r.refreshInto(ctx, plan, false, &gone)...)
-	diags.Append(state.Set(ctx, plan)...)
+	diags.Append(tfmodel.Set(ctx, state, plan)...)
 	return diags
 }
 
 // Read reads the files, the users and the listeners back into the state.
 func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var st instanceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -347,14 +348,14 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 }
 
 // Update rewrites the file, or only restarts when the running ntopng drifted from a right file.
 func (r *instanceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, prior instanceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -369,7 +370,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 // Delete leaves the hardened file, or restores the original with on_destroy = "restore".
 func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var st instanceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() || st.OnDestroy.ValueString() != "restore" {
 		return
 	}
@@ -409,14 +410,14 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		ObservedListeners: types.ListNull(types.StringType), RedisPasswordSHA256: types.StringNull(),
 		HTTPListen: types.StringNull(), HTTPSListen: types.StringNull(), User: types.StringNull(),
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, []byte("true"))...)
 }
 
 // ValidateConfig refuses, before any host is touched, every value ntopng would misread.
 func (r *instanceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m instanceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -483,14 +484,14 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return // destroy
 	}
 	var plan instanceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var prior *instanceModel
 	if !req.State.Raw.IsNull() {
 		prior = &instanceModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, prior)...)
 	}
 	// The certificate must exist when HTTP is disabled: a warning now, an error at apply.
 	if plan.HTTPListen.ValueString() == ntopngconf.ListenDisabled && !plan.CertPath.IsUnknown() && !plan.Host.IsUnknown() && !r.data.unknown {
@@ -516,7 +517,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if prior == nil {
 		plan.EffectiveOptions = types.MapUnknown(types.StringType)
 		plan.ObservedListeners = types.ListUnknown(types.StringType)
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.Plan, &plan)...)
 		return
 	}
 	changed := !configEqual(plan, *prior) || !h.Equal(prior.RedisPasswordSHA256)
@@ -527,7 +528,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		plan.EffectiveOptions = types.MapUnknown(types.StringType)
 		plan.ObservedListeners = types.ListUnknown(types.StringType)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.Plan, &plan)...)
 }
 
 // configEqual compares what the resource writes (not the computed read-backs).

@@ -36,6 +36,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
+	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
@@ -261,7 +262,7 @@ func (r *redisResource) Configure(_ context.Context, req resource.ConfigureReque
 // Create edits (or creates) redis.conf, restarts Redis and checks the running server.
 func (r *redisResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan redisResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -270,13 +271,13 @@ func (r *redisResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	resp.Diagnostics.Append(redisPassword.remember(ctx, resp.Private, plan.RequirepassSHA256.ValueString())...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
 }
 
 // Read reads redis.conf and its includes (last value wins) and asks the running server.
 func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var st redisResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -315,15 +316,15 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		st.LiveAuthRequired = types.BoolValue(live.authRequired)
 		st.LiveTCPListening = types.BoolValue(live.tcpListening)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 }
 
 // Update rewrites redis.conf, or only restarts Redis when the running server drifted from a
 // right file.
 func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, prior redisResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -332,13 +333,13 @@ func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		return
 	}
 	resp.Diagnostics.Append(redisPassword.remember(ctx, resp.Private, plan.RequirepassSHA256.ValueString())...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
 }
 
 // Delete stops managing the file, or restores the original with on_destroy = "restore".
 func (r *redisResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var st redisResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() || st.OnDestroy.ValueString() != "restore" {
 		return
 	}
@@ -381,7 +382,7 @@ func (r *redisResource) ImportState(ctx context.Context, req resource.ImportStat
 		OnDestroy: types.StringValue("keep"), LiveAuthRequired: types.BoolNull(), LiveTCPListening: types.BoolNull(),
 		ConfigFiles: types.ListNull(types.StringType),
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 }
 
 // ModifyPlan plans the computed read-backs and checks the host: a redis.conf whose
@@ -392,11 +393,11 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return // destroy
 	}
 	var plan redisResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	var prior *redisResourceModel
 	if !req.State.Raw.IsNull() {
 		prior = &redisResourceModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, prior)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -429,7 +430,7 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if prior != nil {
 		plan.ConfigFiles = prior.ConfigFiles
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.Plan, &plan)...)
 	if resp.Diagnostics.HasError() || (prior != nil && resp.Plan.Raw.Equal(req.State.Raw)) {
 		return // nothing to do: no host check needed
 	}
@@ -480,7 +481,7 @@ func (r *redisResource) checkHost(ctx context.Context, plan redisResourceModel, 
 // misread.
 func (r *redisResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m redisResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

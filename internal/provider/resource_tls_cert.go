@@ -34,6 +34,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
+	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
@@ -259,7 +260,7 @@ func (r *tlsCertResource) Configure(_ context.Context, req resource.ConfigureReq
 // Create writes the file, restarts ntopng and checks what it serves.
 func (r *tlsCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m tlsCertModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -267,14 +268,14 @@ func (r *tlsCertResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
 }
 
 // Read reads the file and the ids of the host in one SFTP round trip, then the served
 // certificate when verify_endpoint is set.
 func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m tlsCertModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -334,14 +335,14 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 			m.ServedFingerprintSHA256 = types.StringValue(pembundle.Fingerprint(leaf))
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
 }
 
 // Update rewrites the file when it differs, restarts ntopng when the file changed or when
 // it serves another certificate, and checks what it serves.
 func (r *tlsCertResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var m tlsCertModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -349,13 +350,13 @@ func (r *tlsCertResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
 }
 
 // Delete leaves the file unless on_destroy = "remove".
 func (r *tlsCertResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var m tlsCertModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &m)...)
 	if resp.Diagnostics.HasError() || onDestroy(m.OnDestroy.ValueString()) != onDestroyRemove {
 		return
 	}
@@ -403,7 +404,7 @@ func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportSt
 	m.RemoteKeyPublicFingerprintSHA256 = types.StringNull()
 	m.RemoteChainFingerprintsSHA256 = stringList(nil)
 	m.ServedFingerprintSHA256 = types.StringNull()
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
 }
 
 // ModifyPlan fills the certificate facts the plan promises, checks owner and group on the
@@ -414,14 +415,14 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return
 	}
 	var plan tlsCertModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var prior *tlsCertModel
 	if !req.State.Raw.IsNull() {
 		prior = &tlsCertModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, prior)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -449,7 +450,7 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.Plan, &plan)...)
 }
 
 // plannedServed is what served_fingerprint_sha256 will be after the apply: known only when
@@ -550,7 +551,7 @@ func resolveOwner(ids *hostIDs, m *tlsCertModel, diags *diag.Diagnostics) (uid, 
 // settings that need no host. Problems found by pembundle point at the attribute at fault.
 func (r *tlsCertResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m tlsCertModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
