@@ -60,6 +60,7 @@ type row struct {
 	scenario string
 	wall     Summary
 	baseline Summary // zero when there is no baseline
+	floor    Summary // the no-op plugin provider, same count; zero when not measured
 	// walks is how many provider walks touch the hosts; logins are per run (all runs).
 	walks       int
 	logins      []int
@@ -82,6 +83,7 @@ func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
 	f := StartFleet(t, Options{Hosts: k, Redis: redis})
 	f.WriteConfig(t, Base)
 	f.WriteBaseline(t)
+	f.WriteFloor(t)
 	t.Logf("%d hosts started in %s", k, time.Since(setup).Round(time.Millisecond))
 
 	// Apply from empty: once each (a second one would not start from empty).
@@ -89,8 +91,11 @@ func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
 	a.Expect(t, 0)
 	b := f.Terraform(t, f.BaselineDir, false, applyArgs...)
 	b.Expect(t, 0)
+	c := f.Terraform(t, f.FloorDir, false, applyArgs...)
+	c.Expect(t, 0)
 	apply := newRow(t, k, "apply from empty", 2, []Result{a})
 	apply.baseline = Summarize([]time.Duration{b.Wall})
+	apply.floor = Summarize([]time.Duration{c.Wall})
 
 	// One logged plan counts the channels (and warms the caches); it is not timed.
 	logged := f.Terraform(t, f.WorkDir, true, planArgs...)
@@ -100,37 +105,46 @@ func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
 	channels := fmt.Sprintf("%.2f (max %d)", float64(total)/float64(f.Resources()), most)
 	timeline := describeTimeline(k, logged, ParseTimeline(logged.ProviderLog), chs)
 
+	// A (ntopng), B (terraform_data) and C (no-op plugin provider) take turns, in a rotating
+	// order, so that a slower moment of the machine does not fall on one of them only.
 	var plans []Result
-	var base []time.Duration
-	for i := 0; i < runs; i++ {
-		runA := func() {
+	var base, floor []time.Duration
+	runs3 := []func(){
+		func() {
 			r := f.Terraform(t, f.WorkDir, false, planArgs...)
 			r.Expect(t, 0)
 			plans = append(plans, r)
-		}
-		runB := func() {
+		},
+		func() {
 			r := f.Terraform(t, f.BaselineDir, false, planArgs...)
 			r.Expect(t, 0)
 			base = append(base, r.Wall)
-		}
-		if i%2 == 0 {
-			runA()
-			runB()
-		} else {
-			runB()
-			runA()
+		},
+		func() {
+			r := f.Terraform(t, f.FloorDir, false, planArgs...)
+			r.Expect(t, 0)
+			floor = append(floor, r.Wall)
+		},
+	}
+	for i := 0; i < runs; i++ {
+		for j := 0; j < 3; j++ {
+			runs3[(i+j)%3]()
 		}
 	}
 	plan := newRow(t, k, "no-change plan", 1, plans)
 	plan.baseline = Summarize(base)
+	plan.floor = Summarize(floor)
 	plan.channels = channels
 
 	na := f.Terraform(t, f.WorkDir, false, applyArgs...)
 	na.Expect(t, 0)
 	nb := f.Terraform(t, f.BaselineDir, false, applyArgs...)
 	nb.Expect(t, 0)
+	nc := f.Terraform(t, f.FloorDir, false, applyArgs...)
+	nc.Expect(t, 0)
 	noop := newRow(t, k, "no-change apply", 1, []Result{na})
 	noop.baseline = Summarize([]time.Duration{nb.Wall})
+	noop.floor = Summarize([]time.Duration{nc.Wall})
 	return []row{apply, plan, noop}, timeline
 }
 
@@ -197,21 +211,27 @@ func renderReport(rows []row, timelines []string, start time.Time, load string, 
 		"Each host has one `ntopng_instance`, `ntopng_redis` and `ntopng_tls_cert` (with `verify_endpoint`). " +
 		"Real `terraform` with the provider binary through `dev_overrides`, default parallelism (10). " +
 		"Wall time is the whole terraform command; no-change plans alternate with the `terraform_data` baseline of " +
-		"the same resource count (median, range, n). Logins are sshd's `Accepted` lines per run; channels per " +
+		"the same resource count and with the same count of resources of a no-op plugin provider (internal/bench/noopprovider: " +
+		"a terraform-plugin-framework provider whose resource touches nothing, the floor of any plugin provider) " +
+		"(median, range, n). Logins are sshd's `Accepted` lines per run; channels per " +
 		"resource read come from the provider's log (TRACE) of one extra plan; peak RSS is the largest " +
 		"provider process under `/usr/bin/time -v`. CPU is user + system time (median): of the provider processes " +
 		"(`time -v`), of terraform with the providers it waited for, and of the whole machine during the command " +
 		"(`/proc/stat`), which adds the hosts' server side (sshd, sftp-server, shells, redis-server, stand-in).\n\n")
-	b.WriteString("| hosts × resources | scenario | wall time | terraform_data, same count | ratio | SSH logins per run (walks × hosts) | channels per resource read | provider peak RSS | CPU: provider / terraform + provider / machine |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| hosts × resources | scenario | wall time | terraform_data, same count | ratio | no-op plugin provider, same count (ratio to terraform_data) | SSH logins per run (walks × hosts) | channels per resource read | provider peak RSS | CPU: provider / terraform + provider / machine |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		base, ratio := "—", "—"
 		if r.baseline.N > 0 {
 			base = r.baseline.String()
 			ratio = fmt.Sprintf("%.1f×", r.wall.Median.Seconds()/r.baseline.Median.Seconds())
 		}
-		fmt.Fprintf(&b, "| %d × 3 | %s | %s | %s | %s | %s (%d × %d) | %s | %s | %s / %s / %s |\n", r.hosts, r.scenario, r.wall, base, ratio,
-			loginList(r.logins), r.walks, r.hosts, r.channels, mib(r.peakRSSKiB),
+		floor := "—"
+		if r.floor.N > 0 && r.baseline.N > 0 {
+			floor = fmt.Sprintf("%s (%.1f×)", r.floor, r.floor.Median.Seconds()/r.baseline.Median.Seconds())
+		}
+		fmt.Fprintf(&b, "| %d × 3 | %s | %s | %s | %s | %s | %s (%d × %d) | %s | %s | %s / %s / %s |\n", r.hosts, r.scenario, r.wall, base, ratio,
+			floor, loginList(r.logins), r.walks, r.hosts, r.channels, mib(r.peakRSSKiB),
 			seconds(r.providerCPU), seconds(r.terraformCPU), seconds(r.machineCPU))
 	}
 	b.WriteString("\n## Targets\n\n")
@@ -239,6 +259,10 @@ func targets(rows []row) []string {
 		case 10:
 			ratio := r.wall.Median.Seconds() / r.baseline.Median.Seconds()
 			out = append(out, fmt.Sprintf("10 × 3 no-change plan at most 3× the terraform_data plan: %.1f× — %s", ratio, met(ratio <= 3)))
+			if r.floor.N > 0 {
+				out = append(out, fmt.Sprintf("  (a plugin provider that does nothing at all plans the same 30 resources in %s: %.1f× the terraform_data plan)",
+					seconds(r.floor.Median), r.floor.Median.Seconds()/r.baseline.Median.Seconds()))
+			}
 		case 100:
 			out = append(out, fmt.Sprintf("100 × 3 no-change plan under 5 s: %s — %s", seconds(r.wall.Median), met(r.wall.Median < 5*time.Second)))
 		}

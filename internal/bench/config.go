@@ -111,3 +111,15 @@ func (f *Fleet) WriteBaseline(t testing.TB) {
 	}
 	writeFile(t, filepath.Join(f.BaselineDir, "main.tf"), b.String(), 0o644)
 }
+
+// WriteFloor writes the plugin floor (main.tf in FloorDir): as many no-op resources of the
+// no-op plugin provider (hardenops/noop) as the ntopng configuration has resources.
+func (f *Fleet) WriteFloor(t testing.TB) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("terraform {\n  required_providers {\n    noop = { source = \"hardenops/noop\" }\n  }\n}\n\n")
+	for i := 0; i < f.Resources(); i++ {
+		fmt.Fprintf(&b, "resource \"noop_thing\" \"r%d\" {\n  input = \"host-%d\"\n}\n\n", i, i/3)
+	}
+	writeFile(t, filepath.Join(f.FloorDir, "main.tf"), b.String(), 0o644)
+}

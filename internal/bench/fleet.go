@@ -65,11 +65,12 @@ type Host struct {
 // baseline) under Dir.
 type Fleet struct {
 	Hosts []*Host
-	// Dir holds cli.tfrc, provider/ (the dev_overrides directory), rss/, ntopng/ and baseline/.
+	// Dir holds cli.tfrc, provider/ and noop/ (the dev_overrides directories), rss/, ntopng/,
+	// baseline/ and floor/.
 	Dir string
 	// WorkDir is the Terraform directory of the ntopng configuration; BaselineDir the one of
-	// the terraform_data baseline.
-	WorkDir, BaselineDir string
+	// the terraform_data baseline; FloorDir the one of the no-op plugin provider's resources.
+	WorkDir, BaselineDir, FloorDir string
 	// HTTPSListen is where the shared stand-in serves HTTPS ("127.0.0.1:PORT").
 	HTTPSListen string
 	// RedisPassword is the requirepass every host gets.
@@ -94,7 +95,8 @@ func StartFleet(t testing.TB, opts Options) *Fleet {
 	f := &Fleet{Dir: testhost.TempDir(t), opts: opts, RedisPassword: randomPassword(t)}
 	f.WorkDir = filepath.Join(f.Dir, "ntopng")
 	f.BaselineDir = filepath.Join(f.Dir, "baseline")
-	for _, d := range []string{f.WorkDir, f.BaselineDir} {
+	f.FloorDir = filepath.Join(f.Dir, "floor")
+	for _, d := range []string{f.WorkDir, f.BaselineDir, f.FloorDir} {
 		mkdir(t, d)
 	}
 	f.provider = BuildProvider(t, f.Dir, tf)

@@ -32,7 +32,9 @@ type Provider struct {
 }
 
 // BuildProvider builds the provider from this module into <dir>/bin, and writes the wrapper
-// (<dir>/provider/terraform-provider-ntopng) and the CLI configuration (<dir>/cli.tfrc).
+// (<dir>/provider/terraform-provider-ntopng) and the CLI configuration (<dir>/cli.tfrc). The
+// configuration also installs the no-op provider (internal/bench/noopprovider, built into
+// <dir>/noop) as hardenops/noop: the plugin floor.
 func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 	t.Helper()
 	p := &Provider{CLIConfig: filepath.Join(dir, "cli.tfrc"), RSSDir: filepath.Join(dir, "rss"), Terraform: terraform}
@@ -41,6 +43,12 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 	cmd.Dir = testhost.ModuleRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("bench: go build of the provider failed: %v\n%s", err, out)
+	}
+	noop := filepath.Join(dir, "noop")
+	cmd = exec.Command("go", "build", "-trimpath", "-o", filepath.Join(noop, "terraform-provider-noop"), "./internal/bench/noopprovider")
+	cmd.Dir = testhost.ModuleRoot(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("bench: go build of the no-op provider failed: %v\n%s", err, out)
 	}
 	mkdir(t, p.RSSDir)
 	wrapper := "#!/bin/sh\nexec " + shellQuote(bin) + ` "$@"` + "\n"
@@ -55,10 +63,11 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 	writeFile(t, p.CLIConfig, fmt.Sprintf(`provider_installation {
   dev_overrides {
     "hardenops/ntopng" = %q
+    "hardenops/noop"   = %q
   }
   direct {}
 }
-`, overrides), 0o644)
+`, overrides, noop), 0o644)
 	return p
 }
 
