@@ -745,8 +745,21 @@ type hostState struct {
 }
 
 // readHost reads the main file, the drop-ins, /etc/passwd and /etc/group and the certificate's
-// presence over the shared SFTP channel, then the listeners with one command.
+// presence over the shared SFTP channel and, at the same time, the listeners with one command.
 func (r *instanceResource) readHost(ctx context.Context, c *transport.Conn, m instanceModel, withListeners bool) (*hostState, error) {
+	// The listeners do not depend on the files: list them while the files are read.
+	type listenersResult struct {
+		ls  []livecheck.Listener
+		err error
+	}
+	var listening chan listenersResult
+	if withListeners {
+		listening = make(chan listenersResult, 1)
+		go func() {
+			ls, err := livecheck.ProcessListeners(ctx, c, ntopngProcess)
+			listening <- listenersResult{ls, err}
+		}()
+	}
 	confPath := m.ConfigPath.ValueString()
 	dropIns, err := c.Glob(ctx, path.Join(path.Dir(confPath), "ntopng.conf.d", "*.conf"))
 	if err != nil {
@@ -769,12 +782,12 @@ func (r *instanceResource) readHost(ctx context.Context, c *transport.Conn, m in
 		all = append(all, ntopngconf.File{Name: f.Path, Text: string(f.Data)})
 	}
 	hs.eff = ntopngconf.Evaluate(all...)
-	if withListeners {
-		ls, err := livecheck.ProcessListeners(ctx, c, ntopngProcess)
-		if err != nil {
-			return nil, err
+	if listening != nil {
+		res := <-listening
+		if res.err != nil {
+			return nil, res.err
 		}
-		hs.listeners = ls
+		hs.listeners = res.ls
 	}
 	return hs, nil
 }

@@ -284,6 +284,19 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return
 	}
+	// The served certificate does not depend on the file: ask for it while the file is read.
+	type servedResult struct {
+		leaf *x509.Certificate
+		err  error
+	}
+	var served chan servedResult
+	if ep := m.VerifyEndpoint.ValueString(); ep != "" {
+		served = make(chan servedResult, 1)
+		go func() {
+			leaf, _, err := livecheck.ServedCertificate(ctx, c, ep)
+			served <- servedResult{leaf, err}
+		}()
+	}
 	p := m.Path.ValueString()
 	files, err := c.ReadFiles(ctx, append([]string{p}, etcFiles...))
 	if err != nil {
@@ -322,8 +335,9 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 		importCertificates(&m, f.Data)
 	}
 	m.ServedFingerprintSHA256 = types.StringNull()
-	if ep := m.VerifyEndpoint.ValueString(); ep != "" {
-		leaf, _, err := livecheck.ServedCertificate(ctx, c, ep)
+	if ep := m.VerifyEndpoint.ValueString(); served != nil {
+		res := <-served
+		leaf, err := res.leaf, res.err
 		switch {
 		case err != nil:
 			m.ServedFingerprintSHA256 = types.StringValue("")
@@ -446,7 +460,12 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	plan.ServedFingerprintSHA256 = plannedServed(&plan, prior)
 
-	r.checkHostAtPlan(ctx, &plan, &resp.Diagnostics)
+	// Read has just resolved owner and group from the file on the host: when none of what
+	// the host check looks at changes, the host already holds it and is not asked again.
+	if prior == nil || !plan.Host.Equal(prior.Host) || !plan.Port.Equal(prior.Port) || !plan.Path.Equal(prior.Path) ||
+		!plan.Owner.Equal(prior.Owner) || !plan.Group.Equal(prior.Group) {
+		r.checkHostAtPlan(ctx, &plan, &resp.Diagnostics)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
