@@ -112,6 +112,14 @@ func TestParseProcessListeners(t *testing.T) {
 // TestProcessListenersScript runs the real script with /bin/sh on this machine: it must
 // find the listening socket of this very test process by its name.
 func TestProcessListenersScript(t *testing.T) {
+	scriptFindsOwnListener(t, nil)
+}
+
+// scriptFindsOwnListener opens a listener, runs processListenersScript for this test
+// process's name with /bin/sh (env nil: this process's environment), and fails unless the
+// script reports that listener with this process's PID.
+func scriptFindsOwnListener(t *testing.T, env []string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +130,9 @@ func TestProcessListenersScript(t *testing.T) {
 		t.Skip("no /proc here")
 	}
 	name := strings.TrimSpace(string(comm))
-	out, err := exec.Command("sh", "-c", processListenersScript, "sh", name).Output()
+	cmd := exec.Command("/bin/sh", "-c", processListenersScript, "sh", name)
+	cmd.Env = env
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +146,7 @@ func TestProcessListenersScript(t *testing.T) {
 			return
 		}
 	}
-	t.Fatalf("the script did not find this process's listener on port %d: %+v", port, ls)
+	t.Fatalf("the script did not find this process's listener on port %d: %+v\n%s", port, ls, out)
 }
 
 // TestProcessListenersScriptNoSuchProcess: no process of that name is an empty answer, not
@@ -155,15 +165,6 @@ func TestProcessListenersScriptNoSuchProcess(t *testing.T) {
 // TestProcessListenersScriptWithoutGNUFind runs the script where find has no -printf (a
 // stand-in that fails, like busybox's): the readlink fallback must find the same listener.
 func TestProcessListenersScriptWithoutGNUFind(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	comm, err := os.ReadFile("/proc/self/comm")
-	if err != nil {
-		t.Skip("no /proc here")
-	}
 	bin := t.TempDir()
 	for _, tool := range []string{"grep", "readlink", "cat"} {
 		p, err := exec.LookPath(tool)
@@ -177,22 +178,5 @@ func TestProcessListenersScriptWithoutGNUFind(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "find"), []byte("#!/bin/sh\necho \"find: unrecognized: -printf\" >&2\nexit 1\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	name := strings.TrimSpace(string(comm))
-	cmd := exec.Command("/bin/sh", "-c", processListenersScript, "sh", name)
-	cmd.Env = []string{"PATH=" + bin}
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ls, err := ParseProcessListeners(string(out), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	for _, l := range ls {
-		if l.Port == port && l.PID == os.Getpid() {
-			return
-		}
-	}
-	t.Fatalf("the fallback did not find this process's listener on port %d: %+v\n%s", port, ls, out)
+	scriptFindsOwnListener(t, []string{"PATH=" + bin})
 }
