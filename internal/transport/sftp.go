@@ -290,12 +290,10 @@ func (c *Conn) readFile(ctx context.Context, fs *sftp.Client, p string) ([]byte,
 // to learn of the end (three round trips and 32 KiB of garbage per file, which a plan over
 // hundreds of hosts paid in garbage collection). A file that grows between the fstat and
 // the read shows its first info.Size bytes, as if read a moment earlier; one that shrinks
-// ends at its new end. Anything else (no size known) is read to its end.
+// ends at its new end. Anything else is read to its end: an empty file, and pseudo-files
+// such as /proc's, which report size 0 and still hold data.
 func readAll(f *sftp.File, info FileInfo) ([]byte, error) {
-	if info.IsRegular && info.Size >= 0 {
-		if info.Size == 0 {
-			return []byte{}, nil
-		}
+	if info.IsRegular && info.Size > 0 {
 		buf := make([]byte, info.Size)
 		n, err := f.ReadAt(buf, 0)
 		if err != nil && !errors.Is(err, io.EOF) {
@@ -307,7 +305,7 @@ func readAll(f *sftp.File, info FileInfo) ([]byte, error) {
 	if _, err := f.WriteTo(&buf); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return append([]byte{}, buf.Bytes()...), nil
 }
 
 // File is one result of ReadFiles.

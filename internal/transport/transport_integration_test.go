@@ -497,6 +497,11 @@ func TestIntegrationFileOps(t *testing.T) {
 		t.Errorf("ReadFiles opened %d channels on top of the shared SFTP session", n)
 	}
 
+	// A pseudo-file reports size 0 and still holds data: it is read to its end.
+	if got, fi, err := c.ReadFile(ctx, "/proc/self/status"); err != nil || fi.Size != 0 || !bytes.Contains(got, []byte("Name:")) {
+		t.Errorf("ReadFile(/proc/self/status) = %d bytes, %+v, %v; want its content although its size says 0", len(got), fi, err)
+	}
+
 	// Sizes around sftp's 32 KiB packet and an empty file read back byte for byte.
 	for _, size := range []int{0, 1, 32767, 32768, 32769, 200000} {
 		want := make([]byte, size)
