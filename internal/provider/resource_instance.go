@@ -738,14 +738,12 @@ type hostState struct {
 	main      transport.File
 	dropIns   []transport.File
 	ids       *hostIDs
-	cert      bool
 	eff       ntopngconf.Effective
 	listeners []livecheck.Listener
-	running   bool
 }
 
-// readHost reads the main file, the drop-ins, /etc/passwd and /etc/group and the certificate's
-// presence over the shared SFTP channel and, at the same time, the listeners with one command.
+// readHost reads the main file, the drop-ins, /etc/passwd and /etc/group over the shared SFTP
+// channel and, at the same time, the listeners with one command.
 func (r *instanceResource) readHost(ctx context.Context, c *transport.Conn, m instanceModel, withListeners bool) (*hostState, error) {
 	// The listeners do not depend on the files: list them while the files are read.
 	type listenersResult struct {
@@ -772,11 +770,6 @@ func (r *instanceResource) readHost(ctx context.Context, c *transport.Conn, m in
 		return nil, fmt.Errorf("reading %s: %w", confPath, err)
 	}
 	hs := &hostState{main: files[0], dropIns: files[3:], ids: parseIDs(files[1].Data, files[2].Data)}
-	fi, err := c.Stat(ctx, m.CertPath.ValueString())
-	if err != nil {
-		return nil, fmt.Errorf("checking %s: %w", m.CertPath.ValueString(), err)
-	}
-	hs.cert = fi.Exists
 	all := []ntopngconf.File{{Name: confPath, Text: string(hs.main.Data)}}
 	for _, f := range hs.dropIns {
 		all = append(all, ntopngconf.File{Name: f.Path, Text: string(f.Data)})
@@ -986,7 +979,13 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 		diags.AddError("Cannot Read ntopng Configuration", err.Error())
 		return "", diags
 	}
-	if plan.HTTPListen.ValueString() == ntopngconf.ListenDisabled && !hs.cert {
+	// Only apply needs the certificate's presence (Read has no use for it).
+	cert, err := c.Stat(ctx, plan.CertPath.ValueString())
+	if err != nil {
+		diags.AddError("Cannot Read ntopng Configuration", fmt.Sprintf("checking %s: %v", plan.CertPath.ValueString(), err))
+		return "", diags
+	}
+	if plan.HTTPListen.ValueString() == ntopngconf.ListenDisabled && !cert.Exists {
 		diags.AddAttributeError(tfpath.Root("cert_path"), "HTTPS Certificate Missing",
 			fmt.Sprintf("%s does not exist on %s. With http_listen = \"disabled\" and no certificate ntopng falls back to plain HTTP "+
 				"on an ephemeral port on every address, so nothing was written. Push the certificate with ntopng_tls_cert "+
@@ -1044,7 +1043,7 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 	}
 	newText := ntopngconf.Edit(string(hs.main.Data), set, remove)
 	timeout, _ := time.ParseDuration(plan.VerifyTimeout.ValueString())
-	want := expectedListeners(plan.HTTPListen.ValueString(), plan.HTTPSListen.ValueString(), hs.cert)
+	want := expectedListeners(plan.HTTPListen.ValueString(), plan.HTTPSListen.ValueString(), cert.Exists)
 	ch := hostchange.Change{
 		File:         hostchange.File{Path: plan.ConfigPath.ValueString(), Data: []byte(newText), Mode: ntopngConfMode, UID: 0, GID: gid},
 		Restart:      plan.RestartCommand.ValueString(),
