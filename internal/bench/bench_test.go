@@ -87,15 +87,7 @@ func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
 	t.Logf("%d hosts started in %s", k, time.Since(setup).Round(time.Millisecond))
 
 	// Apply from empty: once each (a second one would not start from empty).
-	a := f.Terraform(t, f.WorkDir, false, applyArgs...)
-	a.Expect(t, 0)
-	b := f.Terraform(t, f.BaselineDir, false, applyArgs...)
-	b.Expect(t, 0)
-	c := f.Terraform(t, f.FloorDir, false, applyArgs...)
-	c.Expect(t, 0)
-	apply := newRow(t, k, "apply from empty", 2, []Result{a})
-	apply.baseline = Summarize([]time.Duration{b.Wall})
-	apply.floor = Summarize([]time.Duration{c.Wall})
+	apply := newRowWithBaselines(t, k, "apply from empty", 2, f.runEach(t, 1, applyArgs))
 
 	// One logged plan counts the channels (and warms the caches); it is not timed.
 	logged := f.Terraform(t, f.WorkDir, true, planArgs...)
@@ -105,47 +97,46 @@ func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
 	channels := fmt.Sprintf("%.2f (max %d)", float64(total)/float64(f.Resources()), most)
 	timeline := describeTimeline(k, logged, ParseTimeline(logged.ProviderLog), chs)
 
-	// A (ntopng), B (terraform_data) and C (no-op plugin provider) take turns, in a rotating
-	// order, so that a slower moment of the machine does not fall on one of them only.
-	var plans []Result
-	var base, floor []time.Duration
-	runs3 := []func(){
-		func() {
-			r := f.Terraform(t, f.WorkDir, false, planArgs...)
-			r.Expect(t, 0)
-			plans = append(plans, r)
-		},
-		func() {
-			r := f.Terraform(t, f.BaselineDir, false, planArgs...)
-			r.Expect(t, 0)
-			base = append(base, r.Wall)
-		},
-		func() {
-			r := f.Terraform(t, f.FloorDir, false, planArgs...)
-			r.Expect(t, 0)
-			floor = append(floor, r.Wall)
-		},
-	}
-	for i := 0; i < runs; i++ {
-		for j := 0; j < 3; j++ {
-			runs3[(i+j)%3]()
-		}
-	}
-	plan := newRow(t, k, "no-change plan", 1, plans)
-	plan.baseline = Summarize(base)
-	plan.floor = Summarize(floor)
+	plan := newRowWithBaselines(t, k, "no-change plan", 1, f.runEach(t, runs, planArgs))
 	plan.channels = channels
 
-	na := f.Terraform(t, f.WorkDir, false, applyArgs...)
-	na.Expect(t, 0)
-	nb := f.Terraform(t, f.BaselineDir, false, applyArgs...)
-	nb.Expect(t, 0)
-	nc := f.Terraform(t, f.FloorDir, false, applyArgs...)
-	nc.Expect(t, 0)
-	noop := newRow(t, k, "no-change apply", 1, []Result{na})
-	noop.baseline = Summarize([]time.Duration{nb.Wall})
-	noop.floor = Summarize([]time.Duration{nc.Wall})
+	noop := newRowWithBaselines(t, k, "no-change apply", 1, f.runEach(t, 1, applyArgs))
 	return []row{apply, plan, noop}, timeline
+}
+
+// runEach runs terraform with args n times in each of WorkDir (ntopng), BaselineDir
+// (terraform_data) and FloorDir (no-op plugin provider), in a rotating order so that a slower
+// moment of the machine does not fall on one of them only. It returns the results per
+// directory, in that order.
+func (f *Fleet) runEach(t *testing.T, n int, args []string) [3][]Result {
+	dirs := [3]string{f.WorkDir, f.BaselineDir, f.FloorDir}
+	var out [3][]Result
+	for i := 0; i < n; i++ {
+		for j := 0; j < 3; j++ {
+			d := (i + j) % 3
+			r := f.Terraform(t, dirs[d], false, args...)
+			r.Expect(t, 0)
+			out[d] = append(out[d], r)
+		}
+	}
+	return out
+}
+
+// newRowWithBaselines is newRow for the ntopng results of runEach, with the baselines'
+// wall times beside them.
+func newRowWithBaselines(t *testing.T, k int, scenario string, walks int, res [3][]Result) row {
+	r := newRow(t, k, scenario, walks, res[0])
+	r.baseline = Summarize(walls(res[1]))
+	r.floor = Summarize(walls(res[2]))
+	return r
+}
+
+func walls(rs []Result) []time.Duration {
+	var out []time.Duration
+	for _, r := range rs {
+		out = append(out, r.Wall)
+	}
+	return out
 }
 
 // describeTimeline renders where the time of the logged plan went.
@@ -175,9 +166,8 @@ func ms(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) 
 // newRow summarizes runs of one scenario; walks is how many provider walks reach the hosts.
 func newRow(t *testing.T, k int, scenario string, walks int, runs []Result) row {
 	r := row{hosts: k, scenario: scenario, walks: walks, loginsExact: true, channels: "—"}
-	var walls, pcpu, tcpu, mcpu []time.Duration
+	var pcpu, tcpu, mcpu []time.Duration
 	for _, res := range runs {
-		walls = append(walls, res.Wall)
 		pcpu, tcpu, mcpu = append(pcpu, res.ProviderCPU), append(tcpu, res.TerraformCPU), append(mcpu, res.MachineCPU)
 		r.logins = append(r.logins, res.TotalLogins())
 		r.peakRSSKiB = max(r.peakRSSKiB, res.PeakRSSKiB)
@@ -188,7 +178,7 @@ func newRow(t *testing.T, k int, scenario string, walks int, runs []Result) row 
 			}
 		}
 	}
-	r.wall = Summarize(walls)
+	r.wall = Summarize(walls(runs))
 	r.providerCPU, r.terraformCPU, r.machineCPU = Summarize(pcpu).Median, Summarize(tcpu).Median, Summarize(mcpu).Median
 	return r
 }
