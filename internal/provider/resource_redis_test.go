@@ -43,7 +43,6 @@ type redisFixture struct {
 	sock   string
 	tcp    int
 	orig   string
-	resTF  string
 	stored map[string]string
 }
 
