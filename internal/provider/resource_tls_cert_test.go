@@ -285,6 +285,7 @@ func TestAccTLSCert(t *testing.T) {
 	cfgC := tlsCertHCL(st, certC, chain, "private_key_pem_wo_version = 3", `restart_command = "true"`,
 		"verify_endpoint = "+hcl(st.endpoint), `verify_timeout = "2s"`, `on_destroy = "remove"`)
 	cfgDefaults := tlsCertHCL(st, certB, chain) // no restart, no live check: what an import can match
+	cfgBadOwner := tlsCertHCL(st, certB, chain, append(settings, "private_key_pem_wo_version = 2", `owner = "nosuchuser"`)...)
 
 	const res = "ntopng_tls_cert.web"
 	var pid int
@@ -421,6 +422,13 @@ func TestAccTLSCert(t *testing.T) {
 				Config:          cfgB,
 				ConfigVariables: keyVar(keyB),
 				PlanOnly:        true,
+			},
+			{ // 9b. on an existing resource a changed owner is still checked on the host at plan
+				// time (a no-change plan skips that check: Read has just resolved owner and group)
+				Config:          cfgBadOwner,
+				ConfigVariables: keyVar(keyB),
+				PlanOnly:        true,
+				ExpectError:     regexp.MustCompile(`(?s)Unknown Owner.*nosuchuser`),
 			},
 			{ // 10. import by host:path; the key, its version and the settings come from the configuration
 				ResourceName:      res,
