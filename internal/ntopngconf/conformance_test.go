@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// conformanceCase is one case of shared/conformance/*.json.
+// conformanceCase is one case of testdata/conformance/*.json.
 type conformanceCase struct {
 	Name   string                     `json:"name"`
 	Config string                     `json:"config"`
@@ -16,41 +16,31 @@ type conformanceCase struct {
 	Why    string                     `json:"why"`
 }
 
-// conformanceDir finds the shared conformance vectors: $NTOPNG_CONFORMANCE_DIR,
-// else ../../../shared/conformance, else shared/conformance in the nearest
-// parent folder that has one (a clone placed next to a copy of shared/).
-func conformanceDir(t *testing.T) string {
+// conformanceFiles lists the vectors: testdata/conformance/*.json (copied from
+// shared/conformance, derived from ntopng's parser at the commit of the tested tarball, so a
+// clone alone runs them) and, when NTOPNG_CONFORMANCE_DIR is set, that folder's *.json too.
+func conformanceFiles(t *testing.T) []string {
 	t.Helper()
+	dirs := []string{filepath.Join("testdata", "conformance")}
 	if dir := os.Getenv("NTOPNG_CONFORMANCE_DIR"); dir != "" {
-		return dir
+		dirs = append(dirs, dir)
 	}
-	rel := filepath.Join("..", "..", "..", "shared", "conformance")
-	if st, err := os.Stat(rel); err == nil && st.IsDir() {
-		return rel
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("cannot find the working directory: %v", err)
-	}
-	for {
-		candidate := filepath.Join(dir, "shared", "conformance")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
+	var files []string
+	for _, dir := range dirs {
+		m, err := filepath.Glob(filepath.Join(dir, "*.json"))
+		if err != nil {
+			t.Fatal(err)
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("no shared/conformance folder found above the package; set NTOPNG_CONFORMANCE_DIR to the folder holding the *.json vectors")
+		if len(m) == 0 {
+			t.Fatalf("no *.json conformance vectors in %s", dir)
 		}
-		dir = parent
+		files = append(files, m...)
 	}
+	return files
 }
 
 func TestConformance(t *testing.T) {
-	dir := conformanceDir(t)
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := conformanceFiles(t)
 	total := 0
 	for _, file := range files {
 		data, err := os.ReadFile(file)
@@ -69,7 +59,7 @@ func TestConformance(t *testing.T) {
 		}
 	}
 	if total == 0 {
-		t.Fatalf("no conformance vectors in %s: the reader cannot be checked against ntopng", dir)
+		t.Fatalf("no conformance vectors in %v: the reader cannot be checked against ntopng", files)
 	}
 }
 
