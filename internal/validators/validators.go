@@ -86,3 +86,26 @@ func (duration) ValidateString(_ context.Context, req validator.StringRequest, r
 			fmt.Sprintf("%q is not a positive duration: write it like \"30s\" or \"2m\".", req.ConfigValue.ValueString()))
 	}
 }
+
+// Func turns a check of a plain string into a validator: title heads the error, the check's
+// error is its text. It lets a pure package own the rule (one rule, one place).
+func Func(title, description string, check func(string) error) validator.String {
+	return funcValidator{title, description, check}
+}
+
+type funcValidator struct {
+	title, description string
+	check              func(string) error
+}
+
+func (v funcValidator) Description(context.Context) string             { return v.description }
+func (v funcValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v funcValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.title, err.Error())
+	}
+}
