@@ -192,9 +192,10 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Optional: true, Sensitive: true,
 			},
 			"redis_password_sha256": schema.StringAttribute{
-				MarkdownDescription: "Hex SHA-256 of the Redis password in the file on the host (null when none): drift on the " +
-					"password shows without storing it.",
-				Computed: true,
+				MarkdownDescription: "Keyed hash of the Redis password in the file on the host (null when none): drift on the " +
+					"password shows without storing it. " + keyedHashDescription + " Sensitive.",
+				Computed:  true,
+				Sensitive: true,
 			},
 			"interfaces": schema.ListAttribute{
 				MarkdownDescription: "Capture interfaces, one `--interface=NAME` line each. Unset: not managed." + restarts,
@@ -511,7 +512,8 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		stateHash = prior.RedisPasswordSHA256
 		versionChanged = !prior.RedisPasswordWOVersion.Equal(plan.RedisPasswordWOVersion)
 	}
-	h, d := instanceRedisPassword.plannedHash(ctx, req.Config, stateHash, versionChanged, req.Private)
+	h, d := instanceRedisPassword.plannedHash(ctx, req.Config, stateHash, versionChanged, req.Private,
+		hostHasher(ctx, r.data, plan.Host, plan.Port))
 	resp.Diagnostics.Append(d...)
 	plan.RedisPasswordSHA256 = h
 	if prior == nil {
@@ -827,7 +829,12 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 		m.Redis = redisObject(eff)
 	}
 	if eff.RedisPassword != nil && *eff.RedisPassword != "" {
-		m.RedisPasswordSHA256 = types.StringValue(secretHash(*eff.RedisPassword))
+		h, err := keyedHash(ctx, c, *eff.RedisPassword)
+		if err != nil {
+			diags.AddError("Cannot Read ntopng Configuration", err.Error())
+			return diags
+		}
+		m.RedisPasswordSHA256 = types.StringValue(h)
 	} else {
 		m.RedisPasswordSHA256 = types.StringNull()
 	}
@@ -1003,6 +1010,14 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 	} else if hs.eff.RedisPassword != nil {
 		password = *hs.eff.RedisPassword
 	}
+	// The hash before any write: a host where it cannot be made is left as it was.
+	hash := ""
+	if password != "" {
+		if hash, err = keyedHash(ctx, c, password); err != nil {
+			diags.AddError("Cannot Hash the Redis Password", err.Error()+". Nothing was changed.")
+			return "", diags
+		}
+	}
 	set, remove, d := r.settings(ctx, *plan, password)
 	diags.Append(d...)
 	if diags.HasError() {
@@ -1057,10 +1072,7 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 		diags.AddError("Cannot Apply ntopng Configuration", err.Error())
 		return "", diags
 	}
-	if password == "" {
-		return "", diags
-	}
-	return secretHash(password), diags
+	return hash, diags
 }
 
 // waitListeners polls until the ntopng process listens on exactly want.

@@ -315,7 +315,7 @@ variable "pw" {
 			Config:          cfg,
 			ConfigVariables: vars,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("redis_password_sha256"), knownvalue.StringExact(secretHash(password))),
+				statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("redis_password_sha256"), keyedHashOf{f.s, password}),
 				statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("effective_options").AtMapKey("redis"),
 					knownvalue.StringExact(socket+":0:********@0")),
 			},

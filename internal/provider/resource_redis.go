@@ -132,11 +132,12 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Sensitive: true,
 			},
 			"requirepass_sha256": schema.StringAttribute{
-				MarkdownDescription: "Lower-case hex SHA-256 of the `requirepass` that Redis really uses on the host (the last " +
-					"one, includes followed), the form Redis ACLs use. Read back: a password changed on the host shows as drift " +
-					"without the password being kept. Null when the host has no password, or when `aclfile` or a " +
-					"`user default` line makes Redis ignore it.",
-				Computed: true,
+				MarkdownDescription: "Keyed hash of the `requirepass` that Redis really uses on the host (the last one, " +
+					"includes followed). " + keyedHashDescription + " Read back: a password changed on the host shows as " +
+					"drift without the password being kept. Null when the host has no password, or when `aclfile` or a " +
+					"`user default` line makes Redis ignore it. Sensitive.",
+				Computed:  true,
+				Sensitive: true,
 			},
 			"port": schema.Int64Attribute{
 				MarkdownDescription: "Redis `port`. Default `0`: no TCP listener at all, only the Unix socket. 0 to 65535. " +
@@ -305,7 +306,10 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	eff := effectiveRedis(hc.cfg)
-	st.fillFromHost(eff, hc.cfg)
+	if err := st.fillFromHost(eff, hc.cfg, func(pw string) (string, error) { return keyedHash(ctx, c, pw) }); err != nil {
+		resp.Diagnostics.AddError("Cannot Read redis.conf", err.Error())
+		return
+	}
 	st.LiveAuthRequired, st.LiveTCPListening = types.BoolNull(), types.BoolNull()
 	if st.VerifyLive.ValueBool() {
 		network, addr := eff.probeAddr()
@@ -407,7 +411,8 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		stateHash = prior.RequirepassSHA256
 		versionChanged = !prior.RequirepassWOVersion.Equal(plan.RequirepassWOVersion)
 	}
-	h, d := redisPassword.plannedHash(ctx, req.Config, stateHash, versionChanged, req.Private)
+	h, d := redisPassword.plannedHash(ctx, req.Config, stateHash, versionChanged, req.Private,
+		hostHasher(ctx, r.data, plan.Host, plan.SSHPort))
 	resp.Diagnostics.Append(d...)
 	plan.RequirepassSHA256 = h
 
@@ -599,9 +604,15 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 			"Reading %s (and the files it includes) on %s failed: %v. Nothing was changed.", confPath, host, err))
 		return diags
 	}
-	password, err := passwordToWrite(ctx, cfg, plan.RequirepassSHA256, hc)
+	password, err := passwordToWrite(ctx, c, cfg, plan.RequirepassSHA256, hc)
 	if err != nil {
 		diags.AddAttributeError(tfpath.Root("requirepass_wo"), "Cannot Choose the Redis Password", err.Error())
+		return diags
+	}
+	// The hash before any write: a host where it cannot be made is left as it was.
+	hash, err := keyedHash(ctx, c, password)
+	if err != nil {
+		diags.AddError("Cannot Hash the Redis Password", err.Error()+". Nothing was changed.")
 		return diags
 	}
 	data := redisconf.Edit(hc.data, redisSettings(ctx, *plan, prior, password))
@@ -695,7 +706,7 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 	}
 
 	plan.ID = types.StringValue(hostID(host, plan.SSHPort, confPath))
-	plan.RequirepassSHA256 = types.StringValue(secretHash(password))
+	plan.RequirepassSHA256 = types.StringValue(hash)
 	plan.LiveAuthRequired, plan.LiveTCPListening = types.BoolNull(), types.BoolNull()
 	if verify {
 		plan.LiveAuthRequired = types.BoolValue(live.authRequired)
@@ -715,7 +726,7 @@ func problemError(p string) error {
 // passwordToWrite picks the password the file gets: the configuration's, unless the plan
 // keeps the host's (write-only value, version unchanged), in which case the password already
 // on the host stays, so that an ephemeral password does not rotate on every apply.
-func passwordToWrite(ctx context.Context, cfg tfsdk.Config, planned types.String, hc redisHostConf) (string, error) {
+func passwordToWrite(ctx context.Context, c *transport.Conn, cfg tfsdk.Config, planned types.String, hc redisHostConf) (string, error) {
 	v, set, known, d := redisPassword.value(ctx, cfg)
 	if d.HasError() || !set || !known {
 		return "", errors.New("neither requirepass_wo nor requirepass has a value at apply time; set exactly one of them")
@@ -723,16 +734,28 @@ func passwordToWrite(ctx context.Context, cfg tfsdk.Config, planned types.String
 	if !redisPassword.usesWriteOnly(ctx, cfg) || planned.IsUnknown() || planned.IsNull() {
 		return v, nil
 	}
-	if hc.cfg != nil {
-		if cur := effectiveRedis(hc.cfg).password; cur != "" && secretHash(cur) == planned.ValueString() {
-			return cur, nil
+	for _, pw := range []string{effectiveRedisPassword(hc), v} {
+		if pw == "" {
+			continue
 		}
-	}
-	if secretHash(v) == planned.ValueString() {
-		return v, nil
+		h, err := keyedHash(ctx, c, pw)
+		if err != nil {
+			return "", err
+		}
+		if h == planned.ValueString() {
+			return pw, nil
+		}
 	}
 	return "", errors.New("the Redis password on the host changed since the plan was made, and requirepass_wo is not " +
 		"the password the plan keeps; run terraform plan again, or bump requirepass_wo_version to write requirepass_wo")
+}
+
+// effectiveRedisPassword is the password Redis uses on the host ("" when none).
+func effectiveRedisPassword(hc redisHostConf) string {
+	if hc.cfg == nil {
+		return ""
+	}
+	return effectiveRedis(hc.cfg).password
 }
 
 // redisSettings are the managed directives for plan. prior's rename_commands keys that the
@@ -1023,7 +1046,8 @@ func (m redisResourceModel) renameKeys() []string {
 
 // fillFromHost sets the managed attributes to what Redis uses on the host. rename_commands
 // keeps the names already managed; a null map (import) adopts every rename-command line.
-func (m *redisResourceModel) fillFromHost(e redisEffective, cfg *redisconf.Config) {
+// hash makes requirepass_sha256 from the password (keyedHash).
+func (m *redisResourceModel) fillFromHost(e redisEffective, cfg *redisconf.Config, hash func(string) (string, error)) error {
 	m.Port = e.port
 	m.Bind = stringList(e.bind)
 	m.Unixsocket = types.StringValue(e.unixsocket)
@@ -1033,7 +1057,11 @@ func (m *redisResourceModel) fillFromHost(e redisEffective, cfg *redisconf.Confi
 	m.ProtectedMode = e.protectedMode
 	m.RequirepassSHA256 = types.StringNull()
 	if e.password != "" && len(cfg.Conflicts()) == 0 { // with a conflict Redis ignores requirepass
-		m.RequirepassSHA256 = types.StringValue(secretHash(e.password))
+		h, err := hash(e.password)
+		if err != nil {
+			return err
+		}
+		m.RequirepassSHA256 = types.StringValue(h)
 	}
 	renames := map[string]attr.Value{}
 	if m.RenameCommands.IsNull() {
@@ -1058,6 +1086,7 @@ func (m *redisResourceModel) fillFromHost(e redisEffective, cfg *redisconf.Confi
 	}
 	m.RenameCommands = types.MapValueMust(types.StringType, renames)
 	m.ConfigFiles = stringList(cfg.Files)
+	return nil
 }
 
 // samePerm compares two octal permission strings by value ("770" and "0770").

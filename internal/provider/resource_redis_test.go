@@ -214,7 +214,7 @@ func TestAccRedisHardensFreshRedis(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("127.0.0.1:"+f.r.ConfPath)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("requirepass_sha256"), knownvalue.StringExact(redisconf.PasswordSHA256(redisPwA))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("requirepass_sha256"), keyedHashOf{f.s, redisPwA}),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("live_auth_required"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("live_tcp_listening"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("config_files"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(f.r.ConfPath)})),
@@ -278,7 +278,7 @@ func TestAccRedisHardensFreshRedis(t *testing.T) {
 					noSecretInPlan{[]string{redisPwA, redisPwB}},
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("requirepass_sha256"), knownvalue.StringExact(redisconf.PasswordSHA256(redisPwB))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("requirepass_sha256"), keyedHashOf{f.s, redisPwB}),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					f.checkRedisLocked(t, redisPwB),

@@ -106,6 +106,9 @@ func TestRedisSettingsRemoveDroppedRenames(t *testing.T) {
 	}
 }
 
+// plainHash stands in for keyedHash, which needs a host.
+func plainHash(s string) (string, error) { return redisconf.PasswordSHA256(s), nil }
+
 func TestRedisEffectiveDefaultsAndReadBack(t *testing.T) {
 	cfg, err := redisconf.Load(redisMapFS{"/r.conf": "# nothing set\n"}, "/r.conf")
 	if err != nil {
@@ -126,7 +129,9 @@ func TestRedisEffectiveDefaultsAndReadBack(t *testing.T) {
 	e = effectiveRedis(cfg)
 	// After an import (rename_commands null) every rename-command line is adopted.
 	imported := redisResourceModel{RenameCommands: types.MapNull(types.StringType), Unixsocketperm: types.StringNull()}
-	imported.fillFromHost(e, cfg)
+	if err := imported.fillFromHost(e, cfg, plainHash); err != nil {
+		t.Fatal(err)
+	}
 	if got := len(imported.RenameCommands.Elements()); got != 3 {
 		t.Errorf("import adopted %d rename-command lines, want 3", got)
 	}
@@ -136,7 +141,9 @@ func TestRedisEffectiveDefaultsAndReadBack(t *testing.T) {
 	}
 	// Later reads keep to the managed names, and "770" stays as written in the configuration.
 	managed := testRedisPlan(map[string]string{"FLUSHALL": "", "CONFIG": ""})
-	managed.fillFromHost(e, cfg)
+	if err := managed.fillFromHost(e, cfg, plainHash); err != nil {
+		t.Fatal(err)
+	}
 	if got := managed.RenameCommands.Elements(); len(got) != 1 || got["FLUSHALL"] == nil {
 		t.Errorf("managed rename_commands read back as %v, want only FLUSHALL (CONFIG is not renamed on the host)", got)
 	}
@@ -150,7 +157,9 @@ func TestRedisEffectiveDefaultsAndReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := testRedisPlan(nil)
-	m.fillFromHost(effectiveRedis(cfg), cfg)
+	if err := m.fillFromHost(effectiveRedis(cfg), cfg, plainHash); err != nil {
+		t.Fatal(err)
+	}
 	if !m.RequirepassSHA256.IsNull() {
 		t.Errorf("requirepass_sha256 with aclfile = %v, want null (Redis ignores requirepass)", m.RequirepassSHA256)
 	}

@@ -12,12 +12,14 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -143,14 +145,15 @@ data "ntopng_host" "box" {
 // ntopng_instance turns HTTPS on, so only a later refresh reads the served certificate.
 func (f *sandboxFixture) stateChecks(served bool) []statecheck.StateCheck {
 	https := "127.0.0.1:" + strconv.Itoa(f.httpsPort)
-	sum := sha256.Sum256([]byte(f.pw))
+	// The key is on the sandbox only: the hash must be keyed, not the password's plain SHA-256.
+	keyedHashRE := knownvalue.StringRegexp(regexp.MustCompile(`^hmac-sha256:[0-9a-f]{64}$`))
 	checks := []statecheck.StateCheck{
 		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("config_path"), knownvalue.StringExact("/etc/redis/redis.conf")),
 		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("unixsocket"), knownvalue.StringExact(sandboxSocket)),
 		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("port"), knownvalue.Int64Exact(0)),
 		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("live_auth_required"), knownvalue.Bool(true)),
 		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("live_tcp_listening"), knownvalue.Bool(false)),
-		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("requirepass_sha256"), knownvalue.StringExact(hex.EncodeToString(sum[:]))),
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("requirepass_sha256"), keyedHashRE),
 		statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("path"), knownvalue.StringExact(defaultCertPath)),
 		statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("fingerprint_sha256"), knownvalue.StringExact(f.certSHA256)),
 		statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("remote_fingerprint_sha256"), knownvalue.StringExact(f.certSHA256)),
@@ -158,7 +161,10 @@ func (f *sandboxFixture) stateChecks(served bool) []statecheck.StateCheck {
 		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("user"), knownvalue.StringExact("ntopng")),
 		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("observed_listeners"),
 			knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(https)})),
-		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("redis_password_sha256"), knownvalue.StringExact(hex.EncodeToString(sum[:]))),
+		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("redis_password_sha256"), keyedHashRE),
+		// One password on one host: one keyed hash, whichever resource reads it.
+		statecheck.CompareValuePairs("ntopng_redis.cache", tfjsonpath.New("requirepass_sha256"),
+			"ntopng_instance.probe", tfjsonpath.New("redis_password_sha256"), compare.ValuesSame()),
 		statecheck.ExpectKnownValue("data.ntopng_host.box", tfjsonpath.New("os_id"), knownvalue.StringExact("debian")),
 		statecheck.ExpectKnownValue("data.ntopng_host.box", tfjsonpath.New("os_version"), knownvalue.StringExact("12")),
 		statecheck.ExpectKnownValue("data.ntopng_host.box", tfjsonpath.New("host_key_fingerprint"), knownvalue.StringExact(f.h.HostKeyFingerprint)),
