@@ -13,7 +13,7 @@ provider "ntopng" {
     user             = "deploy"
     private_key      = file(pathexpand("~/.ssh/id_ed25519"))
     known_hosts_file = "~/.ssh/known_hosts" # @cert-authority lines work too
-    sudo             = true                 # the SFTP server runs as `sudo -n sftp-server`
+    sudo             = true                 # the SFTP server runs through `sudo -n --`
   }
 }
 

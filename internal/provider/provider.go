@@ -149,14 +149,18 @@ func endpointAttributes(bastion bool) map[string]schema.Attribute {
 func targetOnlyAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"sudo": schema.BoolAttribute{
-			MarkdownDescription: "Run file operations and commands through `sudo -n` (the SFTP server itself is started " +
-				"as `sudo -n sftp-server`, so no shell is involved). Needs passwordless sudo; a sudo that asks for a " +
+			MarkdownDescription: "Run file operations and commands through `sudo -n --` (the SFTP server itself is started " +
+				"as `sudo -n -- sh -c 'umask 077; exec sftp-server'`). Needs passwordless sudo; a sudo that asks for a " +
 				"password fails with an error saying so. Default `false`.",
 			Optional: true,
 		},
 		"sftp_server": schema.StringAttribute{
-			MarkdownDescription: "Path of the SFTP server binary used with `sudo = true`. Default: the first of " +
-				"`/usr/lib/openssh/sftp-server`, `/usr/libexec/openssh/sftp-server`, `/usr/lib/ssh/sftp-server` that exists.",
+			MarkdownDescription: "Path of the SFTP server binary (run as a path, never read as an option). Default: the first of " +
+				"`/usr/lib/openssh/sftp-server`, `/usr/libexec/openssh/sftp-server`, `/usr/lib/ssh/sftp-server`, " +
+				"`/usr/libexec/sftp-server`, `/usr/lib/sftp-server` that exists. The server is always started through " +
+				"`sh -c` under `umask 077`, with or without sudo, so every file it creates is born `0600` whatever the " +
+				"host's umask; a write whose temporary file is created wider than that (a wrapper that resets the umask) " +
+				"is refused before any content is written.",
 			Optional: true,
 		},
 		"timeout": schema.StringAttribute{

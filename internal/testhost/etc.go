@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -139,6 +140,23 @@ func (e etcDir) setRootHome(t testing.TB, home string) {
 	for i, line := range lines {
 		if f := strings.Split(line, ":"); len(f) == 7 && f[0] == "root" {
 			f[5] = home
+			lines[i] = strings.Join(f, ":")
+		}
+	}
+	writeFile(t, e.path("passwd"), strings.Join(lines, "\n"), 0o644)
+}
+
+// setShell makes shell the login shell of the users names in the passwd file.
+func (e etcDir) setShell(t testing.TB, shell string, names ...string) {
+	t.Helper()
+	b, err := os.ReadFile(e.path("passwd"))
+	if err != nil {
+		t.Fatalf("testhost: %v", err)
+	}
+	lines := strings.Split(string(b), "\n")
+	for i, line := range lines {
+		if f := strings.Split(line, ":"); len(f) == 7 && slices.Contains(names, f[0]) {
+			f[6] = shell
 			lines[i] = strings.Join(f, ":")
 		}
 	}

@@ -32,6 +32,11 @@ type Options struct {
 	// a keyword, so lines before the first "Match" go before the harness defaults (and
 	// override them); "Match" and everything after it go at the end.
 	ExtraConfig []string
+	// Umask, when set ("000"), is the umask every session on this sshd starts with: the
+	// users' login shell becomes a wrapper that sets it (sshd itself resets the umask it
+	// was started with to 022), so commands and the SFTP subsystem run under it, and sudo
+	// keeps it ("Defaults !umask").
+	Umask string
 }
 
 // User is a login on the test sshd with all its credentials.
@@ -135,6 +140,12 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 		if err := os.Chown(u.Home, u.UID, u.GID); err != nil {
 			t.Fatalf("testhost: %v", err)
 		}
+	}
+	if opts.Umask != "" {
+		shell := filepath.Join(s.Dir, "sshd", "umask-shell")
+		writeFile(t, shell, "#!/bin/sh\numask "+shellQuote(opts.Umask)+"\nexec /bin/sh \"$@\"\n", 0o755)
+		etc.setShell(t, shell, "root", s.Deploy.Name, s.Asker.Name)
+		etc.sudoers(t, "testhost-umask", "Defaults !umask")
 	}
 	etc.sudoers(t, "testhost-deploy", "deploy ALL=(ALL:ALL) NOPASSWD: ALL")
 	etc.sudoers(t, "testhost-asker", "asker ALL=(ALL:ALL) ALL")

@@ -30,7 +30,7 @@ func (c *Conn) Run(ctx context.Context, argv []string, stdin []byte) (Result, er
 	}
 	cmd := Join(argv)
 	if c.sudo {
-		cmd = "sudo -n -- " + cmd
+		cmd = sudoCommand(cmd)
 	}
 	return c.exec(ctx, cmd, stdin, map[string]any{"command": argv[0], "args": len(argv) - 1})
 }
@@ -40,7 +40,7 @@ func (c *Conn) Run(ctx context.Context, argv []string, stdin []byte) (Result, er
 func (c *Conn) RunShell(ctx context.Context, script string, stdin []byte) (Result, error) {
 	cmd := "sh -c " + Quote(script)
 	if c.sudo {
-		cmd = "sudo -n -- " + cmd
+		cmd = sudoCommand(cmd)
 	}
 	return c.exec(ctx, cmd, stdin, map[string]any{"command": "sh -c", "script_bytes": len(script)})
 }

@@ -23,6 +23,37 @@ import (
 // findSFTPServer runs the first sftp-server found in the usual places.
 const findSFTPServer = `for p in /usr/lib/openssh/sftp-server /usr/libexec/openssh/sftp-server /usr/lib/ssh/sftp-server /usr/libexec/sftp-server /usr/lib/sftp-server; do [ -x "$p" ] && exec "$p"; done; echo "no sftp-server found" >&2; exit 127`
 
+// sftpCommand is the command line that starts the SFTP server: always through `sh -c` with
+// `umask 077` first (under `sudo -n --` when sudo is on), never the "sftp" subsystem.
+//
+// pkg/sftp's OpenFile sends no mode, so a server creates a file 0666 minus the umask it
+// inherited from sshd, the login shell or sudo: 0644 on most hosts, 0666 under umask 000,
+// readable by any local user until a chmod one round trip later, which is long enough for
+// a watcher to open it and read what is written next. With umask 077 every file the server
+// creates is born 0600 (owner only) for any server and any umask on the host; the subsystem
+// request could not set it. A server path that starts with "-" is run as "./-..." (a path
+// relative to the login directory), so neither sh nor exec reads it as an option.
+func sftpCommand(sudo bool, server string) string {
+	script := findSFTPServer
+	if server != "" {
+		if strings.HasPrefix(server, "-") {
+			server = "./" + server
+		}
+		script = "exec " + Quote(server)
+	}
+	cmd := "sh -c " + Quote("umask 077; "+script)
+	if sudo {
+		cmd = sudoCommand(cmd)
+	}
+	return cmd
+}
+
+// sudoCommand runs the command line cmd as root through `sudo -n --`: -n so sudo never
+// waits for a password on a terminal, -- so nothing in cmd is read as an option of sudo.
+func sudoCommand(cmd string) string {
+	return "sudo -n -- " + cmd
+}
+
 // ErrSudoPassword is matched (errors.Is) by errors returned when `sudo -n`
 // refuses to run because it wants a password.
 var ErrSudoPassword = errors.New("sudo requires a password")
@@ -132,24 +163,9 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server string) (*sftp
 	stderr := &limitedBuffer{max: 16 << 10}
 	sess.Stderr = stderr
 
-	var what string
-	switch {
-	case sudo && server != "":
-		what = "sudo -n " + Quote(server)
-	case sudo:
-		what = "sudo -n sh -c " + Quote(findSFTPServer)
-	case server != "":
-		what = Quote(server)
-	default:
-		what = "subsystem sftp"
-	}
+	what := sftpCommand(sudo, server)
 	tflog.Debug(ctx, "ssh sftp open", map[string]any{"ssh_addr": c.addr, "ssh_user": c.user, "sftp_server": what})
-	if what == "subsystem sftp" {
-		err = sess.RequestSubsystem("sftp")
-	} else {
-		err = sess.Start(what)
-	}
-	if err != nil {
+	if err = sess.Start(what); err != nil {
 		return fail(fmt.Errorf("cannot start the SFTP server on %s (%s): %w", c.addr, what, err))
 	}
 	client, err := sftp.NewClientPipe(stdout, stdin)
@@ -356,9 +372,10 @@ func (c *Conn) Glob(ctx context.Context, pattern string) ([]string, error) {
 }
 
 // WriteFileAtomic replaces path with data: it creates a temporary file
-// ".<name>.tf-<random>" in the same directory (O_EXCL), sets its mode and,
-// when uid or gid is >= 0, its owner, writes and fsyncs it, then renames it
-// onto path (posix-rename). A reader sees the old file or the new one,
+// ".<name>.tf-<random>" in the same directory (O_EXCL; born 0600 because the
+// SFTP server runs under umask 077, and checked to be so before anything is
+// written), sets its owner when uid or gid is >= 0, then its mode, writes and
+// fsyncs it, then renames it onto path (posix-rename). A reader sees the old file or the new one,
 // never a part. On any failure the temporary file is removed. The directory
 // must exist. A symlink at path is replaced by the file, not followed.
 func (c *Conn) WriteFileAtomic(ctx context.Context, p string, data []byte, mode os.FileMode, uid, gid int) (err error) {
@@ -398,28 +415,36 @@ func (c *Conn) WriteFileAtomic(ctx context.Context, p string, data []byte, mode 
 			}
 		}
 	}()
-	// Mode and owner first, so the content is never readable more widely than asked.
-	if err = f.Chmod(mode); err != nil {
-		return c.fileErr("chmod", tmp, err)
+	// The temporary file is born 0600 (the server runs under umask 077, see sftpCommand).
+	// Check that before anything is written: a server started some other way (a wrapper
+	// that resets the umask) fails here instead of exposing the content.
+	fi, err := f.Stat()
+	if err != nil {
+		return c.fileErr("stat", tmp, err)
 	}
+	born := toFileInfo(fi)
+	if born.Mode&0o077 != 0 || (c.sudo && born.UID != 0) {
+		err = fmt.Errorf("refusing to write %s on %s: the SFTP server created the temporary file %s with mode %04o owned by uid %d, "+
+			"where 0600 owned by the login user (root with sudo) was expected; start the SFTP server under umask 077 (sftp_server)",
+			p, c.sc.addr, tmp, born.Mode, born.UID)
+		return err
+	}
+	// Owner first, then mode: the final mode is never applied while the login user's group
+	// owns the file, and the content comes last.
 	if uid >= 0 || gid >= 0 {
-		if uid < 0 || gid < 0 {
-			fi, serr := f.Stat()
-			if serr != nil {
-				return c.fileErr("stat", tmp, serr)
-			}
-			cur := toFileInfo(fi)
-			if uid < 0 {
-				uid = cur.UID
-			}
-			if gid < 0 {
-				gid = cur.GID
-			}
+		if uid < 0 {
+			uid = born.UID
+		}
+		if gid < 0 {
+			gid = born.GID
 		}
 		if err = f.Chown(uid, gid); err != nil {
 			return fmt.Errorf("cannot set the owner of %s on %s to %d:%d: %w (writing a file owned by another user needs sudo = true)",
 				p, c.sc.addr, uid, gid, err)
 		}
+	}
+	if err = f.Chmod(mode); err != nil {
+		return c.fileErr("chmod", tmp, err)
 	}
 	if _, err = f.Write(data); err != nil {
 		return c.fileErr("write", tmp, err)

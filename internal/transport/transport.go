@@ -86,11 +86,10 @@ type Config struct {
 	// Bastion, when set, is a jump host: the target is reached through a
 	// direct-tcpip channel on the bastion's connection.
 	Bastion *Endpoint
-	// Sudo runs the SFTP server and commands through `sudo -n`.
+	// Sudo runs the SFTP server and commands through `sudo -n --`.
 	Sudo bool
-	// SFTPServer is the sftp-server path used with Sudo; "" searches the
-	// usual locations. Without Sudo, a set path is run instead of the "sftp"
-	// subsystem.
+	// SFTPServer is the sftp-server path; "" searches the usual locations.
+	// Either way it is run by `sh -c` under umask 077 (see sftpCommand).
 	SFTPServer string
 	// Timeout is the dial budget including retries; 0 means DefaultTimeout.
 	Timeout time.Duration
@@ -178,7 +177,7 @@ type Stats struct {
 	Logins int64
 	// Channels counts every channel opened: sessions, SFTP and tunnels.
 	Channels int64
-	// SFTPSessions counts SFTP sessions opened (subsystem or sudo exec).
+	// SFTPSessions counts SFTP sessions opened.
 	SFTPSessions int64
 	// Execs counts command sessions (Run, RunShell).
 	Execs int64
