@@ -242,6 +242,7 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Default:    stringdefault.StaticString("keep"),
 				Validators: []validator.String{stringvalidator.OneOf("keep", "restore")},
 			},
+			"web_allowed_networks": webAllowedNetworksAttribute(),
 			"effective_options": schema.MapAttribute{
 				MarkdownDescription: "What ntopng will really use after the main file and the drop-ins: the last value of " +
 					"every option by long name (flags as `\"\"`), the Redis password masked.",
@@ -294,6 +295,7 @@ type instanceModel struct {
 	OnDestroy              types.String `tfsdk:"on_destroy"`
 	EffectiveOptions       types.Map    `tfsdk:"effective_options"`
 	ObservedListeners      types.List   `tfsdk:"observed_listeners"`
+	WebAllowedNetworks     types.List   `tfsdk:"web_allowed_networks"`
 }
 
 type redisModel struct {
@@ -410,6 +412,7 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		ExtraOptions: types.MapNull(types.StringType), EffectiveOptions: types.MapNull(types.StringType),
 		ObservedListeners: types.ListNull(types.StringType), RedisPasswordSHA256: types.StringNull(),
 		HTTPListen: types.StringNull(), HTTPSListen: types.StringNull(), User: types.StringNull(),
+		WebAllowedNetworks: types.ListNull(types.StringType),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, []byte("true"))...)
@@ -539,7 +542,7 @@ func configEqual(a, b instanceModel) bool {
 		a.UserGroups.Equal(b.UserGroups) && a.Redis.Equal(b.Redis) && a.Interfaces.Equal(b.Interfaces) &&
 		a.DataDir.Equal(b.DataDir) && a.LocalNetworks.Equal(b.LocalNetworks) && a.ExtraOptions.Equal(b.ExtraOptions) &&
 		a.ManageUser.Equal(b.ManageUser) && a.RedisPassword.Equal(b.RedisPassword) &&
-		a.RedisPasswordWOVersion.Equal(b.RedisPasswordWOVersion)
+		a.RedisPasswordWOVersion.Equal(b.RedisPasswordWOVersion) && a.WebAllowedNetworks.Equal(b.WebAllowedNetworks)
 }
 
 // listenersDrifted: the running ntopng listens elsewhere than its configuration says.
@@ -895,6 +898,11 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 	}
 	sort.Strings(obs)
 	m.ObservedListeners = stringList(obs)
+	if !m.WebAllowedNetworks.IsNull() {
+		if m.WebAllowedNetworks, _, err = readWebACL(ctx, c, eff); err != nil {
+			diags.AddAttributeError(tfpath.Root("web_allowed_networks"), "Cannot Read the Web Access List", err.Error())
+		}
+	}
 	return diags
 }
 
@@ -1068,7 +1076,9 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 	if plan.VerifyListeners.ValueBool() {
 		ch.Verify = func(ctx context.Context) error { return waitListeners(ctx, c, want, timeout) }
 	}
-	if _, err := hostchange.Apply(ctx, c, ch); err != nil {
+	var webNets []string
+	plan.WebAllowedNetworks.ElementsAs(ctx, &webNets, false)
+	if err := applyWithWebACL(ctx, c, ch, newEffective(plan.ConfigPath.ValueString(), newText, hs.dropIns, managed), webNets, !plan.WebAllowedNetworks.IsNull()); err != nil {
 		diags.AddError("Cannot Apply ntopng Configuration", err.Error())
 		return "", diags
 	}

@@ -28,7 +28,10 @@ resource "ntopng_instance" "probe" {
   interfaces     = ["eth0"]
   data_dir       = "/var/lib/ntopng"
   local_networks = ["192.0.2.0/24"]
-  extra_options  = { "max-num-flows" = "200000" } # other ntopng options, names checked
+
+  # Who may reach the web server at all (IPv4 CIDRs; everyone else is refused before the login).
+  web_allowed_networks = ["192.0.2.0/24", "198.51.100.7/32"]
+  extra_options        = { "max-num-flows" = "200000" } # other ntopng options, names checked
 
   restart_command = "systemctl restart ntopng" # default
 }
