@@ -330,6 +330,7 @@ func (p *ntopngProvider) Resources(_ context.Context) []func() resource.Resource
 		NewRedisResource,
 		NewInstanceResource,
 		NewTLSCertResource,
+		NewUserResource,
 	}
 }
 

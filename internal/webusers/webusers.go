@@ -176,3 +176,16 @@ func ParseAllowedNets(v string) []string {
 	}
 	return out
 }
+
+// ValidateFullName refuses what would be markup or control characters in ntopng's pages.
+func ValidateFullName(s string) error {
+	if len(s) > 128 {
+		return fmt.Errorf("the full name has %d characters; use at most 128", len(s))
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(`<>"'&\`+"`", r) {
+			return fmt.Errorf("the full name may not hold control characters or any of < > \" ' & ` \\ (found %q)", r)
+		}
+	}
+	return nil
+}

@@ -202,3 +202,14 @@ func FuzzACL(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateFullName(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{{"", true}, {"Operations Team (NOC)", true}, {"Zoë Müller", true}, {"<script>", false}, {"a\nb", false}, {"O'Brien", false}, {strings.Repeat("x", 129), false}} {
+		if err := ValidateFullName(tc.in); (err == nil) != tc.ok {
+			t.Errorf("ValidateFullName(%q) = %v", tc.in, err)
+		}
+	}
+}

@@ -1,0 +1,473 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
+	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
+	"github.com/hardenops/terraform-provider-ntopng/internal/webusers"
+)
+
+var (
+	_ resource.ResourceWithConfigure        = (*userResource)(nil)
+	_ resource.ResourceWithImportState      = (*userResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*userResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*userResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*userResource)(nil)
+)
+
+// NewUserResource is ntopng_user: one web user of ntopng, kept in ntopng's Redis.
+func NewUserResource() resource.Resource { return &userResource{} }
+
+type userResource struct {
+	data *providerData
+}
+
+// userAppliedKey is the private state key holding the fingerprint this resource wrote last.
+const userAppliedKey = "password_fingerprint_applied"
+
+var userPassword = secretInput{writeOnly: "password_wo", version: "password_wo_version", sensitive: "password"}
+
+var defaultAllowedNetworks = webusers.ParseAllowedNets(webusers.AllNets)
+
+// Metadata names the resource.
+func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user"
+}
+
+// Schema is the contract operators write; see docs/resources/user.md.
+func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	noRestart := " Written to ntopng's Redis; nothing restarts (ntopng reads users at each login). Read back for drift."
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A web user of ntopng: its password, group and allowed networks, kept in the Redis that the " +
+			"host's ntopng really uses (found in its configuration, password included, read on the host and never stored). " +
+			"Use it for `admin`, which every ntopng starts with the password `admin`. Read back for drift: the user exists, " +
+			"its group and networks, and whether the password on the host is still the one this resource wrote; `admin` " +
+			"back on its default password is drift whatever the configuration says.",
+		Attributes: map[string]schema.Attribute{
+			"id":   schema.StringAttribute{Computed: true, MarkdownDescription: "`host:username`, or `host:port:username` when `port` is set to something other than 22.", PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"host": hostAttribute(),
+			"port": portAttribute(),
+			"config_path": schema.StringAttribute{
+				MarkdownDescription: "ntopng's configuration file, read (with its `ntopng.conf.d/*.conf` drop-ins) to find the " +
+					"Redis ntopng uses (`--redis`; none: `127.0.0.1:6379`, database 0). Default `" + defaultNtopngConf + "`.",
+				Optional: true, Computed: true,
+				Default:    stringdefault.StaticString(defaultNtopngConf),
+				Validators: []validator.String{validators.AbsolutePath()},
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("The web user's name: `admin` (the built-in one) or any other. Letters, digits, "+
+					"`.`, `_`, `@` and `-`, starting with a letter or digit, at most %d characters (ntopng's login form). "+
+					"Changing it replaces the resource.", webusers.MaxUsernameLength),
+				Required:      true,
+				Validators:    []validator.String{validators.Func("Invalid ntopng User Name", "a name ntopng can store", webusers.ValidateUsername)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("The password, write-only (Terraform >= 1.11): never stored in the state or plan. "+
+					"%d to %d printable ASCII characters without spaces (ntopng's login form reads at most %d). Written when "+
+					"the resource is created, when `password_wo_version` changes, and to repair drift (then the value of that "+
+					"run is written). ntopng keeps it as an unsalted MD5, so make it long and random, e.g. "+
+					"`ephemeral.random_password` with `length = %d`. Exactly one of `password_wo` and `password`.",
+					webusers.MinPasswordLength, webusers.MaxPasswordLength, webusers.MaxPasswordLength, webusers.MaxPasswordLength),
+				Optional: true, Sensitive: true, WriteOnly: true,
+			},
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Bump to write a new `password_wo`. Default `1`.",
+				Optional:            true, Computed: true,
+				Default: int64default.StaticInt64(1),
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "The password as a sensitive attribute, for Terraform < 1.11. **Kept in the state** (encrypt " +
+					"your state); prefer `password_wo`. Same rules.",
+				Optional: true, Sensitive: true,
+			},
+			"group": schema.StringAttribute{
+				MarkdownDescription: "The user's group: `" + strings.Join(webusers.Groups(), "` or `") + "` (ntopng's " +
+					"`ntopng.user.<name>.group`)." + noRestart,
+				Required:   true,
+				Validators: []validator.String{stringvalidator.OneOf(webusers.Groups()...)},
+			},
+			"full_name": schema.StringAttribute{
+				MarkdownDescription: "The name ntopng shows for the user: at most 128 characters, no control characters or `<>\"'&\\` and backtick. Unset: not managed." + noRestart,
+				Optional:            true,
+				Validators:          []validator.String{validators.Func("Invalid Full Name", "at most 128 characters without markup", webusers.ValidateFullName)},
+			},
+			"allowed_networks": schema.ListAttribute{
+				MarkdownDescription: "Networks (IPv4 or IPv6 CIDR, e.g. `10.0.0.0/8`) whose traffic the user may see in ntopng " +
+					"(`ntopng.user.<name>.allowed_nets`). Default `[\"0.0.0.0/0\", \"::/0\"]`: all. This does not limit where " +
+					"the user logs in from: that is `ntopng_instance.web_allowed_networks`." + noRestart,
+				ElementType: types.StringType,
+				Optional:    true, Computed: true,
+				Default: listdefault.StaticValue(stringList(defaultAllowedNetworks)),
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(
+					validators.Func("Invalid Network", "an IPv4 or IPv6 network in CIDR form", func(s string) error {
+						_, err := webusers.ParseCIDR(s)
+						return err
+					}))},
+			},
+			"password_fingerprint": schema.StringAttribute{
+				MarkdownDescription: "Keyed fingerprint of the password hash on the host; null when the user has no password or " +
+					"`admin` is on its default one. " + keyedHashDescription + " A different value than the one written last " +
+					"is drift: the next apply writes the configured password again.",
+				Computed: true,
+			},
+		},
+	}
+}
+
+// ConfigValidators: exactly one password attribute.
+func (r *userResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(tfpath.MatchRoot("password_wo"), tfpath.MatchRoot("password")),
+	}
+}
+
+// Configure takes the provider's connection pool.
+func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+}
+
+type userModel struct {
+	ID                  types.String `tfsdk:"id"`
+	Host                types.String `tfsdk:"host"`
+	Port                types.Int64  `tfsdk:"port"`
+	ConfigPath          types.String `tfsdk:"config_path"`
+	Username            types.String `tfsdk:"username"`
+	PasswordWO          types.String `tfsdk:"password_wo"`
+	PasswordWOVersion   types.Int64  `tfsdk:"password_wo_version"`
+	Password            types.String `tfsdk:"password"`
+	Group               types.String `tfsdk:"group"`
+	FullName            types.String `tfsdk:"full_name"`
+	AllowedNetworks     types.List   `tfsdk:"allowed_networks"`
+	PasswordFingerprint types.String `tfsdk:"password_fingerprint"`
+}
+
+// ValidateConfig refuses passwords ntopng's login could not take, before any host is touched.
+func (r *userResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m userModel
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	pw, set, known, d := userPassword.value(ctx, req.Config)
+	resp.Diagnostics.Append(d...)
+	if set && known {
+		if err := webusers.ValidatePassword(pw); err != nil {
+			at := tfpath.Root("password")
+			if userPassword.usesWriteOnly(ctx, req.Config) {
+				at = tfpath.Root("password_wo")
+			}
+			resp.Diagnostics.AddAttributeError(at, "Password Not Usable for ntopng", err.Error())
+		}
+	}
+	if m.Username.ValueString() == webusers.Admin && m.Group.ValueString() == string(webusers.Unprivileged) {
+		resp.Diagnostics.AddAttributeWarning(tfpath.Root("group"), "admin Without Administrator Rights",
+			"username = \"admin\" with group = \"unprivileged\" takes the administrator rights away from the built-in admin. "+
+				"Make sure another administrator exists.")
+	}
+}
+
+// ModifyPlan plans the password write: on create, when the version or the sensitive password
+// changed, and when the host's password is no longer the one written last (or is admin's default).
+func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return // destroy, or create (the fingerprint is unknown anyway)
+	}
+	var plan, prior userModel
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	fp := prior.PasswordFingerprint
+	if userNeedsPassword(ctx, plan, prior, req.Private) {
+		fp = types.StringUnknown()
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, tfpath.Root("password_fingerprint"), fp)...)
+}
+
+// userNeedsPassword says whether an update must write the configured password.
+func userNeedsPassword(ctx context.Context, plan, prior userModel, p privateGetter) bool {
+	if prior.PasswordFingerprint.IsNull() || !plan.PasswordWOVersion.Equal(prior.PasswordWOVersion) {
+		return true
+	}
+	if !plan.Password.IsNull() && !plan.Password.Equal(prior.Password) {
+		return true
+	}
+	applied := userApplied(ctx, p)
+	return applied != "" && applied != prior.PasswordFingerprint.ValueString()
+}
+
+func userApplied(ctx context.Context, p privateGetter) string {
+	if p == nil {
+		return ""
+	}
+	b, _ := p.GetKey(ctx, userAppliedKey)
+	var fp string
+	if len(b) > 0 && json.Unmarshal(b, &fp) == nil {
+		return fp
+	}
+	return ""
+}
+
+// Create writes the user (taking over one that exists, as admin always does).
+func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan userModel
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.Port, plan.Username.ValueString()))
+	r.write(ctx, req.Config, &plan, true, resp.Private, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
+}
+
+// Update writes what changed; the password only when ModifyPlan planned it.
+func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, prior userModel
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.write(ctx, req.Config, &plan, plan.PasswordFingerprint.IsUnknown(), resp.Private, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
+}
+
+// write sets the user's keys in one atomic MSET, then reads the user back into m.
+func (r *userResource) write(ctx context.Context, cfg interface {
+	GetAttribute(context.Context, tfpath.Path, any) diag.Diagnostics
+}, m *userModel, withPassword bool, private privateSetter, diags *diag.Diagnostics) {
+	c, t, ok := r.redis(ctx, *m, diags)
+	if !ok {
+		return
+	}
+	user := m.Username.ValueString()
+	var nets []string
+	diags.Append(m.AllowedNetworks.ElementsAs(ctx, &nets, false)...)
+	netsValue, err := webusers.RenderAllowedNets(nets)
+	if err != nil {
+		diags.AddAttributeError(tfpath.Root("allowed_networks"), "Invalid Network", err.Error())
+		return
+	}
+	kv := []string{"MSET",
+		webusers.Key(user, webusers.FieldGroup), m.Group.ValueString(),
+		webusers.Key(user, webusers.FieldAllowedNets), netsValue}
+	if !m.FullName.IsNull() {
+		kv = append(kv, webusers.Key(user, webusers.FieldFullName), m.FullName.ValueString())
+	}
+	hash := ""
+	if withPassword {
+		var pw types.String
+		for _, name := range []string{userPassword.writeOnly, userPassword.sensitive} {
+			diags.Append(cfg.GetAttribute(ctx, tfpath.Root(name), &pw)...)
+			if !pw.IsNull() {
+				break
+			}
+		}
+		if err := webusers.ValidatePassword(pw.ValueString()); err != nil {
+			diags.AddAttributeError(tfpath.Root("password_wo"), "Password Not Usable for ntopng", err.Error())
+			return
+		}
+		hash = webusers.PasswordHash(pw.ValueString())
+		kv = append(kv, webusers.Key(user, webusers.FieldPassword), hash)
+		if user == webusers.Admin {
+			kv = append(kv, webusers.AdminPasswordChangedKey, "1")
+		}
+	}
+	cmds := [][]string{kv}
+	if withPassword && user == webusers.Admin {
+		cmds = append(cmds, []string{"DEL", webusers.TempAdminPasswordKey}) // a second way in as admin
+	}
+	replies, err := livecheck.RedisDo(ctx, c, t, cmds...)
+	if err == nil && replies[0].Err != "" {
+		err = fmt.Errorf("MSET: %s", replies[0].Err)
+	}
+	if err != nil {
+		diags.AddError("Cannot Write ntopng User", fmt.Sprintf("Writing web user %q to ntopng's Redis (%s) failed; nothing was changed: %v", user, t.Addr, err))
+		return
+	}
+	if len(replies) > 1 && replies[1].Err != "" {
+		diags.AddWarning("Temporary admin Password Not Removed", fmt.Sprintf("DEL %s: %s", webusers.TempAdminPasswordKey, replies[1].Err))
+	}
+	if withPassword {
+		fp, err := keyedHash(ctx, c, hash)
+		if err != nil {
+			diags.AddError("Cannot Fingerprint the Password", err.Error())
+			return
+		}
+		b, _ := json.Marshal(fp)
+		diags.Append(private.SetKey(ctx, userAppliedKey, b)...)
+	}
+	if _, err := r.readInto(ctx, c, t, m); err != nil {
+		diags.AddError("Cannot Read ntopng User", err.Error())
+	}
+}
+
+// redis connects and finds ntopng's Redis.
+func (r *userResource) redis(ctx context.Context, m userModel, diags *diag.Diagnostics) (*transport.Conn, livecheck.RedisTarget, bool) {
+	c, err := r.data.conn(ctx, m.Host.ValueString(), m.Port)
+	if err != nil {
+		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
+		return nil, livecheck.RedisTarget{}, false
+	}
+	t, err := ntopngRedis(ctx, c, m.ConfigPath.ValueString())
+	if err != nil {
+		diags.AddAttributeError(tfpath.Root("config_path"), "Cannot Read ntopng Configuration", err.Error())
+		return nil, livecheck.RedisTarget{}, false
+	}
+	return c, t, true
+}
+
+// readInto reads the user's keys into m; exists is false when the user has no password key
+// (ntopng's test for a user). admin never disappears: ntopng recreates it with its default.
+func (r *userResource) readInto(ctx context.Context, c *transport.Conn, t livecheck.RedisTarget, m *userModel) (exists bool, err error) {
+	user := m.Username.ValueString()
+	cmds := [][]string{}
+	for _, f := range []string{webusers.FieldPassword, webusers.FieldGroup, webusers.FieldAllowedNets, webusers.FieldFullName} {
+		cmds = append(cmds, []string{"GET", webusers.Key(user, f)})
+	}
+	cmds = append(cmds, []string{"EXISTS", webusers.TempAdminPasswordKey})
+	rep, err := livecheck.RedisDo(ctx, c, t, cmds...)
+	if err != nil {
+		return false, fmt.Errorf("reading web user %q from ntopng's Redis: %w", user, err)
+	}
+	for _, x := range rep {
+		if x.Err != "" {
+			return false, fmt.Errorf("reading web user %q from ntopng's Redis at %s: %s", user, t.Addr, x.Err)
+		}
+	}
+	hash := strings.ToLower(rep[0].Str)
+	exists = !rep[0].Nil || user == webusers.Admin
+	if rep[0].Nil || webusers.IsDefaultAdmin(user, hash) || (user == webusers.Admin && rep[4].Str != "0") {
+		m.PasswordFingerprint = types.StringNull()
+	} else {
+		fp, err := keyedHash(ctx, c, hash)
+		if err != nil {
+			return false, err
+		}
+		m.PasswordFingerprint = types.StringValue(fp)
+	}
+	m.Group = types.StringValue(rep[1].Str)
+	nets := webusers.ParseAllowedNets(rep[2].Str)
+	var planned []string
+	m.AllowedNetworks.ElementsAs(ctx, &planned, false)
+	if !slices.Equal(planned, nets) {
+		m.AllowedNetworks = stringList(nets)
+	}
+	if !m.FullName.IsNull() {
+		m.FullName = types.StringValue(rep[3].Str)
+	}
+	return exists, nil
+}
+
+// Read reads the user back; a user removed from Redis leaves the state.
+func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var st userModel
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, t, ok := r.redis(ctx, st, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	exists, err := r.readInto(ctx, c, t, &st)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read ntopng User", err.Error())
+		return
+	}
+	if !exists {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
+}
+
+// Delete removes the user's keys; admin is left (ntopng would recreate it as admin/admin).
+func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var st userModel
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	user := st.Username.ValueString()
+	if user == webusers.Admin {
+		resp.Diagnostics.AddWarning("ntopng admin Left in Place",
+			"The built-in web user admin was not removed: ntopng would recreate it at its next start with the password "+
+				"\"admin\". It keeps the password and group this resource wrote; Terraform no longer manages it.")
+		return
+	}
+	c, t, ok := r.redis(ctx, st, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	del := []string{"DEL"}
+	for _, f := range webusers.Fields {
+		del = append(del, webusers.Key(user, f))
+	}
+	rep, err := livecheck.RedisDo(ctx, c, t, del)
+	if err == nil && rep[0].Err != "" {
+		err = fmt.Errorf("DEL: %s", rep[0].Err)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Remove ntopng User", fmt.Sprintf("Removing web user %q from ntopng's Redis failed: %v", user, err))
+	}
+}
+
+// ImportState takes host:username or host:port:username; config_path is the default.
+func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	i := strings.LastIndex(req.ID, ":")
+	if i <= 0 || webusers.ValidateUsername(req.ID[i+1:]) != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q: want host:username or host:port:username", req.ID))
+		return
+	}
+	host, user := req.ID[:i], req.ID[i+1:]
+	port := types.Int64Null()
+	if j := strings.LastIndex(host, ":"); j > 0 && !strings.HasSuffix(host, "]") && !strings.Contains(host[:j], ":") {
+		p, err := strconv.ParseInt(host[j+1:], 10, 64)
+		if err != nil || p < 1 || p > 65535 {
+			resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q: the SSH port %q is not a number from 1 to 65535", req.ID, host[j+1:]))
+			return
+		}
+		host, port = host[:j], types.Int64Value(p)
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	st := userModel{
+		ID: types.StringValue(hostID(host, port, user)), Host: types.StringValue(host), Port: port,
+		ConfigPath: types.StringValue(defaultNtopngConf), Username: types.StringValue(user),
+		PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Value(1), Password: types.StringNull(),
+		Group: types.StringNull(), FullName: types.StringNull(), AllowedNetworks: types.ListNull(types.StringType),
+		PasswordFingerprint: types.StringNull(),
+	}
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
+}
