@@ -338,5 +338,6 @@ func (p *ntopngProvider) Resources(_ context.Context) []func() resource.Resource
 func (p *ntopngProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewHostDataSource,
+		NewAuditDataSource,
 	}
 }
