@@ -89,6 +89,9 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 90 \
 	-subj /CN=probe.demo -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 redis_password=$(head -c 4096 /dev/urandom | tr -dc 'A-Za-z0-9' | cut -c1-48)
 [ "${#redis_password}" = 48 ] || die "could not make a 48-character password from /dev/urandom"
+# ntopng's login form reads at most 31 characters.
+web_admin_password=$(head -c 4096 /dev/urandom | tr -dc 'A-Za-z0-9' | cut -c1-31)
+[ "${#web_admin_password}" = 31 ] || die "could not make a 31-character password from /dev/urandom"
 # A free port for HTTPS: the sandbox shares this machine's network. On a real host
 # https_listen is the management address, e.g. 192.0.2.10:443.
 https_port=""
@@ -103,6 +106,7 @@ done
 https_listen="127.0.0.1:$https_port"
 note "certificate: $(openssl x509 -in "$work/web-cert.pem" -noout -subject), $(openssl x509 -in "$work/web-cert.pem" -noout -enddate)"
 note "Redis password: 48 random letters and digits (not shown; never stored in the state)"
+note "web password of admin: 31 random letters and digits (not shown; never stored in the state)"
 note "HTTPS will listen on $https_listen"
 
 step "boot the throwaway Debian 12 sandbox host (the first run builds its image: a few minutes)"
@@ -157,7 +161,41 @@ listeners() {
 	printf '%s\n' "$out" | sed 's/^/      /'
 }
 
+# audit runs the ntopng_audit data source alone (a configuration with nothing else) and prints
+# its findings: the hardening checklist of the host as the provider sees it.
+audit() {
+	mkdir -p "$work/audit"
+	cat >"$work/audit/main.tf" <<EOF
+terraform {
+  required_providers {
+    ntopng = { source = "hardenops/ntopng" }
+  }
+}
+provider "ntopng" {
+  ssh {
+    user        = "root"
+    port        = $SANDBOX_PORT
+    private_key = file("$SANDBOX_ROOT_KEY_FILE")
+    host_key    = "$SANDBOX_HOST_KEY"
+  }
+}
+data "ntopng_audit" "probe" {
+  host = "$SANDBOX_ADDR"
+}
+output "audit" {
+  value = join("\\n", [for f in data.ntopng_audit.probe.findings : format("%-14s %-22s %s", f.status, f.id, f.summary)])
+}
+output "score" {
+  value = data.ntopng_audit.probe.score
+}
+EOF
+	(cd "$work/audit" && terraform apply -auto-approve -no-color >/dev/null && terraform output -raw audit && echo &&
+		echo "score: $(terraform output -raw score) / 100") | sed 's/^/      /' || die "the ntopng_audit data source failed"
+}
+
 step "BEFORE: the stock, insecure host"
+note "ntopng_audit, the hardening checklist (data source):"
+audit
 note "TCP listeners of ntopng and redis-server (ss -tlnp):"
 listeners
 remote "redis-cli -p $SANDBOX_STOCK_REDIS_PORT ping"
@@ -172,7 +210,8 @@ rm -f "$work/quickstart/demo.sh" "$work/quickstart/README.md"
 cd "$work/quickstart"
 export TF_VAR_host="$SANDBOX_ADDR" TF_VAR_ssh_port="$SANDBOX_PORT" TF_VAR_ssh_user=root \
 	TF_VAR_private_key_file="$SANDBOX_ROOT_KEY_FILE" TF_VAR_host_key="$SANDBOX_HOST_KEY" \
-	TF_VAR_https_listen="$https_listen" TF_VAR_redis_password="$redis_password"
+	TF_VAR_https_listen="$https_listen" TF_VAR_redis_password="$redis_password" \
+	TF_VAR_web_admin_password="$web_admin_password"
 TF_VAR_certificate_pem=$(cat "$work/web-cert.pem")
 TF_VAR_private_key_pem=$(cat "$work/web-key.pem")
 export TF_VAR_certificate_pem TF_VAR_private_key_pem
@@ -201,6 +240,8 @@ note "stock HTTP port 127.0.0.1:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX
 remote 'echo "$(ps -o user= -C ntopng), groups: $(id -nG ntopng)"'
 note "ntopng runs as: $out"
 [[ "$out" == "ntopng, groups: "*redis* ]] || die "ntopng does not run as user ntopng in group redis"
+note "ntopng_audit after the apply (the quickstart's check block runs it on every plan):"
+(cd "$work/quickstart" && terraform output -raw audit && echo && echo "score: $(terraform output -raw audit_score) / 100") | sed 's/^/      /'
 
 step "DRIFT: edit files on the host behind Terraform's back"
 note "re-enable Redis on TCP:  sed -i 's/^port 0\$/port 6379/' /etc/redis/redis.conf"

@@ -2,7 +2,10 @@
 # address, Redis on TCP without a password, ntopng running as nobody) to:
 #   - ntopng serving HTTPS only, on one chosen address, with the given certificate;
 #   - Redis on a Unix socket only (no TCP), behind a long password;
-#   - ntopng running as its own user "ntopng", allowed to reach the Redis socket.
+#   - ntopng running as its own user "ntopng", allowed to reach the Redis socket;
+#   - the web user admin off its default password admin, and the web server reachable only
+#     from web_allowed_networks;
+#   - a check block that runs the whole hardening checklist (ntopng_audit) on every plan.
 # Every resource reads the host back, so `terraform plan` shows any change made behind
 # Terraform's back. The secrets are write-only: they never reach the state or the plan.
 
@@ -60,6 +63,36 @@ resource "ntopng_instance" "probe" {
   }
   redis_password_wo         = var.redis_password
   redis_password_wo_version = var.secrets_version
+
+  # Who may reach the web server at all (ntopng's access list, IPv4 CIDRs).
+  web_allowed_networks = var.web_allowed_networks
+}
+
+# The web user admin, which every ntopng starts with the password "admin", gets its own.
+# config_path ties it to the instance: it is written once ntopng's configuration (with its
+# Redis and that Redis's password) is in place, to the Redis ntopng really uses.
+resource "ntopng_user" "admin" {
+  host                = var.host
+  config_path         = ntopng_instance.probe.config_path
+  username            = "admin"
+  group               = "administrator"
+  password_wo         = var.web_admin_password
+  password_wo_version = var.secrets_version
+}
+
+# The hardening checklist, read after everything above is applied; the check block reports
+# every failing check (with the attribute that fixes it) on each plan and apply.
+data "ntopng_audit" "probe" {
+  host = var.host
+
+  depends_on = [ntopng_user.admin, ntopng_instance.probe, ntopng_redis.cache, ntopng_tls_cert.web]
+}
+
+check "ntopng_hardened" {
+  assert {
+    condition     = data.ntopng_audit.probe.passed
+    error_message = join("\n", [for f in data.ntopng_audit.probe.findings : "${f.id}: ${f.summary}" if f.status == "fail"])
+  }
 }
 
 # What the host looks like afterwards: every listening TCP socket and the ntopng user.

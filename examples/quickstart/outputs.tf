@@ -32,3 +32,13 @@ output "certificate" {
     served    = ntopng_tls_cert.web.served_fingerprint_sha256
   }
 }
+
+output "audit" {
+  description = "The hardening checklist after the apply: one line per check, status first."
+  value       = join("\n", [for f in data.ntopng_audit.probe.findings : format("%-14s %-22s %s", f.status, f.id, f.summary)])
+}
+
+output "audit_score" {
+  description = "Share of the applicable checks that pass, 0 to 100."
+  value       = data.ntopng_audit.probe.score
+}

@@ -65,8 +65,21 @@ variable "redis_password" {
   ephemeral   = true
 }
 
+variable "web_admin_password" {
+  description = "Password of ntopng's web user admin: 12 to 31 printable characters without spaces (ntopng's login form reads at most 31). Ephemeral: never in the state or the plan."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "web_allowed_networks" {
+  description = "IPv4 networks (CIDR) that may reach ntopng's web server at all; every other client is refused. Include the host itself when https_listen is on loopback."
+  type        = list(string)
+  default     = ["127.0.0.1/32"]
+}
+
 variable "secrets_version" {
-  description = "Bump to push new values of redis_password and private_key_pem (write-only values are only sent when this changes)."
+  description = "Bump to push new values of redis_password, private_key_pem and web_admin_password (write-only values are only sent when this changes)."
   type        = number
   default     = 1
 }
