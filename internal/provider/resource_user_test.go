@@ -305,3 +305,38 @@ func TestUserValidate(t *testing.T) {
 		t.Errorf("want one warning for unprivileged admin, got %v", diags)
 	}
 }
+
+// TestAccUserThroughSudoRedisCLI: as the unprivileged deploy user with sudo = true, the Redis
+// socket (mode 700, root's) cannot be opened through the tunnel: the resource goes through
+// `sudo -n redis-cli` with everything on stdin, and the result is the same.
+func TestAccUserThroughSudoRedisCLI(t *testing.T) {
+	f := newUserFixture(t, true)
+	cfg := strings.Replace(f.config("ops", `  username  = "ops"
+  group     = "unprivileged"
+  full_name = "Ops: night shift (NOC)"`), providerConfig(f.s, f.s.Root), providerConfig(f.s, f.s.Deploy, "    sudo = true"), 1)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { preCheck(t) },
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg, ConfigVariables: pwVar(webPwA),
+				Check: resource.ComposeTestCheckFunc(f.checkUser(t, "ops", webPwA, "unprivileged", webusers.AllNets), func(*terraform.State) error {
+					if got := f.cli(t, "GET", webusers.Key("ops", "full_name")); got != "Ops: night shift (NOC)" {
+						return fmt.Errorf("full_name = %q", got)
+					}
+					return nil
+				}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("ntopng_user.ops", tfjsonpath.New("password_fingerprint"), fingerprintRE),
+				},
+			},
+			{
+				PreConfig: func() { f.cli(t, "SET", webusers.Key("ops", "password"), webusers.PasswordHash("changed-in-the-ui")) },
+				Config:    cfg, ConfigVariables: pwVar(webPwB),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ntopng_user.ops", plancheck.ResourceActionUpdate)}},
+				Check: f.checkUser(t, "ops", webPwB, "unprivileged", webusers.AllNets),
+			},
+		},
+	})
+}
