@@ -197,3 +197,24 @@ func TestIntegrationWriteRefusesAWideTemporaryFile(t *testing.T) {
 		t.Errorf("temporary files left: %q", tmp)
 	}
 }
+
+// TestIntegrationSFTPServerIsAPath: an sftp_server that looks like an option ("-h") or an
+// assignment ("FOO=bar") is run as a path, with and without sudo, and fails as a missing
+// file: neither sudo nor sh reads it as an option or an assignment.
+func TestIntegrationSFTPServerIsAPath(t *testing.T) {
+	s := testhost.StartSSHD(t, testhost.Options{})
+	p := newPool(t)
+	for _, sudo := range []bool{false, true} {
+		for server, want := range map[string]string{"-h": "./-h: not found", "FOO=bar": "FOO=bar: not found"} {
+			t.Run(fmt.Sprintf("%s sudo=%t", server, sudo), func(t *testing.T) {
+				cfg := config(s, s.Deploy)
+				cfg.Sudo = sudo
+				cfg.SFTPServer = server
+				_, _, err := conn(t, p, cfg).ReadFile(context.Background(), "/etc/hostname")
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("want an error saying %q, got %v", want, err)
+				}
+			})
+		}
+	}
+}

@@ -3,7 +3,8 @@ package transport
 import "strings"
 
 // Quote returns s quoted for a POSIX shell: unchanged when it is made only of
-// characters no shell treats specially, otherwise inside single quotes, each
+// characters no shell treats specially in any position, otherwise inside single
+// quotes, each
 // single quote in s written as quote, backslash, quote, quote. The empty
 // string becomes a pair of single quotes. (A NUL byte cannot be passed on a
 // command line at all.)
@@ -31,7 +32,8 @@ func isShellSafe(s string) bool {
 	for _, r := range s {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		case strings.ContainsRune("_@%+=:,./-", r):
+		// No "=": a leading NAME=value word would be read as an assignment.
+		case strings.ContainsRune("_@%+:,./-", r):
 		default:
 			return false
 		}

@@ -12,7 +12,9 @@ func TestQuote(t *testing.T) {
 		"":                 "''",
 		"plain":            "plain",
 		"/etc/ntopng.conf": "/etc/ntopng.conf",
-		"a=b,c:d@e%f+g":    "a=b,c:d@e%f+g",
+		"a,c:d@e%f+g":      "a,c:d@e%f+g",
+		"FOO=bar":          "'FOO=bar'",
+		"--opt=value":      "'--opt=value'",
 		"-flag":            "-flag",
 		"two words":        "'two words'",
 		"it's":             `'it'\''s'`,
@@ -86,4 +88,12 @@ func FuzzJoinShellRoundTrip(f *testing.F) {
 			t.Errorf("sh split Join(%q) into %q", argv, got)
 		}
 	})
+}
+
+// A leading NAME=value word, quoted, is a command name for the shell, never an assignment.
+func TestJoinLeadingAssignmentIsACommand(t *testing.T) {
+	out, err := exec.Command("/bin/sh", "-c", Join([]string{"FOO=bar"})+"; echo \"rc=$? FOO=$FOO\"").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "rc=127 FOO=\n") {
+		t.Errorf("sh ran Join([FOO=bar]) as %q (%v), want a command not found (rc=127) and FOO unset", out, err)
+	}
 }
