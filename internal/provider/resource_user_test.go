@@ -160,12 +160,20 @@ func TestAccUserAdmin(t *testing.T) {
 				Check:            f.checkUser(t, "admin", webPwA, "administrator", nets),
 			},
 			{
-				// admin back on admin/admin (ntopng recreated it): drift, repaired with this run's password.
-				PreConfig: func() { f.cli(t, "DEL", webusers.Key("admin", "password")) },
+				// admin back on admin/admin: drift, repaired with this run's password.
+				PreConfig: func() { f.cli(t, "SET", webusers.Key("admin", "password"), webusers.DefaultAdminHash) },
 				Config:    cfg, ConfigVariables: pwVar(webPwB),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("ntopng_user.admin", plancheck.ResourceActionUpdate)}},
 				Check: f.checkUser(t, "admin", webPwB, "administrator", nets),
+			},
+			{
+				// The key removed: ntopng recreates admin with admin/admin at its next start. Drift.
+				PreConfig: func() { f.cli(t, "DEL", webusers.Key("admin", "password")) },
+				Config:    cfg, ConfigVariables: pwVar(webPwA),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ntopng_user.admin", plancheck.ResourceActionUpdate)}},
+				Check: f.checkUser(t, "admin", webPwA, "administrator", nets),
 			},
 			{
 				// The password changed in ntopng's UI: drift.
