@@ -214,7 +214,11 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "Other ntopng options by long name without `--`, e.g. `{ \"max-num-flows\" = \"200000\" }`; " +
 					"a flag takes `\"\"`. Names are checked against ntopng's own option list (ntopng ignores unknown options " +
 					"silently, so a typo would disable a setting: `pid-path` is refused, the option is `pid`). Options with a " +
-					"dedicated attribute are refused here." + restarts,
+					"dedicated attribute are refused here, and so are values that can carry a credential (those " +
+					"`effective_options` masks: `zmq-encrypt-pwd`, `zmq-encryption-key-priv`, `test-script`, `dump-flows` " +
+					"with a database or Elasticsearch target, a URL with `user:password@`), since extra_options is stored in " +
+					"the state and the plan in clear text: put those in a drop-in written outside Terraform. Read back for " +
+					"drift (masked like `effective_options`)." + restarts,
 				ElementType: types.StringType, Optional: true,
 			},
 			"restart_command": schema.StringAttribute{
@@ -245,7 +249,11 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"web_allowed_networks": webAllowedNetworksAttribute(),
 			"effective_options": schema.MapAttribute{
 				MarkdownDescription: "What ntopng will really use after the main file and the drop-ins: the last value of " +
-					"every option by long name (flags as `\"\"`), the Redis password masked.",
+					"every option by long name (flags as `\"\"`), from the main file and the drop-ins. Values that can carry a " +
+					"credential never reach the state or the plan: they show as `" + maskedValue + "` (the password part of " +
+					"`redis`, everything after the mode of `dump-flows`, a URL's `user:password@`, and the whole value of " +
+					"every option not known to be credential-free, such as `zmq-encrypt-pwd`, `zmq-encryption-key-priv`, " +
+					"`test-script`, and options of a newer ntopng). The mask is a constant, not a hash.",
 				ElementType: types.StringType, Computed: true,
 			},
 			"observed_listeners": schema.ListAttribute{
@@ -518,6 +526,14 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	h, d := instanceRedisPassword.plannedHash(ctx, req.Config, stateHash, versionChanged, req.Private,
 		hostHasher(ctx, r.data, plan.Host, plan.Port))
 	resp.Diagnostics.Append(d...)
+	if _, set, _, _ := instanceRedisPassword.value(ctx, req.Config); !set {
+		// No password given: the attribute still reads back the one in the host's files
+		// (an unmanaged --redis line, a drop-in), which apply leaves as it is.
+		h = types.StringUnknown()
+		if prior != nil {
+			h = prior.RedisPasswordSHA256
+		}
+	}
 	plan.RedisPasswordSHA256 = h
 	if prior == nil {
 		plan.EffectiveOptions = types.MapUnknown(types.StringType)
@@ -648,6 +664,14 @@ func desiredInstance(ctx context.Context, m instanceModel, _ string) (*desired, 
 			}
 			if err := ntopngconf.ValidateValue(name, s.ValueString()); err != nil {
 				diags.AddAttributeError(p, "Invalid ntopng Option", err.Error())
+				continue
+			}
+			if maskOption(name, s.ValueString()) != s.ValueString() {
+				diags.AddAttributeError(p, "Secret in extra_options", fmt.Sprintf("The value of --%s can carry a credential "+
+					"(a password, a private key, a URL's user:password), and extra_options is stored in the state and the plan in "+
+					"clear text. Put that line in a drop-in written outside Terraform, %s (mode 0600): the provider leaves "+
+					"options it does not manage alone there, and effective_options shows the value masked.",
+					name, "ntopng.conf.d/"+name+".conf beside config_path"))
 				continue
 			}
 			d.extra[name] = s.ValueString()
@@ -861,7 +885,7 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 	if !m.ExtraOptions.IsNull() {
 		for name := range m.ExtraOptions.Elements() {
 			if v, ok := eff.Options[name]; ok {
-				extra[name] = types.StringValue(v)
+				extra[name] = types.StringValue(maskOption(name, v))
 			}
 		}
 		m.ExtraOptions = types.MapValueMust(types.StringType, extra)
@@ -869,7 +893,7 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 		for _, name := range managedBlockOptions(string(hs.main.Data)) {
 			if _, taken := instanceAttributeOptions[name]; !taken {
 				if v, ok := eff.Options[name]; ok {
-					extra[name] = types.StringValue(v)
+					extra[name] = types.StringValue(maskOption(name, v))
 				}
 			}
 		}
@@ -886,10 +910,7 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 	}
 	opts := map[string]attr.Value{}
 	for k, v := range eff.Options {
-		if k == "redis" && eff.RedisPassword != nil && *eff.RedisPassword != "" {
-			v = strings.ReplaceAll(v, *eff.RedisPassword, "********")
-		}
-		opts[k] = types.StringValue(v)
+		opts[k] = types.StringValue(maskOption(k, v))
 	}
 	m.EffectiveOptions = types.MapValueMust(types.StringType, opts)
 	obs := make([]string, 0, len(hs.listeners))
