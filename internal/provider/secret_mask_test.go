@@ -87,14 +87,14 @@ func TestExtraOptionsRefuseSecrets(t *testing.T) {
 	}
 }
 
-// noneOf fails a state or plan check when one of the canaries is in the JSON (`terraform
+// canaryCheck fails a state or plan check when one of the canaries is in the JSON (`terraform
 // show -json` of the state, or of the saved plan).
-type noneOf struct {
+type canaryCheck struct {
 	canaries map[string]string
 	mustHave string // proves the JSON is the one meant
 }
 
-func (n noneOf) search(what string, v any) error {
+func (n canaryCheck) search(what string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -110,11 +110,11 @@ func (n noneOf) search(what string, v any) error {
 	return nil
 }
 
-func (n noneOf) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+func (n canaryCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	resp.Error = n.search("terraform show -json", req.State)
 }
 
-func (n noneOf) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+func (n canaryCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	resp.Error = n.search("the plan (terraform show -json PLAN)", req.Plan)
 }
 
@@ -148,7 +148,7 @@ func TestAccEffectiveOptionsMasked(t *testing.T) {
   https_listen  = "127.0.0.1:%d"
   extra_options = { "max-num-flows" = "200000" }
 `, f.httpsPort))
-	check := noneOf{canaries: canaries, mustHave: "effective_options"}
+	check := canaryCheck{canaries: canaries, mustHave: "effective_options"}
 	const addr = "ntopng_instance.probe"
 	eff := tfjsonpath.New("effective_options")
 	resource.Test(t, resource.TestCase{
