@@ -29,23 +29,25 @@ func (c *Conn) Run(ctx context.Context, argv []string, stdin []byte) (Result, er
 		return Result{}, errors.New("no command given")
 	}
 	cmd := Join(argv)
+	var gate *sudoGate
 	if c.sudo {
-		cmd = sudoCommand(cmd)
+		cmd, gate = c.sudoCommandLine(cmd)
 	}
-	return c.exec(ctx, cmd, stdin, map[string]any{"command": argv[0], "args": len(argv) - 1})
+	return c.exec(ctx, cmd, gate, stdin, map[string]any{"command": argv[0], "args": len(argv) - 1})
 }
 
 // RunShell runs script with `sh -c` (through `sudo -n` when the handle has
 // Sudo). Errors as for Run.
 func (c *Conn) RunShell(ctx context.Context, script string, stdin []byte) (Result, error) {
 	cmd := "sh -c " + Quote(script)
+	var gate *sudoGate
 	if c.sudo {
-		cmd = sudoCommand(cmd)
+		cmd, gate = c.sudoCommandLine(cmd)
 	}
-	return c.exec(ctx, cmd, stdin, map[string]any{"command": "sh -c", "script_bytes": len(script)})
+	return c.exec(ctx, cmd, gate, stdin, map[string]any{"command": "sh -c", "script_bytes": len(script)})
 }
 
-func (c *Conn) exec(ctx context.Context, cmd string, stdin []byte, logFields map[string]any) (Result, error) {
+func (c *Conn) exec(ctx context.Context, cmd string, gate *sudoGate, stdin []byte, logFields map[string]any) (Result, error) {
 	sc := c.sc
 	if err := sc.acquire(ctx); err != nil {
 		return Result{}, err
@@ -61,10 +63,12 @@ func (c *Conn) exec(ctx context.Context, cmd string, stdin []byte, logFields map
 	sc.touch()
 
 	var stdout, stderr bytes.Buffer
-	sess.Stdin = bytes.NewReader(stdin)
 	sess.Stdout = &stdout
-	sess.Stderr = &stderr
+	if err := gate.attach(sess, bytes.NewReader(stdin), &stderr); err != nil {
+		return Result{}, fmt.Errorf("cannot open an SSH session on %s: %w", sc.addr, err)
+	}
 	if err := sess.Start(cmd); err != nil {
+		_ = gate.finish()
 		return Result{}, fmt.Errorf("cannot start a command on %s: %w", sc.addr, err)
 	}
 	done := make(chan error, 1)
@@ -75,7 +79,11 @@ func (c *Conn) exec(ctx context.Context, cmd string, stdin []byte, logFields map
 		_ = sess.Signal(ssh.SIGKILL)
 		sess.Close()
 		<-done
+		_ = gate.finish()
 		return Result{}, fmt.Errorf("command on %s cancelled: %w", sc.addr, ctx.Err())
+	}
+	if gerr := gate.finish(); gerr != nil {
+		return Result{}, gerr
 	}
 
 	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}

@@ -96,7 +96,7 @@ func (p *Pool) Conn(ctx context.Context, cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{sc: sc, sudo: cfg.Sudo, sftpServer: cfg.SFTPServer}, nil
+	return &Conn{sc: sc, sudo: cfg.Sudo, sftpServer: cfg.SFTPServer, sudoPassword: cfg.SudoPassword}, nil
 }
 
 func (p *Pool) get(ctx context.Context, ep Endpoint, via *Endpoint, cfg Config, deadline time.Time) (*sshConn, error) {
@@ -305,6 +305,8 @@ type Conn struct {
 	sc         *sshConn
 	sudo       bool
 	sftpServer string
+	// sudoPassword answers sudo's prompt on standard input (see sudo.go); "" uses `sudo -n`.
+	sudoPassword string
 }
 
 // HostKey is the host's public key as "ssh-ed25519 AAAA..." (for a host

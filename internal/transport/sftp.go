@@ -103,7 +103,7 @@ func (b *limitedBuffer) String() string {
 
 // sftpClient returns the connection's shared SFTP client for (sudo, server),
 // opening it on first use or after its session ended.
-func (c *sshConn) sftpClient(ctx context.Context, sudo bool, server string) (*sftp.Client, error) {
+func (c *sshConn) sftpClient(ctx context.Context, sudo bool, server, sudoPassword string) (*sftp.Client, error) {
 	key := fmt.Sprintf("%t|%s", sudo, server)
 	c.mu.Lock()
 	slot := c.sftps[key]
@@ -124,7 +124,7 @@ func (c *sshConn) sftpClient(ctx context.Context, sudo bool, server string) (*sf
 			return slot.client, nil
 		}
 	}
-	client, dead, err := c.openSFTP(ctx, sudo, server)
+	client, dead, err := c.openSFTP(ctx, sudo, server, sudoPassword)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (c *sshConn) sftpClient(ctx context.Context, sudo bool, server string) (*sf
 
 // openSFTP starts an SFTP server on a new session holding one channel slot
 // until the session ends.
-func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server string) (*sftp.Client, chan struct{}, error) {
+func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server, sudoPassword string) (*sftp.Client, chan struct{}, error) {
 	if err := c.acquire(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -152,18 +152,29 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server string) (*sftp
 		c.release()
 		return nil, nil, err
 	}
-	stdin, err := sess.StdinPipe()
-	if err != nil {
-		return fail(err)
-	}
 	stdout, err := sess.StdoutPipe()
 	if err != nil {
 		return fail(err)
 	}
 	stderr := &limitedBuffer{max: 16 << 10}
-	sess.Stderr = stderr
 
-	what := sftpCommand(sudo, server)
+	what := sftpCommand(sudo && sudoPassword == "", server)
+	// With a sudo password the server is started through sudo's gate (sudo.go): the
+	// password line goes first on standard input, the SFTP protocol only once it runs.
+	var gate *sudoGate
+	var stdin io.WriteCloser
+	if sudo && sudoPassword != "" {
+		what, gate = newSudoGate(c.host, c.user, sudoPassword).wrap(what)
+		pr, pw := io.Pipe()
+		stdin = pw
+		err = gate.attach(sess, pr, stderr)
+	} else {
+		sess.Stderr = stderr
+		stdin, err = sess.StdinPipe()
+	}
+	if err != nil {
+		return fail(err)
+	}
 	tflog.Debug(ctx, "ssh sftp open", map[string]any{"ssh_addr": c.addr, "ssh_user": c.user, "sftp_server": what})
 	if err = sess.Start(what); err != nil {
 		return fail(fmt.Errorf("cannot start the SFTP server on %s (%s): %w", c.addr, what, err))
@@ -171,6 +182,9 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server string) (*sftp
 	client, err := sftp.NewClientPipe(stdout, stdin)
 	if err != nil {
 		waitBounded(sess, 5*time.Second) // let stderr arrive
+		if gerr := gate.finish(); gerr != nil {
+			return fail(gerr)
+		}
 		msg := stderr.String()
 		if sudo && isSudoPasswordMessage(msg) {
 			return fail(&SudoPasswordError{Host: c.host, User: c.user, Stderr: msg})
@@ -185,6 +199,7 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server string) (*sftp
 	dead := make(chan struct{})
 	go func() {
 		_ = client.Wait()
+		_ = gate.finish()
 		sess.Close()
 		c.release()
 		close(dead)
@@ -212,7 +227,7 @@ func (c *Conn) fs(ctx context.Context) (*sftp.Client, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	client, err := c.sc.sftpClient(ctx, c.sudo, c.sftpServer)
+	client, err := c.sc.sftpClient(ctx, c.sudo, c.sftpServer, c.sudoPassword)
 	if err == nil {
 		c.sc.touch()
 	}

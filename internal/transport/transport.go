@@ -88,6 +88,9 @@ type Config struct {
 	Bastion *Endpoint
 	// Sudo runs the SFTP server and commands through `sudo -n --`.
 	Sudo bool
+	// SudoPassword, with Sudo, is sudo's password: sent only on the session's standard
+	// input when sudo asks for it (`sudo -S`), never on a command line or in a log.
+	SudoPassword string
 	// SFTPServer is the sftp-server path; "" searches the usual locations.
 	// Either way it is run by `sh -c` under umask 077 (see sftpCommand).
 	SFTPServer string
