@@ -13,7 +13,8 @@ provider "ntopng" {
     user             = "deploy"
     private_key      = file(pathexpand("~/.ssh/id_ed25519"))
     known_hosts_file = "~/.ssh/known_hosts" # @cert-authority lines work too
-    sudo             = true                 # the SFTP server runs through `sudo -n --`
+    sudo             = true                 # the SFTP server and commands run through `sudo -n --`
+    # sudo_password  = var.sudo_password    # only where sudo asks for a password (sensitive)
   }
 }
 

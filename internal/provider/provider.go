@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -149,10 +150,20 @@ func endpointAttributes(bastion bool) map[string]schema.Attribute {
 func targetOnlyAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"sudo": schema.BoolAttribute{
-			MarkdownDescription: "Run file operations and commands through `sudo -n --` (the SFTP server itself is started " +
-				"as `sudo -n -- sh -c 'umask 077; exec sftp-server'`). Needs passwordless sudo; a sudo that asks for a " +
-				"password fails with an error saying so. Default `false`.",
+			MarkdownDescription: "Run file operations and commands as root through `sudo`: the SFTP server is started " +
+				"as `sudo -n -- sh -c 'umask 077; exec sftp-server'`, commands as `sudo -n -- COMMAND` or " +
+				"`sudo -n -- sh -c SCRIPT`. Needs passwordless sudo unless `sudo_password` is set; a sudo that asks for " +
+				"a password without it fails with an error saying so. Default `false`.",
 			Optional: true,
+		},
+		"sudo_password": schema.StringAttribute{
+			MarkdownDescription: "Password that sudo asks for, for hosts without passwordless sudo (needs `sudo = true`). " +
+				"Sent only on standard input, as the first line when sudo prompts (`sudo -S`), and only then: a host " +
+				"whose sudo does not ask never receives it, and the command's own input follows only once sudo has " +
+				"let it run. Never on a command line, in a log or in the state. A wrong password is an error naming " +
+				"the host. Not for the bastion (nothing runs there). No default.",
+			Optional:  true,
+			Sensitive: true,
 		},
 		"sftp_server": schema.StringAttribute{
 			MarkdownDescription: "Path of the SFTP server binary (run as a path, never read as an option). Default: the first of " +
@@ -193,10 +204,11 @@ type endpointModel struct {
 
 type sshModel struct {
 	endpointModel
-	Sudo       types.Bool    `tfsdk:"sudo"`
-	SFTPServer types.String  `tfsdk:"sftp_server"`
-	Timeout    types.String  `tfsdk:"timeout"`
-	Bastion    *bastionModel `tfsdk:"bastion"`
+	Sudo         types.Bool    `tfsdk:"sudo"`
+	SudoPassword types.String  `tfsdk:"sudo_password"`
+	SFTPServer   types.String  `tfsdk:"sftp_server"`
+	Timeout      types.String  `tfsdk:"timeout"`
+	Bastion      *bastionModel `tfsdk:"bastion"`
 }
 
 type bastionModel struct {
@@ -223,6 +235,18 @@ func (p *ntopngProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		unknown = s.hasUnknown()
 		cfg.Target = s.endpoint()
 		cfg.Sudo = s.Sudo.ValueBool()
+		cfg.SudoPassword = s.SudoPassword.ValueString()
+		if cfg.SudoPassword != "" && !cfg.Sudo && !s.Sudo.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root("ssh").AtName("sudo_password"), "sudo_password Without sudo",
+				"sudo_password is set but sudo is not true, so nothing would use it: set sudo = true, or remove sudo_password.")
+			return
+		}
+		if strings.ContainsAny(cfg.SudoPassword, "\r\n\x00") {
+			resp.Diagnostics.AddAttributeError(path.Root("ssh").AtName("sudo_password"), "Invalid sudo_password",
+				"sudo_password contains a line break or a NUL byte: sudo reads one line as the password. Remove it "+
+					"(check for a trailing newline from file(); trimspace() removes it).")
+			return
+		}
 		cfg.SFTPServer = s.SFTPServer.ValueString()
 		if t := s.Timeout.ValueString(); t != "" {
 			d, err := time.ParseDuration(t)
@@ -272,7 +296,7 @@ func (e endpointModel) hasUnknown() bool {
 }
 
 func (s *sshModel) hasUnknown() bool {
-	return s.endpointModel.hasUnknown() || s.Sudo.IsUnknown() || s.SFTPServer.IsUnknown() || s.Timeout.IsUnknown()
+	return s.endpointModel.hasUnknown() || s.Sudo.IsUnknown() || s.SudoPassword.IsUnknown() || s.SFTPServer.IsUnknown() || s.Timeout.IsUnknown()
 }
 
 func (e endpointModel) endpoint() transport.Endpoint {
