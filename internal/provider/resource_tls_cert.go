@@ -239,8 +239,11 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"remote_chain_fingerprints_sha256": computedList("Read back: SHA-256 of each further certificate in the file " +
 				"on the host, in file order."),
 			"served_fingerprint_sha256": computed("Read back with `verify_endpoint`: SHA-256 of the leaf certificate the " +
-				"server presents. Null when `verify_endpoint` is unset or nothing listens there; empty when something " +
-				"listens but the TLS handshake fails."),
+				"server presents; another value than `fingerprint_sha256` is drift that an apply fixes by restarting ntopng. " +
+				"Empty when something listens but the TLS handshake fails. When nothing listens there (HTTPS not enabled " +
+				"yet, ntopng stopped) it is `fingerprint_sha256`, the certificate ntopng loads when it starts serving, and " +
+				"every plan warns; so ntopng_instance turning HTTPS on after this resource is not reported as a change " +
+				"outside Terraform. Null when `verify_endpoint` is unset."),
 		},
 	}
 }
@@ -347,6 +350,15 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 					"address (--https-port). %v", ep, err))
 		case leaf != nil:
 			m.ServedFingerprintSHA256 = types.StringValue(pembundle.Fingerprint(leaf))
+		default:
+			// Nothing listens (HTTPS not on yet, or ntopng down): say so, and keep the value an
+			// apply stores in that case, so that ntopng starting to serve this certificate later
+			// (ntopng_instance enabling HTTPS after this resource) is no change outside Terraform.
+			m.ServedFingerprintSHA256 = m.FingerprintSHA256
+			resp.Diagnostics.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint",
+				fmt.Sprintf("Nothing listens at %s on %s, so the certificate ntopng serves was not checked. ntopng serves "+
+					"HTTPS only when https_listen is set (ntopng_instance) and it runs; check that verify_endpoint is "+
+					"that address.", ep, m.Host.ValueString()))
 		}
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
@@ -426,6 +438,7 @@ func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportSt
 // server serving another certificate, plans an update.
 func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
+		warnDestroy(ctx, "ntopng_tls_cert", "path", req.State, &resp.Diagnostics)
 		return
 	}
 	var plan tlsCertModel
@@ -443,6 +456,11 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	if !plan.Host.IsUnknown() && !plan.Path.IsUnknown() {
 		plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.Port, plan.Path.ValueString()))
+	}
+	if ep := plan.VerifyEndpoint; r.data != nil && !plan.Host.IsUnknown() && !ep.IsUnknown() && !ep.IsNull() {
+		if w := r.data.endpoints.noteVerifyEndpoint(plan.Host.ValueString(), ep.ValueString()); w != "" {
+			resp.Diagnostics.AddAttributeWarning(fwpath.Root("verify_endpoint"), "verify_endpoint Matches No https_listen", w)
+		}
 	}
 
 	plan.unknownFacts()
@@ -705,8 +723,10 @@ func (r *tlsCertResource) apply(ctx context.Context, cfg tfsdk.Config, m *tlsCer
 		if v.warning != "" {
 			diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint", v.warning)
 		}
-		if v.served != "" || v.listening {
-			m.ServedFingerprintSHA256 = types.StringValue(v.served)
+		m.ServedFingerprintSHA256 = types.StringValue(v.served)
+		if !v.listening {
+			// Nothing listens yet: the certificate ntopng will serve once it does (see Read).
+			m.ServedFingerprintSHA256 = m.FingerprintSHA256
 		}
 	}
 	if !planned.IsUnknown() {
