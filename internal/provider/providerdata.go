@@ -16,6 +16,8 @@ type providerData struct {
 	pool    *transport.Pool
 	base    transport.Config
 	unknown bool // some ssh setting is not known yet (depends on a resource not created yet)
+	// endpoints cross-checks ntopng_tls_cert.verify_endpoint and ntopng_instance.https_listen.
+	endpoints endpointNotes
 }
 
 // conn returns the shared connection to host, dialling it on first use. port, when set,

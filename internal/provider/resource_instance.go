@@ -492,8 +492,12 @@ func (r *instanceResource) passwordPath(ctx context.Context, req resource.Valida
 // ModifyPlan checks the certificate on the host (fail closed) and turns drift of the running
 // process and of the password into planned changes.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return // destroy
+	if req.Plan.Raw.IsNull() {
+		warnDestroy(ctx, "ntopng_instance", "config_path", req.State, &resp.Diagnostics)
+		return
+	}
+	if r.data == nil {
+		return
 	}
 	var plan instanceModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
@@ -504,6 +508,11 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if !req.State.Raw.IsNull() {
 		prior = &instanceModel{}
 		resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, prior)...)
+	}
+	if !plan.Host.IsUnknown() && !plan.HTTPSListen.IsUnknown() {
+		for _, w := range r.data.endpoints.noteHTTPSListen(plan.Host.ValueString(), plan.HTTPSListen.ValueString()) {
+			resp.Diagnostics.AddAttributeWarning(tfpath.Root("https_listen"), "verify_endpoint Matches No https_listen", w)
+		}
 	}
 	// The certificate must exist when HTTP is disabled: a warning now, an error at apply.
 	if plan.HTTPListen.ValueString() == ntopngconf.ListenDisabled && !plan.CertPath.IsUnknown() && !plan.Host.IsUnknown() && !r.data.unknown {

@@ -206,7 +206,11 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"verify_live": schema.BoolAttribute{
-				MarkdownDescription: "Check the running server, through the SSH connection (no `redis-cli` needed): an " +
+				MarkdownDescription: "Check the running server, through the SSH connection: a tunnel to the socket or port " +
+					"(nothing installed on the host; the SSH login must be allowed to open the socket). When it may not " +
+					"(a non-root login with `sudo = true` and a socket of mode 770 for group `redis`), the check runs " +
+					"`sudo redis-cli -s <socket>` on the host instead, with the commands on its standard input: then the " +
+					"host needs `redis-cli` (Debian's `redis-tools`, installed with `redis-server`). The check: an " +
 					"unauthenticated `PING` must answer `-NOAUTH` and `AUTH` with the password `+OK`, on the Unix socket when " +
 					"`unixsocket` is set, else on `127.0.0.1:port`; the TCP port Redis reports must be `port`. After apply a " +
 					"failed check puts the previous file back; on refresh it shows as drift that the next apply repairs by " +
@@ -394,7 +398,8 @@ func (r *redisResource) ImportState(ctx context.Context, req resource.ImportStat
 // written.
 func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		return // destroy
+		warnDestroy(ctx, "ntopng_redis", "config_path", req.State, &resp.Diagnostics)
+		return
 	}
 	var plan redisResourceModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    ntopng = {
+      source = "hardenops/ntopng"
+    }
+  }
+}
+
 # Read a host's ntopng-relevant facts at plan time; nothing is changed on the host.
 data "ntopng_host" "probe" {
   host = "probe-1.example.net"

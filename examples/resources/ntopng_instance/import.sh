@@ -2,3 +2,4 @@
 # the file is read back (listeners, user, Redis connection, interfaces, options after the
 # provider's marker line); the Redis password is not stored, only a keyed hash of it.
 terraform import ntopng_instance.probe probe-1.example.net:/etc/ntopng/ntopng.conf
+# An IPv6 host goes in brackets: terraform import ... '[2001:db8::10]:/path' (or '[2001:db8::10]:2222:/path').

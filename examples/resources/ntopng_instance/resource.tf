@@ -1,3 +1,12 @@
+terraform {
+  required_version = ">= 1.11" # write-only attributes (*_wo); see the README for older versions
+  required_providers {
+    ntopng = {
+      source = "hardenops/ntopng"
+    }
+  }
+}
+
 variable "redis_password" {
   description = "The password ntopng_redis set: 32 to 64 characters ntopng's --redis can carry."
   type        = string

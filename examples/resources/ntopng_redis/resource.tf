@@ -1,3 +1,12 @@
+terraform {
+  required_version = ">= 1.11" # write-only attributes (*_wo); see the README for older versions
+  required_providers {
+    ntopng = {
+      source = "hardenops/ntopng"
+    }
+  }
+}
+
 # An ephemeral value is never stored in the state or the plan. In real use it often comes from
 #   ephemeral "random_password" "redis" { length = 48, override_special = "!#%+-.:=^_~" }
 # (hashicorp/random >= 3.7); it is only written to the host when the resource is created or

@@ -1,3 +1,12 @@
+terraform {
+  required_version = ">= 1.11" # write-only attributes (*_wo); see the README for older versions
+  required_providers {
+    ntopng = {
+      source = "hardenops/ntopng"
+    }
+  }
+}
+
 variable "web_cert_pem" {
   description = "The leaf certificate (PEM), e.g. acme_certificate.web.certificate_pem."
   type        = string
@@ -29,8 +38,9 @@ resource "ntopng_tls_cert" "web" {
   mode            = "0640"
   restart_command = "systemctl restart ntopng"
 
-  # Check through the SSH connection that ntopng really serves the new certificate.
-  verify_endpoint    = "127.0.0.1:443"
+  # Check through the SSH connection that ntopng really serves the new certificate: the
+  # address and port of ntopng_instance's https_listen (a mismatch is a plan warning).
+  verify_endpoint    = "192.0.2.10:443"
   verify_timeout     = "60s"
   min_days_remaining = 30
 }
