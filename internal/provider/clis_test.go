@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
@@ -146,7 +145,7 @@ func testStack(t *testing.T, writeOnly bool) {
 			{
 				Config: cfg, ConfigVariables: vars,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("requirepass_sha256"), knownvalue.StringExact(redisconf.PasswordSHA256(redisPwA))),
+					statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("requirepass_sha256"), keyedHashOf{f.s, redisPwA}),
 					statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("live_auth_required"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("remote_fingerprint_sha256"), knownvalue.StringExact(fp)),
 					statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("served_fingerprint_sha256"), knownvalue.StringExact(fp)),
