@@ -33,6 +33,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/distro"
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
@@ -102,12 +103,14 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"host":     hostAttribute(),
 			"ssh_port": sshPort,
 			"config_path": schema.StringAttribute{
-				MarkdownDescription: "Absolute path of redis.conf on the host. Default `" + defaultRedisConfPath + "` (Debian). " +
-					"Changing it replaces the resource. Files it includes are read for drift but never written.",
+				MarkdownDescription: "Absolute path of redis.conf on the host. Default: picked from the host's " +
+					"`/etc/os-release` when the resource is created: `" + defaultRedisConfPath + "` (Debian, Ubuntu, and any " +
+					"other or unknown distribution); on the RHEL family (RHEL, CentOS, Rocky, AlmaLinux, Oracle Linux, " +
+					"Fedora) `/etc/redis/redis.conf` when it exists, else `/etc/redis.conf` when that exists. Kept in the " +
+					"state afterwards. Changing it replaces the resource. Files it includes are read for drift but never written.",
 				Optional:      true,
 				Computed:      true,
-				Default:       stringdefault.StaticString(defaultRedisConfPath),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
 			},
 			"requirepass_wo": schema.StringAttribute{
 				MarkdownDescription: "The Redis password, write-only (Terraform 1.11 or later): it is never stored in the state or " +
@@ -161,12 +164,13 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			},
 			"unixsocket": schema.StringAttribute{
 				MarkdownDescription: "Absolute path of the Unix socket (at most 107 bytes), the way ntopng should reach Redis. " +
-					"Default `" + defaultRedisSocket + "`. `\"\"` removes the socket (then `port` must not be 0). Its folder must " +
+					"Default, picked from the host's `/etc/os-release` when the resource is created: `" + defaultRedisSocket +
+					"` (Debian and others), `/run/redis/redis.sock` (RHEL family). `\"\"` removes the socket (then `port` must not be 0). Its folder must " +
 					"exist and be writable by Redis, or Redis does not start (apply then puts the old file back). A change " +
 					"restarts Redis. Read back (`\"\"` when no socket is configured).",
-				Optional: true,
-				Computed: true,
-				Default:  stringdefault.StaticString(defaultRedisSocket),
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"unixsocketperm": schema.StringAttribute{
 				MarkdownDescription: "Octal permissions of the Unix socket. Default `\"" + defaultRedisSocketPerm + "\"` (user " +
@@ -198,12 +202,13 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			},
 			"restart_command": schema.StringAttribute{
 				MarkdownDescription: "Shell command that restarts Redis after the file changed (run with `sudo -n` when the " +
-					"provider's `ssh.sudo` is set). Default `" + defaultRedisRestart + "`. Nothing is restarted when nothing " +
-					"changed. Not read back.",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(defaultRedisRestart),
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					"provider's `ssh.sudo` is set). Default, picked from the host's `/etc/os-release` when the resource is " +
+					"created or imported: `" + defaultRedisRestart + "` (Debian and others), `systemctl restart redis` (RHEL " +
+					"family). Nothing is restarted when nothing changed. Not read back.",
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"verify_live": schema.BoolAttribute{
 				MarkdownDescription: "Check the running server, through the SSH connection: a tunnel to the socket or port " +
@@ -386,7 +391,7 @@ func (r *redisResource) ImportState(ctx context.Context, req resource.ImportStat
 		Requirepass: types.StringNull(), RequirepassSHA256: types.StringNull(), Port: types.Int64Null(),
 		Bind: types.ListNull(types.StringType), Unixsocket: types.StringNull(), Unixsocketperm: types.StringNull(),
 		ProtectedMode: types.BoolNull(), RenameCommands: types.MapNull(types.StringType),
-		RestartCommand: types.StringValue(defaultRedisRestart), VerifyLive: types.BoolValue(true),
+		RestartCommand: types.StringValue(r.hostDefaults(ctx, types.StringValue(host), sshPort).RestartCommand), VerifyLive: types.BoolValue(true),
 		OnDestroy: types.StringValue("keep"), LiveAuthRequired: types.BoolNull(), LiveTCPListening: types.BoolNull(),
 		ConfigFiles: types.ListNull(types.StringType),
 	}
@@ -410,6 +415,18 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	}
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if plan.ConfigPath.IsUnknown() || plan.Unixsocket.IsUnknown() || plan.RestartCommand.IsUnknown() {
+		// Unset on a new resource: the host's distribution decides.
+		def := r.hostDefaults(ctx, plan.Host, plan.SSHPort)
+		for _, f := range []struct {
+			v   *types.String
+			def string
+		}{{&plan.ConfigPath, def.ConfigPath}, {&plan.Unixsocket, def.Socket}, {&plan.RestartCommand, def.RestartCommand}} {
+			if f.v.IsUnknown() {
+				*f.v = types.StringValue(f.def)
+			}
+		}
 	}
 	stateHash, versionChanged := types.StringNull(), false
 	if prior != nil {
@@ -1099,4 +1116,22 @@ func samePerm(a, b string) bool {
 	x, err1 := strconv.ParseUint(a, 8, 32)
 	y, err2 := strconv.ParseUint(b, 8, 32)
 	return err1 == nil && err2 == nil && x == y
+}
+
+// hostDefaults are the Redis paths and restart command of host's distribution, from its
+// /etc/os-release (internal/distro); Debian's when the host cannot be asked (the provider's
+// settings are not known yet, or it does not answer: then the plan's host check says why).
+func (r *redisResource) hostDefaults(ctx context.Context, host types.String, sshPort types.Int64) distro.Redis {
+	family, exists := distro.Debian, map[string]bool{}
+	if r.data != nil && !r.data.unknown && !host.IsUnknown() && !sshPort.IsUnknown() {
+		if c, err := r.data.conn(ctx, host.ValueString(), sshPort); err == nil {
+			if files, err := c.ReadFiles(ctx, append([]string{"/etc/os-release"}, distro.ConfigCandidates...)); err == nil {
+				family = distro.FamilyOf(files[0].Data)
+				for i, p := range distro.ConfigCandidates {
+					exists[p] = files[i+1].Info.Exists
+				}
+			}
+		}
+	}
+	return distro.RedisDefaults(family, func(p string) bool { return exists[p] })
 }
