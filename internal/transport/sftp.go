@@ -181,6 +181,7 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server, sudoPassword 
 	}
 	client, err := sftp.NewClientPipe(stdout, stdin)
 	if err != nil {
+		_ = stdin.Close()                // ends the sudo gate's copy, if any
 		waitBounded(sess, 5*time.Second) // let stderr arrive
 		if gerr := gate.finish(); gerr != nil {
 			return fail(gerr)

@@ -186,7 +186,9 @@ func (g *sudoGate) finish() error {
 	if g == nil {
 		return nil
 	}
-	g.timer.Stop()
+	if g.timer != nil {
+		g.timer.Stop()
+	}
 	g.mu.Lock()
 	err, started := g.err, g.started
 	g.mu.Unlock()
