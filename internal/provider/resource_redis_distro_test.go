@@ -26,6 +26,10 @@ func TestAccRedisDistroDefaults(t *testing.T) {
 		}
 	}
 	setRelease("NAME=\"Rocky Linux\"\nID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"8.10\"\n")
+	// RHEL 8: /etc/redis.conf only (the copy of this machine's /etc may hold /etc/redis/).
+	if err := os.RemoveAll(filepath.Join(etc, "redis")); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(etc, "redis.conf"), []byte("port 6379\n"), 0o640); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +62,15 @@ resource "ntopng_redis" "cache" {
 				},
 			},
 			{
-				PreConfig: func() { setRelease("ID=debian\nVERSION_ID=\"12\"\n") },
+				PreConfig: func() {
+					setRelease("ID=debian\nVERSION_ID=\"12\"\n")
+					if err := os.MkdirAll(filepath.Join(etc, "redis"), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(filepath.Join(etc, "redis", "redis.conf"), []byte("port 6379\n"), 0o640); err != nil {
+						t.Fatal(err)
+					}
+				},
 				Config:    cfg, ConfigVariables: redisVars(redisPwA), PlanOnly: true, ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPreRefresh: planned("/etc/redis/redis.conf", "/run/redis/redis-server.sock", "systemctl restart redis-server"),
