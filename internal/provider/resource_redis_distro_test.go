@@ -71,7 +71,7 @@ resource "ntopng_redis" "cache" {
 						t.Fatal(err)
 					}
 				},
-				Config:    cfg, ConfigVariables: redisVars(redisPwA), PlanOnly: true, ExpectNonEmptyPlan: true,
+				Config: cfg, ConfigVariables: redisVars(redisPwA), PlanOnly: true, ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPreRefresh: planned("/etc/redis/redis.conf", "/run/redis/redis-server.sock", "systemctl restart redis-server"),
 				},
