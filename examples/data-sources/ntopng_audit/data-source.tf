@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    ntopng = {
+      source = "hardenops/ntopng"
+    }
+  }
+}
+
 data "ntopng_audit" "probe" {
   host = "probe-1.example.net"
   # config_path       = "/etc/ntopng/ntopng.conf" # default

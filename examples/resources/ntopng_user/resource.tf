@@ -1,3 +1,12 @@
+terraform {
+  required_version = ">= 1.11" # write-only attributes (*_wo); see the README for older versions
+  required_providers {
+    ntopng = {
+      source = "hardenops/ntopng"
+    }
+  }
+}
+
 variable "web_admin_password" {
   description = "12 to 31 printable characters (ntopng's login form reads at most 31), e.g. from ephemeral random_password."
   type        = string
