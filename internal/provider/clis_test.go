@@ -70,9 +70,9 @@ func (f *stackFixture) certPath() string { return filepath.Join(f.n.DocsDir, "ss
 // host data source. writeOnly picks the write-only attributes (Terraform >= 1.11, OpenTofu
 // >= 1.11) or their sensitive alternatives (older Terraform).
 func (f *stackFixture) config(writeOnly bool) string {
-	pass, key, ntopPass, varKind := "requirepass", "private_key_pem", "redis_password", "sensitive"
+	pass, key, ntopPass, webPass, varKind := "requirepass", "private_key_pem", "redis_password", "password", "sensitive"
 	if writeOnly {
-		pass, key, ntopPass, varKind = "requirepass_wo", "private_key_pem_wo", "redis_password_wo", "ephemeral"
+		pass, key, ntopPass, webPass, varKind = "requirepass_wo", "private_key_pem_wo", "redis_password_wo", "password_wo", "ephemeral"
 	}
 	return providerConfig(f.s, f.s.Root) + fmt.Sprintf(`
 variable "pw" {
@@ -80,6 +80,10 @@ variable "pw" {
   %[1]s = true
 }
 variable "key" {
+  type = string
+  %[1]s = true
+}
+variable "webpw" {
   type = string
   %[1]s = true
 }
@@ -113,20 +117,33 @@ resource "ntopng_instance" "probe" {
   }
   %[13]s = var.pw
 }
+resource "ntopng_user" "admin" {
+  host        = "127.0.0.1"
+  config_path = ntopng_instance.probe.config_path # ntopng's Redis, as the instance configured it
+  username    = "admin"
+  %[14]s = var.webpw
+}
 data "ntopng_host" "h" {
   host = "127.0.0.1"
 }
+data "ntopng_audit" "probe" {
+  host              = "127.0.0.1"
+  config_path       = ntopng_instance.probe.config_path
+  redis_config_path = ntopng_redis.cache.config_path
+}
 `, varKind, f.r.ConfPath, f.sock, f.r.RestartScript, pass, f.certPath(), hcl(f.certPEM), key, f.n.RestartScript,
-		f.httpsPort, f.n.ConfPath, f.dataDir, ntopPass)
+		f.httpsPort, f.n.ConfPath, f.dataDir, ntopPass, webPass)
 }
 
 // testStack applies the quickstart's shape through the CLI at TF_ACC_TERRAFORM_PATH: every
-// resource and the data source, then a plan that must be empty and report no outside change,
-// then an import of each resource (import blocks where the CLI has them, else the CLI form).
+// resource and data source, then a plan that must be empty and report no outside change, then
+// an import of each of the three host-file resources (ntopng_user's import reads ntopng.conf at
+// its default path only, which the test host does not have).
 func testStack(t *testing.T, writeOnly bool) {
 	f := newStackFixture(t)
 	cfg := f.config(writeOnly)
-	vars := config.Variables{"pw": config.StringVariable(redisPwA), "key": config.StringVariable(f.keyPEM)}
+	vars := config.Variables{"pw": config.StringVariable(redisPwA), "key": config.StringVariable(f.keyPEM),
+		"webpw": config.StringVariable(webPwA)}
 	fp := fingerprint(t, f.certPEM)
 	https := fmt.Sprintf("127.0.0.1:%d", f.httpsPort)
 	importStep := func(addr, id string, ignore ...string) resource.TestStep {
@@ -152,6 +169,8 @@ func testStack(t *testing.T, writeOnly bool) {
 					statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("observed_listeners"),
 						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(https)})),
 					statecheck.ExpectKnownValue("data.ntopng_host.h", tfjsonpath.New("host_key_fingerprint"), knownvalue.StringExact(f.s.HostKeyFingerprint)),
+					statecheck.ExpectKnownValue("ntopng_user.admin", tfjsonpath.New("username"), knownvalue.StringExact("admin")),
+					statecheck.ExpectKnownValue("data.ntopng_audit.probe", tfjsonpath.New("findings"), knownvalue.NotNull()),
 				},
 				Check: func(*terraform.State) error {
 					conf := readFile(t, f.n.ConfPath)
