@@ -121,6 +121,7 @@ resource "ntopng_user" "admin" {
   host        = "127.0.0.1"
   config_path = ntopng_instance.probe.config_path # ntopng's Redis, as the instance configured it
   username    = "admin"
+  group       = "administrator"
   %[14]s = var.webpw
 }
 data "ntopng_host" "h" {
