@@ -20,11 +20,12 @@ terraform {
 
 provider "ntopng" {
   ssh {
-    user        = var.ssh_user
-    port        = var.ssh_port
-    private_key = file(var.private_key_file)
-    host_key    = var.host_key
-    sudo        = var.ssh_sudo
+    user          = var.ssh_user
+    port          = var.ssh_port
+    private_key   = file(var.private_key_file)
+    host_key      = var.host_key
+    sudo          = var.ssh_sudo
+    sudo_password = var.ssh_sudo_password
   }
 }
 

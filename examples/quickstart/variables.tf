@@ -7,15 +7,23 @@ variable "host" {
 }
 
 variable "ssh_user" {
-  description = "SSH user: root, or a user with passwordless sudo (then set ssh_sudo = true)."
+  description = "SSH user: root, or a user with sudo (then set ssh_sudo = true, and ssh_sudo_password if sudo asks for one)."
   type        = string
   default     = "root"
 }
 
 variable "ssh_sudo" {
-  description = "Run file operations and restarts through sudo -n (for a non-root ssh_user)."
+  description = "Run file operations and restarts through sudo (for a non-root ssh_user)."
   type        = bool
   default     = false
+}
+
+variable "ssh_sudo_password" {
+  description = "sudo's password, only where sudo asks for one (with ssh_sudo = true); pass it as TF_VAR_ssh_sudo_password. Sent on standard input only, never stored."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
 }
 
 variable "ssh_port" {
