@@ -60,6 +60,7 @@ func TestModelCodecAgreesWithFramework(t *testing.T) {
 		"ntopng_instance": func() any { return &instanceModel{} },
 		"ntopng_redis":    func() any { return &redisResourceModel{} },
 		"ntopng_tls_cert": func() any { return &tlsCertModel{} },
+		"ntopng_user":     func() any { return &userModel{} },
 	}
 	p := New("test")()
 	for _, newRes := range p.Resources(ctx) {
