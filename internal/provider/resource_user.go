@@ -444,16 +444,23 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 }
 
-// ImportState takes host:username or host:port:username; config_path is the default.
+// ImportState takes host:username, host:port:username, or with ntopng's configuration file
+// host[:port]:/path/ntopng.conf:username (config_path is the default otherwise).
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	i := strings.LastIndex(req.ID, ":")
 	if i <= 0 || webusers.ValidateUsername(req.ID[i+1:]) != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q: want host:username or host:port:username", req.ID))
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q: want host:username, host:port:username or host:/path/ntopng.conf:username", req.ID))
 		return
 	}
-	host, user := req.ID[:i], req.ID[i+1:]
+	host, user, confPath := req.ID[:i], req.ID[i+1:], defaultNtopngConf
 	port := types.Int64Null()
-	if j := strings.LastIndex(host, ":"); j > 0 && !strings.HasSuffix(host, "]") && !strings.Contains(host[:j], ":") {
+	if strings.Contains(host, ":/") {
+		var err error
+		if host, port, confPath, err = parseImportID(host); err != nil {
+			resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+			return
+		}
+	} else if j := strings.LastIndex(host, ":"); j > 0 && !strings.HasSuffix(host, "]") && !strings.Contains(host[:j], ":") {
 		p, err := strconv.ParseInt(host[j+1:], 10, 64)
 		if err != nil || p < 1 || p > 65535 {
 			resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q: the SSH port %q is not a number from 1 to 65535", req.ID, host[j+1:]))
@@ -464,7 +471,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	st := userModel{
 		ID: types.StringValue(hostID(host, port, user)), Host: types.StringValue(host), Port: port,
-		ConfigPath: types.StringValue(defaultNtopngConf), Username: types.StringValue(user),
+		ConfigPath: types.StringValue(confPath), Username: types.StringValue(user),
 		PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Value(1), Password: types.StringNull(),
 		Group: types.StringNull(), FullName: types.StringNull(), AllowedNetworks: types.ListNull(types.StringType),
 		PasswordFingerprint: types.StringNull(),

@@ -201,6 +201,12 @@ func TestAccUserAdmin(t *testing.T) {
   allowed_networks = ["192.0.2.0/24", "2001:db8::/32"]`, 1), ConfigVariables: pwVar(webPwA),
 				Check: f.checkUser(t, "admin", webPwA, "administrator", "192.0.2.0/24,2001:db8::/32"),
 			},
+			{
+				// Import with the configuration file in the ID reads the same user back.
+				ResourceName: "ntopng_user.admin", ImportState: true, ImportStateId: "127.0.0.1:" + f.confPath + ":admin",
+				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"password_wo_version"},
+				Config: cfg, ConfigVariables: pwVar(webPwA),
+			},
 		},
 		// Destroy leaves admin (ntopng would recreate it as admin/admin).
 		CheckDestroy: func(*terraform.State) error {
