@@ -55,7 +55,8 @@ func (p *ntopngProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 		Attributes: map[string]schema.Attribute{
 			"max_sessions_per_host": schema.Int64Attribute{
 				MarkdownDescription: "How many SSH channels (SFTP, commands, tunnels) the provider keeps open at once on one " +
-					"connection. Keep it under the server's `MaxSessions` (OpenSSH default 10). Default `4`.",
+					"connection. Keep it under the server's `MaxSessions` (OpenSSH default 10). Default `4`. During a change one " +
+					"more channel holds the host lock (see the resources' \"Apply and rollback\").",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, 64)},
 			},
@@ -176,7 +177,8 @@ func targetOnlyAttributes() map[string]schema.Attribute {
 		},
 		"timeout": schema.StringAttribute{
 			MarkdownDescription: "How long to keep trying to connect (hosts still booting), as a Go duration. Default `30s`. " +
-				"Authentication failures are not retried.",
+				"Authentication failures are not retried. Also how long a connected host may leave SSH keepalives " +
+				"(sent every third of it) unanswered before the connection is closed and what waits on it fails, naming the host.",
 			Optional: true,
 		},
 	}

@@ -15,12 +15,13 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// A connection idle for longer than idleCheck is probed with a keepalive
-// request (answered within keepaliveTimeout) before Pool.Conn hands it out.
-const (
-	idleCheck        = 15 * time.Second
-	keepaliveTimeout = 5 * time.Second
-)
+// Every connection sends a keepalive@openssh.com request every
+// Config.Timeout/keepaliveProbes; a host that answers none for Config.Timeout
+// is dead: the connection is closed, which ends every operation pending on it
+// with an error naming the host, and the next Pool.Conn dials again. A busy
+// host still answers (sshd replies from its main loop), so a connection in
+// use is never closed for being slow or idle.
+const keepaliveProbes = 3
 
 // errPoolClosed is returned by Pool.Conn after Pool.Close.
 var errPoolClosed = errors.New("the SSH connection pool is closed (the provider is stopping)")
@@ -96,7 +97,48 @@ func (p *Pool) Conn(ctx context.Context, cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{sc: sc, sudo: cfg.Sudo, sftpServer: cfg.SFTPServer, sudoPassword: cfg.SudoPassword}, nil
+	return &Conn{sc: sc, sudo: cfg.Sudo, sftpServer: cfg.SFTPServer, sudoPassword: cfg.SudoPassword, pool: p, cfg: cfg}, nil
+}
+
+// Redial returns a handle on the pooled connection to the same host with the
+// same settings: the same connection while it lives, a new one (dialled
+// within the Config's Timeout) when it died. A rollback uses it to reach the
+// host again after the connection dropped.
+func (c *Conn) Redial(ctx context.Context) (*Conn, error) {
+	if c.pool == nil {
+		return c, nil
+	}
+	// An operation may have failed on a connection that has not noticed its end yet: ask.
+	if !c.sc.answers(ctx, c.cfg.Timeout) {
+		c.sc.client.Close()
+		select {
+		case <-c.sc.done:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	return c.pool.Conn(ctx, c.cfg)
+}
+
+// answers reports whether the host answers a keepalive request within d.
+func (c *sshConn) answers(ctx context.Context, d time.Duration) bool {
+	if !c.alive() {
+		return false
+	}
+	reply := make(chan error, 1)
+	go func() {
+		_, _, err := c.client.SendRequest("keepalive@openssh.com", true, nil)
+		reply <- err
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case err := <-reply:
+		return err == nil
+	case <-t.C:
+	case <-ctx.Done():
+	case <-c.done:
+	}
+	return false
 }
 
 func (p *Pool) get(ctx context.Context, ep Endpoint, via *Endpoint, cfg Config, deadline time.Time) (*sshConn, error) {
@@ -169,7 +211,9 @@ func (p *Pool) dial(ctx context.Context, ep Endpoint, via *Endpoint, cfg Config,
 	if err != nil {
 		return nil, err
 	}
-	return newSSHConn(client, ep, hostKey, cfg.MaxSessions), nil
+	sc := newSSHConn(client, ep, hostKey, cfg.MaxSessions)
+	go sc.keepalive(cfg.Timeout)
+	return sc, nil
 }
 
 // Close closes every connection and aborts dials in progress. Conn fails
@@ -203,6 +247,8 @@ type sshConn struct {
 	sem     chan struct{} // one token per open channel
 	done    chan struct{} // closed when the connection has ended
 	used    atomic.Int64  // unix nanoseconds of the last successful use
+	// deadErr, once set, says why the keepalive closed the connection.
+	deadErr atomic.Pointer[error]
 
 	mu    sync.Mutex
 	sftps map[string]*sftpSlot
@@ -236,34 +282,63 @@ func newSSHConn(client *ssh.Client, ep Endpoint, hostKey ssh.PublicKey, maxSessi
 
 func (c *sshConn) touch() { c.used.Store(time.Now().UnixNano()) }
 
-// alive reports whether the connection can still be used: it has not ended
-// and, when idle for a while, it answers a keepalive request.
+// alive reports whether the connection can still be used: it has not ended.
+// Whether the host still answers is the keepalive's job, not the caller's: a
+// connection that other resources are using is never closed here.
 func (c *sshConn) alive() bool {
 	select {
 	case <-c.done:
 		return false
 	default:
-	}
-	if time.Since(time.Unix(0, c.used.Load())) < idleCheck {
 		return true
 	}
-	reply := make(chan error, 1)
-	go func() {
-		_, _, err := c.client.SendRequest("keepalive@openssh.com", true, nil)
-		reply <- err
-	}()
-	t := time.NewTimer(keepaliveTimeout)
+}
+
+// keepalive probes the host every timeout/keepaliveProbes and closes the
+// connection when no probe has been answered for timeout (the host is dead or
+// the network black-holes it), so that nothing waits on it forever.
+func (c *sshConn) keepalive(timeout time.Duration) {
+	interval := timeout / keepaliveProbes
+	t := time.NewTicker(interval)
 	defer t.Stop()
-	select {
-	case err := <-reply:
-		if err == nil {
-			c.touch()
-			return true
+	answered := time.Now()
+	reply := make(chan error, 1)
+	pending := false
+	for {
+		select {
+		case <-c.done:
+			return
+		case err := <-reply:
+			pending = false
+			if err != nil { // the connection ended under the request
+				return
+			}
+			answered = time.Now()
+		case <-t.C:
+			if since := time.Since(answered); since >= timeout {
+				err := fmt.Errorf("the SSH connection to %s was closed: the host answered no keepalive for %s (host down or network cut)",
+					c.addr, since.Round(time.Second))
+				c.deadErr.Store(&err)
+				c.client.Close()
+				return
+			}
+			if !pending {
+				pending = true
+				go func() {
+					_, _, err := c.client.SendRequest("keepalive@openssh.com", true, nil)
+					reply <- err
+				}()
+			}
 		}
-	case <-t.C:
-	case <-c.done:
 	}
-	return false
+}
+
+// closedErr says why the connection ended, naming the host.
+func (c *sshConn) closedErr() error {
+	if e := c.deadErr.Load(); e != nil {
+		return *e
+	}
+	return fmt.Errorf("the SSH connection to %s has closed", c.addr)
 }
 
 // acquire takes a channel slot, waiting while MaxSessions channels are open.
@@ -272,7 +347,7 @@ func (c *sshConn) acquire(ctx context.Context) error {
 	case c.sem <- struct{}{}:
 		return nil
 	case <-c.done:
-		return fmt.Errorf("the SSH connection to %s has closed", c.addr)
+		return c.closedErr()
 	case <-ctx.Done():
 		return fmt.Errorf("waiting for a free SSH session slot on %s (%d in use): %w", c.addr, cap(c.sem), ctx.Err())
 	}
@@ -307,7 +382,12 @@ type Conn struct {
 	sftpServer string
 	// sudoPassword answers sudo's prompt on standard input (see sudo.go); "" uses `sudo -n`.
 	sudoPassword string
+	pool         *Pool  // for Redial
+	cfg          Config // what Pool.Conn was given, with defaults
 }
+
+// SameConnection reports whether both handles use the same SSH connection.
+func (c *Conn) SameConnection(o *Conn) bool { return c.sc == o.sc }
 
 // HostKey is the host's public key as "ssh-ed25519 AAAA..." (for a host
 // certificate, the certified key), ready to be used as a host_key pin.

@@ -1,0 +1,201 @@
+package transport
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// HostLockPath is the lock file that serialises service changes on a host across provider
+// processes (two `terraform apply` at once). It lives in /run, which only root can write, so
+// no other account can plant it, and it disappears at reboot.
+const HostLockPath = "/run/terraform-provider-ntopng.lock"
+
+// Heartbeats keep the host-side lock holder alive: it gives the lock up when it hears
+// nothing for lockHolderTimeout, so a holder orphaned by a dead connection (which sshd may
+// not notice for hours) frees the host within that time.
+var (
+	lockHeartbeat     = 5 * time.Second
+	lockHolderTimeout = 20 * time.Second
+)
+
+// lockScript takes an exclusive flock on HostLockPath (waiting at most %d seconds), prints
+// "locked" and holds the lock until its stdin ends or stays silent for %d seconds. Without
+// root (no sudo, non-root login: /run is not writable) or without flock it prints "nolock".
+const lockScript = `umask 077
+if [ "$(id -u)" != 0 ] || ! command -v flock >/dev/null 2>&1; then echo nolock; exit 0; fi
+exec 9>>%s || exit 3
+flock -w %d 9 || { echo busy; exit 4; }
+echo locked
+if command -v timeout >/dev/null 2>&1; then
+  while [ "$(timeout %d head -c1)" = . ]; do :; done
+else
+  cat >/dev/null
+fi
+`
+
+// hostLocks serialises, inside this process, the changes to one host (by "host:port").
+var hostLocks = struct {
+	sync.Mutex
+	m map[string]ctxMutex
+}{m: map[string]ctxMutex{}}
+
+// HostLock is held while a service of one host changes; see Conn.LockHost.
+type HostLock struct {
+	local  ctxMutex
+	remote func()
+	wait   time.Duration
+	once   sync.Once
+}
+
+// LockHost serialises changes to the services of this handle's host: first among the
+// resources of this provider process, then across processes through a flock on
+// HostLockPath held by a command session on the host (the kernel releases it when that
+// session ends, also when the connection dies; a silent holder gives up after
+// lockHolderTimeout). It waits at most wait (and gives up when ctx ends) with an error
+// naming the host. The host-side lock is skipped (logged) when the login cannot write /run
+// or the host lacks flock.
+func (c *Conn) LockHost(ctx context.Context, wait time.Duration) (*HostLock, error) {
+	hostLocks.Lock()
+	m := hostLocks.m[c.sc.addr]
+	if m == nil {
+		m = newCtxMutex()
+		hostLocks.m[c.sc.addr] = m
+	}
+	hostLocks.Unlock()
+
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if err := m.lock(wctx); err != nil {
+		return nil, fmt.Errorf("another resource of this run is changing a service on %s and did not finish within %s: %w", c.sc.addr, wait, err)
+	}
+	remote, err := c.lockOnHost(ctx, wait)
+	if err != nil {
+		m.unlock()
+		return nil, err
+	}
+	return &HostLock{local: m, remote: remote, wait: wait}, nil
+}
+
+// Reattach takes the host-side lock again through c (a redialled handle, after the
+// connection that held it died), keeping this process's lock.
+func (l *HostLock) Reattach(ctx context.Context, c *Conn) error {
+	l.remote()
+	remote, err := c.lockOnHost(ctx, l.wait)
+	if err != nil {
+		l.remote = func() {}
+		return err
+	}
+	l.remote = remote
+	return nil
+}
+
+// Release gives both locks back; later calls do nothing.
+func (l *HostLock) Release() {
+	l.once.Do(func() {
+		l.remote()
+		l.local.unlock()
+	})
+}
+
+// lockOnHost starts the lock holder on the host and returns once it holds the lock.
+func (c *Conn) lockOnHost(ctx context.Context, wait time.Duration) (func(), error) {
+	sc := c.sc
+	// The holder's channel is not counted against MaxSessions: it is one channel per host
+	// (LockHost serialises the process first) and must not starve the work it protects.
+	sess, err := sc.client.NewSession()
+	if err != nil {
+		return nil, fmt.Errorf("cannot open an SSH session on %s for the host lock: %w", sc.addr, err)
+	}
+	stats.channels.Add(1)
+	stats.execs.Add(1)
+	stdin, err1 := sess.StdinPipe()
+	stdout, err2 := sess.StdoutPipe()
+	if err := errors.Join(err1, err2); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	var stderr limitedBuffer
+	stderr.max = 4 << 10
+	sess.Stderr = &stderr
+	secs := int((wait + time.Second - 1) / time.Second)
+	script := fmt.Sprintf(lockScript, Quote(HostLockPath), secs, int(lockHolderTimeout/time.Second))
+	cmd := "sh -c " + Quote(script)
+	if c.sudo {
+		cmd = "sudo -n -- " + cmd
+	}
+	if err := sess.Start(cmd); err != nil {
+		sess.Close()
+		return nil, fmt.Errorf("cannot start the host lock on %s: %w", sc.addr, err)
+	}
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(stdout).ReadString('\n')
+		line <- strings.TrimSpace(s)
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	var got string
+	select {
+	case got = <-line:
+	case <-ctx.Done():
+		sess.Close()
+		return nil, fmt.Errorf("waiting for the host lock %s on %s: %w", HostLockPath, sc.addr, ctx.Err())
+	}
+	switch got {
+	case "locked":
+	case "nolock":
+		sess.Close()
+		tflog.Warn(ctx, "host lock not taken: the login is not root or the host has no flock; only this provider process is serialised",
+			map[string]any{"ssh_addr": sc.addr})
+		return func() {}, nil
+	case "busy":
+		sess.Close()
+		return nil, fmt.Errorf("another terraform run is changing a service on %s: it held the host lock %s for more than %s. "+
+			"Let it finish, then apply again", sc.addr, HostLockPath, wait)
+	default:
+		sess.Close()
+		msg := strings.TrimSpace(stderr.String())
+		if c.sudo && isSudoPasswordMessage(msg) {
+			return nil, &SudoPasswordError{Host: sc.host, User: sc.user, Stderr: msg}
+		}
+		return nil, fmt.Errorf("cannot take the host lock %s on %s: %s", HostLockPath, sc.addr, msg)
+	}
+	tflog.Debug(ctx, "host lock taken", map[string]any{"ssh_addr": sc.addr, "path": HostLockPath})
+
+	stop := make(chan struct{})
+	beats := make(chan struct{})
+	go func() {
+		defer close(beats)
+		t := time.NewTicker(lockHeartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-sc.done:
+				return
+			case <-t.C:
+				if _, err := stdin.Write([]byte(".")); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(stop)
+			<-beats
+			stdin.Close() // the holder reads the end of its input and exits: the lock is free
+			waitBounded(sess, 5*time.Second)
+			sess.Close()
+		})
+	}, nil
+}
