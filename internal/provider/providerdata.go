@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
@@ -47,4 +48,19 @@ func configureData(raw any, diags *diag.Diagnostics) *providerData {
 		return nil
 	}
 	return d
+}
+
+// recoverInterrupted finishes the rollback of an apply to mainPath that was interrupted (a
+// dropped connection, a killed provider) before a refresh reads the host, so that the plan
+// compares the configuration with the files as last confirmed. It reports false on error.
+func recoverInterrupted(ctx context.Context, c *transport.Conn, mainPath, restart string, diags *diag.Diagnostics) bool {
+	msg, err := hostchange.Recover(ctx, c, mainPath, restart)
+	if err != nil {
+		diags.AddError("Interrupted Apply Not Rolled Back", err.Error())
+		return false
+	}
+	if msg != "" {
+		diags.AddWarning("Interrupted Apply Rolled Back", msg)
+	}
+	return true
 }

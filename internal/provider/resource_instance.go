@@ -390,7 +390,17 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.AddError("Cannot Connect to Host", err.Error())
 		return
 	}
-	restored, err := hostchange.Restore(ctx, c, st.ConfigPath.ValueString(), st.RestartCommand.ValueString())
+	// The main file and every drop-in the provider edited (each has its original copy).
+	paths := []string{st.ConfigPath.ValueString()}
+	copies, err := c.Glob(ctx, path.Join(path.Dir(st.ConfigPath.ValueString()), "ntopng.conf.d", "*.conf"+hostchange.OriginalSuffix))
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Restore ntopng.conf", err.Error())
+		return
+	}
+	for _, p := range copies {
+		paths = append(paths, strings.TrimSuffix(p, hostchange.OriginalSuffix))
+	}
+	restored, err := hostchange.Restore(ctx, c, paths, st.RestartCommand.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Restore ntopng.conf", fmt.Sprintf("Putting back the original %s failed: %v", st.ConfigPath.ValueString(), err))
 		return
@@ -831,6 +841,9 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return diags
 	}
+	if !recoverInterrupted(ctx, c, m.ConfigPath.ValueString(), m.RestartCommand.ValueString(), &diags) {
+		return diags
+	}
 	hs, err := r.readHost(ctx, c, *m, true)
 	if err != nil {
 		diags.AddError("Cannot Read ntopng Configuration", err.Error())
@@ -1078,7 +1091,10 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 				plan.User.ValueString(), plan.Host.ValueString()))
 		return "", diags
 	}
-	// Drop-ins must not override managed options: remove them there (other lines stay).
+	newText := ntopngconf.Edit(string(hs.main.Data), set, remove)
+	files := []hostchange.File{{Path: plan.ConfigPath.ValueString(), Data: []byte(newText), Mode: ntopngConfMode, UID: 0, GID: gid}}
+	// Drop-ins must not override managed options: remove them there (other lines stay), in
+	// the same change, so that a failed restart puts them back too.
 	managed := append([]string{}, remove...)
 	for _, s := range set {
 		managed = append(managed, s.Name)
@@ -1089,16 +1105,12 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 			continue
 		}
 		tflog.Debug(ctx, "removing managed options from a drop-in", map[string]any{"path": f.Path})
-		if err := c.WriteFileAtomic(ctx, f.Path, []byte(edited), f.Info.Mode, f.Info.UID, f.Info.GID); err != nil {
-			diags.AddError("Cannot Fix ntopng Drop-in", fmt.Sprintf("Removing managed options from %s failed: %v", f.Path, err))
-			return "", diags
-		}
+		files = append(files, hostchange.File{Path: f.Path, Data: []byte(edited), Mode: f.Info.Mode, UID: f.Info.UID, GID: f.Info.GID})
 	}
-	newText := ntopngconf.Edit(string(hs.main.Data), set, remove)
 	timeout, _ := time.ParseDuration(plan.VerifyTimeout.ValueString())
 	want := expectedListeners(plan.HTTPListen.ValueString(), plan.HTTPSListen.ValueString(), cert.Exists)
 	ch := hostchange.Change{
-		File:         hostchange.File{Path: plan.ConfigPath.ValueString(), Data: []byte(newText), Mode: ntopngConfMode, UID: 0, GID: gid},
+		Files:        files,
 		Restart:      plan.RestartCommand.ValueString(),
 		KeepOriginal: true,
 		ForceRestart: prior != nil && listenersDrifted(*prior),

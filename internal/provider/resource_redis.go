@@ -297,6 +297,9 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	confPath := st.ConfigPath.ValueString()
+	if !recoverInterrupted(ctx, c, confPath, st.RestartCommand.ValueString(), &resp.Diagnostics) {
+		return
+	}
 	hc, err := readRedisConf(ctx, c, confPath, nil)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Read redis.conf", fmt.Sprintf(
@@ -362,7 +365,7 @@ func (r *redisResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		return
 	}
 	confPath := st.ConfigPath.ValueString()
-	restored, err := hostchange.Restore(ctx, c, confPath, st.RestartCommand.ValueString())
+	restored, err := hostchange.Restore(ctx, c, []string{confPath}, st.RestartCommand.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Restore redis.conf", fmt.Sprintf(
 			"Putting back the original %s on %s failed: %v. Check the file and restart Redis by hand.", confPath, st.Host.ValueString(), err))
@@ -688,7 +691,7 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 		}
 	}
 	ch := hostchange.Change{
-		File:         file,
+		Files:        []hostchange.File{file},
 		Restart:      plan.RestartCommand.ValueString(),
 		ForceRestart: force,
 		KeepOriginal: plan.OnDestroy.ValueString() == "restore",

@@ -287,6 +287,9 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return
 	}
+	if !recoverInterrupted(ctx, c, m.Path.ValueString(), m.RestartCommand.ValueString(), &resp.Diagnostics) {
+		return
+	}
 	// The served certificate does not depend on the file: ask for it while the file is read.
 	type servedResult struct {
 		leaf *x509.Certificate
@@ -693,7 +696,7 @@ func (r *tlsCertResource) apply(ctx context.Context, cfg tfsdk.Config, m *tlsCer
 	want := pembundle.Fingerprint(b.Leaf)
 	planned := m.ServedFingerprintSHA256
 	ch := hostchange.Change{
-		File:    hostchange.File{Path: m.Path.ValueString(), Data: b.Render(), Mode: os.FileMode(mode), UID: uid, GID: gid},
+		Files:   []hostchange.File{{Path: m.Path.ValueString(), Data: b.Render(), Mode: os.FileMode(mode), UID: uid, GID: gid}},
 		Restart: m.RestartCommand.ValueString(),
 	}
 	var v *verifier
