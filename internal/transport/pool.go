@@ -286,6 +286,9 @@ func (c *sshConn) touch() { c.used.Store(time.Now().UnixNano()) }
 // Whether the host still answers is the keepalive's job, not the caller's: a
 // connection that other resources are using is never closed here.
 func (c *sshConn) alive() bool {
+	if c.deadErr.Load() != nil { // set before the keepalive closes the connection
+		return false
+	}
 	select {
 	case <-c.done:
 		return false
