@@ -203,7 +203,8 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"data_dir": schema.StringAttribute{
 				MarkdownDescription: "ntopng's data directory (`--data-dir`). Unset: not managed (ntopng's default " +
-					"`/var/lib/ntopng`); with `manage_user` it is created and given to `user` with mode 0700." + restarts,
+					"`/var/lib/ntopng`); with `manage_user` it is created and given to `user` with mode 0700, never through " +
+					"a symbolic link that a user other than root could have planted (apply fails naming the link)." + restarts,
 				Optional: true, Validators: []validator.String{validators.AbsolutePath()},
 			},
 			"local_networks": schema.ListAttribute{
@@ -1167,6 +1168,15 @@ func (r *instanceResource) ensureUser(ctx context.Context, c *transport.Conn, m 
 	if !m.DataDir.IsNull() {
 		dataDir = m.DataDir.ValueString()
 	}
+	// Root creates the data directory and gives it away: never through a link that the
+	// service account (or anyone but root) could have planted, or a compromised ntopng
+	// could make /root its own. GuardPath refuses such links, naming them, and resolves the
+	// trusted ones; the script then works on the directory it entered (cd -P, checked with
+	// pwd -P) and changes "." only, so a swap after the check cannot redirect the chown.
+	realDir, err := c.GuardPath(ctx, dataDir)
+	if err != nil {
+		return fmt.Errorf("data_dir %s: %w", dataDir, err)
+	}
 	var groups []string
 	m.UserGroups.ElementsAs(ctx, &groups, false)
 	script := fmt.Sprintf(`set -e
@@ -1174,10 +1184,12 @@ getent group ntop >/dev/null || groupadd --system ntop
 if ! getent passwd %[1]s >/dev/null; then
   useradd --system --gid ntop --no-create-home --home-dir %[2]s --shell /usr/sbin/nologin --comment 'ntopng' %[1]s
 fi
-mkdir -p %[2]s
-chown %[1]s:"$(id -gn %[1]s)" %[2]s
-chmod 0700 %[2]s
-`, user, transport.Quote(dataDir))
+mkdir -p -- %[3]s
+cd -P -- %[3]s
+if [ "$(pwd -P)" != %[3]s ]; then echo "data_dir %[2]s changed while it was prepared (it leads to $(pwd -P) now); its owner was not changed" >&2; exit 4; fi
+chown %[1]s:"$(id -gn %[1]s)" .
+chmod 0700 .
+`, user, transport.Quote(dataDir), transport.Quote(realDir))
 	for _, g := range groups {
 		script += fmt.Sprintf("getent group %[1]s >/dev/null || { echo \"group %[1]s does not exist\" >&2; exit 3; }\nid -Gn %[2]s | tr ' ' '\\n' | grep -qx %[1]s || usermod -a -G %[1]s %[2]s\n",
 			transport.Quote(g), user)

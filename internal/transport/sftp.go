@@ -265,7 +265,7 @@ func toFileInfo(fi os.FileInfo) FileInfo {
 
 // Stat describes path (following symlinks). A missing path is
 // FileInfo{Exists: false} and no error.
-func (c *Conn) Stat(ctx context.Context, p string) (FileInfo, error) {
+func (c *Conn) Stat(ctx context.Context, p string) (_ FileInfo, err error) {
 	fs, err := c.fs(ctx)
 	if err != nil {
 		return FileInfo{}, err
@@ -282,18 +282,50 @@ func (c *Conn) Stat(ctx context.Context, p string) (FileInfo, error) {
 
 // ReadFile reads a whole file. A missing file is nil data,
 // FileInfo{Exists: false} and no error.
-func (c *Conn) ReadFile(ctx context.Context, p string) ([]byte, FileInfo, error) {
+func (c *Conn) ReadFile(ctx context.Context, p string) (_ []byte, _ FileInfo, err error) {
 	fs, err := c.fs(ctx)
 	if err != nil {
 		return nil, FileInfo{}, err
 	}
-	return c.readFile(ctx, fs, p)
+	return c.readFile(ctx, fs, p, &dirMemo{})
 }
 
-func (c *Conn) readFile(ctx context.Context, fs *sftp.Client, p string) ([]byte, FileInfo, error) {
-	f, err := fs.Open(p)
+// MaxReadSize is the most ReadFile and ReadFiles read of one file: 4 MiB. The files the
+// provider reads (ntopng.conf and its drop-ins, redis.conf and its includes, PEM bundles,
+// /etc/passwd and /etc/group) are a few KiB; a bigger one is a mistake or an attack (an
+// `include /dev/zero`, a drop-in linked to a huge file, planted by a compromised service
+// account) that would otherwise run the provider out of memory at every plan.
+const MaxReadSize = 4 << 20
+
+func (c *Conn) readFile(ctx context.Context, fs *sftp.Client, p string, dirs *dirMemo) ([]byte, FileInfo, error) {
+	// As root, refuse a path through a link someone else could have planted (a drop-in
+	// linked to /etc/shadow would leak into diagnostics and the state): its directory is
+	// checked once per call, the file itself when it is a link.
+	if c.privileged() && path.IsAbs(p) {
+		if err := dirs.check(path.Dir(p), func(d string) error { _, err := c.guard(fs, d); return err }); err != nil {
+			return nil, FileInfo{}, err
+		}
+		if li, err := fs.Lstat(p); err == nil && li.Mode()&os.ModeSymlink != 0 {
+			if _, err := c.guard(fs, p); err != nil {
+				return nil, FileInfo{}, err
+			}
+		}
+	}
+	// Stat before opening: opening a FIFO blocks the SFTP server until a writer comes,
+	// and a device can be endless (/dev/zero).
+	st, err := fs.Stat(p)
 	if errors.Is(err, os.ErrNotExist) {
 		tflog.Debug(ctx, "ssh sftp read", map[string]any{"ssh_addr": c.sc.addr, "path": p, "exists": false})
+		return nil, FileInfo{}, nil
+	}
+	if err != nil {
+		return nil, FileInfo{}, c.fileErr("stat", p, err)
+	}
+	if err := c.checkReadable(p, st); err != nil {
+		return nil, toFileInfo(st), err
+	}
+	f, err := fs.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, FileInfo{}, nil
 	}
 	if err != nil {
@@ -305,10 +337,13 @@ func (c *Conn) readFile(ctx context.Context, fs *sftp.Client, p string) ([]byte,
 		return nil, FileInfo{}, c.fileErr("stat", p, err)
 	}
 	info := toFileInfo(fi)
-	if info.IsDir {
-		return nil, info, fmt.Errorf("cannot read %s on %s: it is a directory", p, c.sc.addr)
+	if err := c.checkReadable(p, fi); err != nil { // swapped since the first stat
+		return nil, info, err
 	}
 	data, err := readAll(f, info)
+	if errors.Is(err, errTooBig) {
+		return nil, info, c.tooBig(p)
+	}
 	if err != nil {
 		return nil, info, c.fileErr("read", p, err)
 	}
@@ -316,16 +351,55 @@ func (c *Conn) readFile(ctx context.Context, fs *sftp.Client, p string) ([]byte,
 	return data, info, nil
 }
 
+// checkReadable refuses what ReadFile does not read: anything but a regular file, and a
+// regular file larger than MaxReadSize.
+func (c *Conn) checkReadable(p string, fi os.FileInfo) error {
+	m := fi.Mode()
+	var kind string
+	switch {
+	case m.IsRegular():
+		if fi.Size() > MaxReadSize {
+			return c.tooBig(p)
+		}
+		return nil
+	case m.IsDir():
+		kind = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		kind = "a FIFO (named pipe)"
+	case m&os.ModeSocket != 0:
+		kind = "a socket"
+	case m&os.ModeCharDevice != 0:
+		kind = "a character device"
+	case m&os.ModeDevice != 0:
+		kind = "a block device"
+	default:
+		kind = "not a regular file"
+	}
+	return fmt.Errorf("cannot read %s on %s: it is %s; configuration files, includes and certificates must be regular files",
+		p, c.sc.addr, kind)
+}
+
+func (c *Conn) tooBig(p string) error {
+	return fmt.Errorf("cannot read %s on %s: it is larger than %d MiB, the most read of one file (configuration files, includes and certificates are small; is it the file you meant?)",
+		p, c.sc.addr, MaxReadSize>>20)
+}
+
+var errTooBig = errors.New("file too big")
+
 // readAll reads an open file whose fstat is info. A regular file is read with requests for
 // exactly its size: one round trip and one buffer of that size for a configuration file,
 // where sftp's WriteTo stats the file again, reads into a 32 KiB buffer and asks once more
 // to learn of the end (three round trips and 32 KiB of garbage per file, which a plan over
 // hundreds of hosts paid in garbage collection). A file that grows between the fstat and
 // the read shows its first info.Size bytes, as if read a moment earlier; one that shrinks
-// ends at its new end. Anything else is read to its end: an empty file, and pseudo-files
-// such as /proc's, which report size 0 and still hold data.
+// ends at its new end. Anything else is read to its end, at most MaxReadSize bytes
+// (errTooBig past that): an empty file, and pseudo-files such as /proc's, which report
+// size 0 and still hold data.
 func readAll(f *sftp.File, info FileInfo) ([]byte, error) {
 	if info.IsRegular && info.Size > 0 {
+		if info.Size > MaxReadSize {
+			return nil, errTooBig
+		}
 		buf := make([]byte, info.Size)
 		n, err := f.ReadAt(buf, 0)
 		if err != nil && !errors.Is(err, io.EOF) {
@@ -333,11 +407,14 @@ func readAll(f *sftp.File, info FileInfo) ([]byte, error) {
 		}
 		return buf[:n], nil
 	}
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
+	data, err := io.ReadAll(io.LimitReader(f, MaxReadSize+1))
+	if err != nil {
 		return nil, err
 	}
-	return append([]byte{}, buf.Bytes()...), nil
+	if len(data) > MaxReadSize {
+		return nil, errTooBig
+	}
+	return data, nil
 }
 
 // File is one result of ReadFiles.
@@ -349,7 +426,7 @@ type File struct {
 
 // ReadFiles reads paths concurrently over the shared SFTP client and
 // returns them in the same order. Missing files have Info.Exists false.
-func (c *Conn) ReadFiles(ctx context.Context, paths []string) ([]File, error) {
+func (c *Conn) ReadFiles(ctx context.Context, paths []string) (_ []File, err error) {
 	fs, err := c.fs(ctx)
 	if err != nil {
 		return nil, err
@@ -358,13 +435,14 @@ func (c *Conn) ReadFiles(ctx context.Context, paths []string) ([]File, error) {
 	errs := make([]error, len(paths))
 	var wg sync.WaitGroup
 	limit := make(chan struct{}, 16)
+	dirs := &dirMemo{}
 	for i, p := range paths {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			limit <- struct{}{}
 			defer func() { <-limit }()
-			data, info, err := c.readFile(ctx, fs, p)
+			data, info, err := c.readFile(ctx, fs, p, dirs)
 			out[i] = File{Path: p, Data: data, Info: info}
 			errs[i] = err
 		}()
@@ -374,7 +452,7 @@ func (c *Conn) ReadFiles(ctx context.Context, paths []string) ([]File, error) {
 }
 
 // Glob returns the paths matching pattern (path.Match syntax), sorted.
-func (c *Conn) Glob(ctx context.Context, pattern string) ([]string, error) {
+func (c *Conn) Glob(ctx context.Context, pattern string) (_ []string, err error) {
 	fs, err := c.fs(ctx)
 	if err != nil {
 		return nil, err
@@ -393,7 +471,10 @@ func (c *Conn) Glob(ctx context.Context, pattern string) ([]string, error) {
 // written), sets its owner when uid or gid is >= 0, then its mode, writes and
 // fsyncs it, then renames it onto path (posix-rename). A reader sees the old file or the new one,
 // never a part. On any failure the temporary file is removed. The directory
-// must exist. A symlink at path is replaced by the file, not followed.
+// must exist. A symlink at path is replaced by the file, not followed; as
+// root, a directory on the way that goes through a link someone other than
+// root could have planted is refused (GuardPath). pkg/sftp has no openat, so
+// a link swapped in during the few round trips of the write is not caught.
 func (c *Conn) WriteFileAtomic(ctx context.Context, p string, data []byte, mode os.FileMode, uid, gid int) (err error) {
 	fs, err := c.fs(ctx)
 	if err != nil {
@@ -403,6 +484,11 @@ func (c *Conn) WriteFileAtomic(ctx context.Context, p string, data []byte, mode 
 	dir = path.Clean(dir)
 	if name == "" {
 		return fmt.Errorf("cannot write %q on %s: not a file path", p, c.sc.addr)
+	}
+	if c.privileged() {
+		if _, err := c.guard(fs, dir); err != nil {
+			return err
+		}
 	}
 	if di, err := fs.Stat(dir); err != nil || !di.IsDir() {
 		if err == nil || errors.Is(err, os.ErrNotExist) {
@@ -488,12 +574,18 @@ func randomSuffix() string {
 	return hex.EncodeToString(b)
 }
 
-// Remove deletes path (a file or an empty directory). A missing path is not
-// an error.
-func (c *Conn) Remove(ctx context.Context, p string) error {
+// Remove deletes path (a file or an empty directory; a link itself, not what it
+// points to). A missing path is not an error. As root, a directory on the way
+// that goes through an untrusted link is refused (GuardPath).
+func (c *Conn) Remove(ctx context.Context, p string) (err error) {
 	fs, err := c.fs(ctx)
 	if err != nil {
 		return err
+	}
+	if c.privileged() {
+		if _, err := c.guard(fs, path.Dir(p)); err != nil {
+			return err
+		}
 	}
 	err = fs.Remove(p)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
