@@ -15,6 +15,9 @@ import (
 
 func TestAccHostDataSource(t *testing.T) {
 	s := testhost.StartSSHD(t, testhost.Options{})
+	// The namespace's /etc starts as a copy of the machine's: a machine that happens to have
+	// a user ntopng must not turn the "missing user" case below into a present one.
+	s.Exec(t, "sed -i '/^ntopng:/d' /etc/passwd /etc/shadow")
 	cfg := providerConfig(s, s.Root) + `
 data "ntopng_host" "a" {
   host        = "127.0.0.1"
