@@ -271,6 +271,9 @@ func (r *redisResource) Configure(_ context.Context, req resource.ConfigureReque
 
 // Create edits (or creates) redis.conf, restarts Redis and checks the running server.
 func (r *redisResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
+		return // refused before anything is written
+	}
 	var plan redisResourceModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -338,6 +341,9 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 // Update rewrites redis.conf, or only restarts Redis when the running server drifted from a
 // right file.
 func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
+		return // refused before anything is written
+	}
 	var plan, prior redisResourceModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)

@@ -262,6 +262,9 @@ func (r *tlsCertResource) Configure(_ context.Context, req resource.ConfigureReq
 
 // Create writes the file, restarts ntopng and checks what it serves.
 func (r *tlsCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
+		return // refused before anything is written
+	}
 	var m tlsCertModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -370,6 +373,9 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 // Update rewrites the file when it differs, restarts ntopng when the file changed or when
 // it serves another certificate, and checks what it serves.
 func (r *tlsCertResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
+		return // refused before anything is written
+	}
 	var m tlsCertModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &m)...)
 	if resp.Diagnostics.HasError() {
