@@ -53,7 +53,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"Terraform manages or not. Each check looks at the files and, where there is one, the running service " +
 			"(ntopng's sockets and user, what Redis answers an unauthenticated client, ntopng's web users in Redis).",
 		Attributes: map[string]schema.Attribute{
-			"host": schema.StringAttribute{MarkdownDescription: "Address or name of the host (SSH settings come from the provider block).", Required: true},
+			"host": schema.StringAttribute{MarkdownDescription: "Address or name of the host (SSH settings come from the provider block).", Required: true, Validators: hostValidators},
 			"port": schema.Int64Attribute{MarkdownDescription: "SSH port, overriding the provider's `ssh.port`.", Optional: true},
 			"config_path": schema.StringAttribute{
 				MarkdownDescription: "ntopng's configuration file; its `ntopng.conf.d/*.conf` drop-ins are read too. Default `" + defaultNtopngConf + "`.",

@@ -60,7 +60,7 @@ func (d *hostDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 			"host": schema.StringAttribute{
 				MarkdownDescription: "Address or name of the host to read (SSH settings come from the provider block).",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          hostValidators,
 			},
 			"port": schema.Int64Attribute{
 				MarkdownDescription: "SSH port, overriding the provider's `ssh.port`.",

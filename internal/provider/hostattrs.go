@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -20,13 +21,32 @@ import (
 
 var pathHost = path.Root("host")
 
+// hostRE is what a host name or an IP address (IPv6 with or without brackets, a zone after
+// %) can hold. Anything else (white space, control characters, quotes, shell characters, a
+// leading "-" that a program would read as an option) is refused at plan time: host reaches
+// the SSH dial, host-key lookups, IDs and log lines.
+var hostRE = regexp.MustCompile(`^[A-Za-z0-9_.:%\[\]][A-Za-z0-9_.:%\[\]-]{0,252}$`)
+
+// hostValidators check a host attribute (resources and data sources).
+var hostValidators = []validator.String{stringvalidator.RegexMatches(hostRE,
+	"must be a host name or an IP address (letters, digits, '.', '-', '_', ':', '[', ']', '%'; not starting with '-'; at most 253 characters)")}
+
+// ownerRE is a user or group name as useradd and groupadd accept them (Debian's rule), or
+// a numeric id.
+var ownerRE = regexp.MustCompile(`^([a-z_][a-z0-9_.-]{0,31}\$?|[0-9]+)$`)
+
+// noNUL refuses a NUL byte, which no command line or file path can carry: the remote side
+// would cut the value there and run or open something else than the configuration says.
+var noNUL = stringvalidator.RegexMatches(regexp.MustCompile(`^[^\x00]*$`), "must not contain a NUL byte")
+
 // hostAttribute and portAttribute are the target of every resource; changing either means
 // another machine, so a new resource.
 func hostAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
-		MarkdownDescription: "Address or name of the host (SSH settings come from the provider block). Changing it replaces the resource.",
+		MarkdownDescription: "Address or name of the host (SSH settings come from the provider block): a host name or an IP " +
+			"address, without spaces, quotes or a leading `-`. Changing it replaces the resource.",
 		Required:            true,
-		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		Validators:          hostValidators,
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -160,7 +161,8 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"Groups are added, never removed. Read back from /etc/group. Default `[]`.",
 				ElementType: types.StringType,
 				Optional:    true, Computed: true,
-				Default: listdefault.StaticValue(types.ListValueMust(types.StringType, nil)),
+				Default:    listdefault.StaticValue(types.ListValueMust(types.StringType, nil)),
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(userNameRE, "must be a group name, like \"redis\""))},
 			},
 			"redis": schema.SingleNestedAttribute{
 				MarkdownDescription: "How ntopng reaches Redis (`--redis`): `socket` (a Unix socket path, preferred) or `host` and " +
@@ -226,7 +228,8 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "Shell command run (through `sudo -n` with `sudo = true`) after the file changed. Default `" +
 					defaultNtopngRestart + "`. Nothing is restarted when nothing changed.",
 				Optional: true, Computed: true,
-				Default: stringdefault.StaticString(defaultNtopngRestart),
+				Default:    stringdefault.StaticString(defaultNtopngRestart),
+				Validators: []validator.String{noNUL},
 			},
 			"verify_listeners": schema.BoolAttribute{
 				MarkdownDescription: "After a restart, wait until the ntopng process listens on exactly the configured " +

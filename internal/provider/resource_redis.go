@@ -208,7 +208,7 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Optional:      true,
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1), noNUL},
 			},
 			"verify_live": schema.BoolAttribute{
 				MarkdownDescription: "Check the running server, through the SSH connection: a tunnel to the socket or port " +

@@ -158,20 +158,20 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"owner": schema.StringAttribute{
-				MarkdownDescription: "Owner of the file, a user name on the host. Default `root`. A change rewrites the file " +
+				MarkdownDescription: "Owner of the file, a user name on the host (or a numeric uid). Default `root`. A change rewrites the file " +
 					"and restarts ntopng. Read back for drift.",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(defaultCertOwner),
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{stringvalidator.RegexMatches(ownerRE, "must be a user name (like \"root\") or a numeric uid")},
 			},
 			"group": schema.StringAttribute{
-				MarkdownDescription: "Group of the file, a group name on the host. Default `ntop` (created by the ntop " +
+				MarkdownDescription: "Group of the file, a group name on the host (or a numeric gid). Default `ntop` (created by the ntop " +
 					"packages). A change rewrites the file and restarts ntopng. Read back for drift.",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(defaultCertGroup),
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{stringvalidator.RegexMatches(ownerRE, "must be a group name (like \"ntop\") or a numeric gid")},
 			},
 			"mode": schema.StringAttribute{
 				MarkdownDescription: "Permissions of the file, four octal digits. Default `0640`. Modes that let other " +
@@ -186,9 +186,10 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "Shell command run on the host after the file changed (and only then), so that ntopng " +
 					"loads it. Default `" + defaultCertRestart + "`. `\"\"` runs nothing. If it fails, the previous file is " +
 					"put back and the command runs again.",
-				Optional: true,
-				Computed: true,
-				Default:  stringdefault.StaticString(defaultCertRestart),
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(defaultCertRestart),
+				Validators: []validator.String{noNUL},
 			},
 			"verify_endpoint": schema.StringAttribute{
 				MarkdownDescription: "`HOST:PORT` of ntopng's HTTPS server, as reached from the host (e.g. `127.0.0.1:443`). " +
