@@ -885,7 +885,7 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 
 	managedRedis := !m.Redis.IsNull() || (imported && eff.Options["redis"] != "")
 	if managedRedis {
-		m.Redis = redisObject(eff)
+		m.Redis = redisObject(eff, m.Redis)
 	}
 	if eff.RedisPassword != nil && *eff.RedisPassword != "" {
 		h, err := keyedHash(ctx, c, *eff.RedisPassword)
@@ -1004,7 +1004,10 @@ func optionValues(hs *hostState, name string) []string {
 	return out
 }
 
-func redisObject(eff ntopngconf.Effective) types.Object {
+// redisObject is the redis attribute as the host's files set it. The default port stays
+// null, unless prior (the configuration's or the state's) wrote it out: both spellings mean
+// the same, and the read-back must keep the operator's.
+func redisObject(eff ntopngconf.Effective, prior types.Object) types.Object {
 	v := map[string]attr.Value{
 		"socket": types.StringNull(), "host": types.StringNull(), "port": types.Int64Null(),
 		"db": types.Int64Value(int64(eff.RedisDB)),
@@ -1013,7 +1016,8 @@ func redisObject(eff ntopngconf.Effective) types.Object {
 		v["socket"] = types.StringValue(eff.RedisHost)
 	} else {
 		v["host"] = types.StringValue(eff.RedisHost)
-		if eff.RedisPort != ntopngconf.DefaultRedisPort {
+		priorPort, _ := prior.Attributes()["port"].(types.Int64)
+		if eff.RedisPort != ntopngconf.DefaultRedisPort || (!priorPort.IsNull() && !priorPort.IsUnknown()) {
 			v["port"] = types.Int64Value(int64(eff.RedisPort))
 		}
 	}

@@ -4,6 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
+
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -78,5 +83,23 @@ func TestExpectedListeners(t *testing.T) {
 	}
 	if got := expectedListeners("3000", "443", false); strings.Join(got, ",") != "0.0.0.0:3000" {
 		t.Errorf("no certificate means no HTTPS: %v", got)
+	}
+}
+
+// TestRedisObjectKeepsTheDefaultPortAsWritten: issue 12 item 11, redis = { host, port = 6379 }
+// read back as port = null ("inconsistent result after apply").
+func TestRedisObjectKeepsTheDefaultPortAsWritten(t *testing.T) {
+	eff := ntopngconf.Evaluate(ntopngconf.File{Name: "/n.conf", Text: "--redis=127.0.0.1:6379\n"})
+	written := types.ObjectValueMust(redisAttrTypes, map[string]attr.Value{"socket": types.StringNull(),
+		"host": types.StringValue("127.0.0.1"), "port": types.Int64Value(6379), "db": types.Int64Value(0)})
+	if got := redisObject(eff, written).Attributes()["port"]; !got.Equal(types.Int64Value(6379)) {
+		t.Errorf("port written out as 6379 read back as %v", got)
+	}
+	if got := redisObject(eff, types.ObjectNull(redisAttrTypes)).Attributes()["port"]; !got.IsNull() {
+		t.Errorf("port left unset read back as %v, want null", got)
+	}
+	eff = ntopngconf.Evaluate(ntopngconf.File{Name: "/n.conf", Text: "--redis=127.0.0.1:6380\n"})
+	if got := redisObject(eff, written).Attributes()["port"]; !got.Equal(types.Int64Value(6380)) {
+		t.Errorf("port changed on the host to 6380 read back as %v", got)
 	}
 }
