@@ -662,7 +662,8 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 		return diags
 	}
 
-	file := hostchange.File{Path: confPath, Data: data, Mode: hc.info.Mode, UID: hc.info.UID, GID: hc.info.GID}
+	// The file holds the password: owner and group stay, other users lose their access.
+	file := hostchange.File{Path: confPath, Data: data, Mode: hc.info.Mode &^ 0o007, UID: hc.info.UID, GID: hc.info.GID}
 	if !hc.info.Exists {
 		ids, err := lookupIDs(ctx, c)
 		if err != nil {

@@ -228,10 +228,11 @@ func TestAccRedisHardensFreshRedis(t *testing.T) {
 						}
 						return nil
 					},
-					// The file kept its owner and mode (the harness wrote it root 0644).
+					// The file kept its owner; the harness wrote it 0644, and other users lost their
+					// read access, since it now holds the password.
 					func(*terraform.State) error {
-						if got := strings.TrimSpace(f.s.Exec(t, "stat -c %U:%a "+f.r.ConfPath)); got != "root:644" {
-							return fmt.Errorf("redis.conf is %s, want root:644", got)
+						if got := strings.TrimSpace(f.s.Exec(t, "stat -c %U:%a "+f.r.ConfPath)); got != "root:640" {
+							return fmt.Errorf("redis.conf is %s, want root:640", got)
 						}
 						return nil
 					},
