@@ -128,11 +128,9 @@ resource "ntopng_instance" "i" {
   on_destroy       = "restore"`, f.httpPort, redis))
 	}
 	other := otherWith(fmt.Sprintf("redis = { socket = %s, db = 1 }\n  redis_password_wo = var.pw", hcl(sock)))
-	// Redis over TCP with host and port written out (the Redis of ntopng_redis listens on
-	// otherTCP in this configuration). The case of issue 12 item 11, port = 6379 written out,
-	// needs a Redis on 6379, which this machine cannot promise (the stand-in exits when no
-	// Redis answers): TestRedisObjectKeepsTheDefaultPortAsWritten covers that read-back.
-	tcpHostPort := otherWith(fmt.Sprintf("redis = { host = \"127.0.0.1\", port = %d }\n  redis_password_wo = var.pw", otherTCP))
+	// The case of issue 12 item 11, redis = { host, port = 6379 } written out, needs a Redis on
+	// 6379, which this machine cannot promise (the stand-in exits when no Redis answers there):
+	// TestRedisObjectKeepsTheDefaultPortAsWritten covers that read-back.
 	vars := redisVars(redisPwA)
 	vars["key"] = keyVar(key)["key"]
 	step := func(cfg string) resource.TestStep {
@@ -146,6 +144,6 @@ resource "ntopng_instance" "i" {
 		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: protoV6Factories,
 		// Each step's apply is followed by a plan that must be empty (the framework checks it).
-		Steps: []resource.TestStep{step(unset), step(defaults), step(other), empty(other), step(unset), step(tcpHostPort)},
+		Steps: []resource.TestStep{step(unset), step(defaults), step(other), empty(other), step(unset)},
 	})
 }
