@@ -45,9 +45,9 @@ func hostAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
 		MarkdownDescription: "Address or name of the host (SSH settings come from the provider block): a host name or an IP " +
 			"address, without spaces, quotes or a leading `-`. Changing it replaces the resource.",
-		Required:            true,
-		Validators:          hostValidators,
-		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		Required:      true,
+		Validators:    hostValidators,
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 	}
 }
 
