@@ -61,19 +61,24 @@ func ProbeRedis(ctx context.Context, c *transport.Conn, network, addr, password 
 		writeCommand(&req, "AUTH", password)
 	}
 	writeCommand(&req, "INFO", "server")
+	// The tunnel honours the deadline and ctx (transport.Conn.Dial): a server that accepts
+	// and never answers ends the check with an error naming the host and the step.
+	fail := func(step string, err error) (RedisStatus, error) {
+		return st, fmt.Errorf("live check of Redis at %s on %s: %s: %w", addr, c.Addr(), step, err)
+	}
 	if _, err := io.WriteString(nc, req.String()); err != nil {
-		return st, fmt.Errorf("talking to Redis at %s: %w", addr, err)
+		return fail("sending PING", err)
 	}
 	r := bufio.NewReader(nc)
 	st.PingReply, err = readLine(r)
 	if err != nil {
-		return st, fmt.Errorf("talking to Redis at %s: %w", addr, err)
+		return fail("waiting for the reply to PING", err)
 	}
 	st.AuthRequired = strings.HasPrefix(st.PingReply, "-NOAUTH")
 	if password != "" {
 		st.AuthReply, err = readLine(r)
 		if err != nil {
-			return st, fmt.Errorf("talking to Redis at %s: %w", addr, err)
+			return fail("waiting for the reply to AUTH", err)
 		}
 		st.AuthOK = st.AuthReply == "+OK"
 	}

@@ -29,7 +29,7 @@ func ServedCertificate(ctx context.Context, c *transport.Conn, addr string) (lea
 	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
 		deadline = dl
 	}
-	_ = nc.SetDeadline(deadline)
+	_ = nc.SetDeadline(deadline) // honoured by the tunnel, which also closes when ctx ends
 	cfg := &tls.Config{
 		// Only the presented leaf is read and compared by fingerprint; trust is not the question.
 		InsecureSkipVerify: true, //nolint:gosec
@@ -40,7 +40,7 @@ func ServedCertificate(ctx context.Context, c *transport.Conn, addr string) (lea
 	}
 	tc := tls.Client(nc, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
-		return nil, "", fmt.Errorf("TLS handshake with %s (through SSH) failed: %w", addr, err)
+		return nil, "", fmt.Errorf("TLS check of %s on %s: the TLS handshake failed: %w", addr, c.Addr(), err)
 	}
 	certs := tc.ConnectionState().PeerCertificates
 	if len(certs) == 0 {

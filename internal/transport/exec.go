@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"golang.org/x/crypto/ssh"
@@ -113,7 +115,8 @@ func (c *Conn) exec(ctx context.Context, cmd string, gate *sudoGate, stdin []byt
 // Dial opens a channel from the host to addr: network "tcp" with
 // "host:port" (direct-tcpip) or "unix" with a socket path
 // (direct-streamlocal@openssh.com). The channel holds a session slot until
-// the returned connection is closed.
+// the returned connection is closed. The connection honours deadlines and is
+// closed when ctx ends (see tunnelConn).
 func (c *Conn) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	sc := c.sc
 	if network != "tcp" && network != "unix" {
@@ -131,17 +134,81 @@ func (c *Conn) Dial(ctx context.Context, network, addr string) (net.Conn, error)
 	stats.tunnels.Add(1)
 	sc.touch()
 	tflog.Debug(ctx, "ssh tunnel", map[string]any{"ssh_addr": sc.addr, "network": network, "addr": addr})
-	return &tunnelConn{Conn: conn, release: sc.release}, nil
+	t := &tunnelConn{Conn: conn, release: sc.release, what: fmt.Sprintf("%s %s through %s", network, addr, sc.addr)}
+	t.stopCtx = context.AfterFunc(ctx, func() { t.expire(context.Cause(ctx)) })
+	return t, nil
 }
 
-// tunnelConn gives its session slot back on the first Close.
+// tunnelConn is an SSH channel as a net.Conn that keeps its deadlines and its context.
+// x/crypto/ssh's channel connections do not support deadlines (SetDeadline returns an
+// error that callers ignore), so a peer that accepts and never answers would block a
+// Read forever. Here a deadline that passes, or the Dial context ending, closes the
+// channel: a pending Read or Write returns at once with an error naming the tunnel and
+// wrapping os.ErrDeadlineExceeded or the context's error. Read and write deadlines are
+// one: either closes the whole channel (the live checks set both together). The session
+// slot is given back on the first Close.
 type tunnelConn struct {
 	net.Conn
+	what    string
 	once    sync.Once
 	release func()
+	stopCtx func() bool
+
+	mu     sync.Mutex
+	timer  *time.Timer
+	reason error // why the channel was closed early; nil while it is open
 }
 
+// expire closes the channel early for reason (the first reason wins).
+func (t *tunnelConn) expire(reason error) {
+	t.mu.Lock()
+	if t.reason == nil {
+		t.reason = reason
+	}
+	t.mu.Unlock()
+	t.Conn.Close()
+}
+
+func (t *tunnelConn) wrap(err error) error {
+	t.mu.Lock()
+	reason := t.reason
+	t.mu.Unlock()
+	if err == nil || reason == nil {
+		return err
+	}
+	return fmt.Errorf("tunnel to %s: %w (%w)", t.what, reason, err)
+}
+
+func (t *tunnelConn) Read(p []byte) (int, error) {
+	n, err := t.Conn.Read(p)
+	return n, t.wrap(err)
+}
+
+func (t *tunnelConn) Write(p []byte) (int, error) {
+	n, err := t.Conn.Write(p)
+	return n, t.wrap(err)
+}
+
+// SetDeadline closes the channel when d passes; the zero time removes the deadline.
+func (t *tunnelConn) SetDeadline(d time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.timer != nil {
+		t.timer.Stop()
+		t.timer = nil
+	}
+	if !d.IsZero() {
+		t.timer = time.AfterFunc(time.Until(d), func() { t.expire(os.ErrDeadlineExceeded) })
+	}
+	return nil
+}
+
+func (t *tunnelConn) SetReadDeadline(d time.Time) error  { return t.SetDeadline(d) }
+func (t *tunnelConn) SetWriteDeadline(d time.Time) error { return t.SetDeadline(d) }
+
 func (t *tunnelConn) Close() error {
+	t.stopCtx()
+	_ = t.SetDeadline(time.Time{})
 	err := t.Conn.Close()
 	t.once.Do(t.release)
 	return err

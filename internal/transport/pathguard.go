@@ -50,10 +50,11 @@ func (c *Conn) GuardPath(ctx context.Context, p string) (_ string, err error) {
 	if !c.privileged() {
 		return p, nil
 	}
-	fs, err := c.fs(ctx)
+	fs, done, err := c.fs(ctx)
 	if err != nil {
 		return "", err
 	}
+	defer done(&err)
 	return c.guard(fs, p)
 }
 

@@ -102,8 +102,9 @@ func (b *limitedBuffer) String() string {
 }
 
 // sftpClient returns the connection's shared SFTP client for (sudo, server),
-// opening it on first use or after its session ended.
-func (c *sshConn) sftpClient(ctx context.Context, sudo bool, server, sudoPassword string) (*sftp.Client, error) {
+// opening it on first use or after its session ended, and the channel closed when
+// that session has ended.
+func (c *sshConn) sftpClient(ctx context.Context, sudo bool, server, sudoPassword string) (*sftp.Client, chan struct{}, error) {
 	key := fmt.Sprintf("%t|%s", sudo, server)
 	c.mu.Lock()
 	slot := c.sftps[key]
@@ -114,24 +115,24 @@ func (c *sshConn) sftpClient(ctx context.Context, sudo bool, server, sudoPasswor
 	c.mu.Unlock()
 
 	if err := slot.lock.lock(ctx); err != nil {
-		return nil, fmt.Errorf("waiting for the SFTP session on %s: %w", c.addr, err)
+		return nil, nil, fmt.Errorf("waiting for the SFTP session on %s: %w", c.addr, err)
 	}
 	defer slot.lock.unlock()
 	if slot.client != nil {
 		select {
 		case <-slot.dead:
 		default:
-			return slot.client, nil
+			return slot.client, slot.dead, nil
 		}
 	}
 	client, dead, err := c.openSFTP(ctx, sudo, server, sudoPassword)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.mu.Lock()
 	slot.client, slot.dead = client, dead
 	c.mu.Unlock()
-	return client, nil
+	return client, dead, nil
 }
 
 // openSFTP starts an SFTP server on a new session holding one channel slot
@@ -179,7 +180,16 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server, sudoPassword 
 	if err = sess.Start(what); err != nil {
 		return fail(fmt.Errorf("cannot start the SFTP server on %s (%s): %w", c.addr, what, err))
 	}
-	client, err := sftp.NewClientPipe(stdout, stdin)
+	// The version handshake waits for the server: a server that never answers is ended
+	// when ctx ends.
+	stopWatch := context.AfterFunc(ctx, func() { sess.Close() })
+	client, err := sftp.NewClientPipe(stdout, sessionCloser{stdin, sess})
+	if !stopWatch() {
+		if err == nil {
+			client.Close()
+		}
+		return fail(fmt.Errorf("starting the SFTP server on %s (%s) stopped before it answered: %w", c.addr, what, context.Cause(ctx)))
+	}
 	if err != nil {
 		_ = stdin.Close()                // ends the sudo gate's copy, if any
 		waitBounded(sess, 5*time.Second) // let stderr arrive
@@ -208,6 +218,20 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server, sudoPassword 
 	return client, dead, nil
 }
 
+// sessionCloser is the SFTP client's writing end: closing it (sftp.Client.Close) closes the
+// session too. Closing only stdin would leave the client waiting for the server's output
+// forever when the server has stopped answering, and with it every pending request.
+type sessionCloser struct {
+	io.WriteCloser
+	sess *ssh.Session
+}
+
+func (w sessionCloser) Close() error {
+	err := w.WriteCloser.Close()
+	w.sess.Close()
+	return err
+}
+
 // waitBounded waits for the session to end, at most d.
 func waitBounded(sess *ssh.Session, d time.Duration) {
 	done := make(chan struct{})
@@ -223,16 +247,33 @@ func waitBounded(sess *ssh.Session, d time.Duration) {
 	}
 }
 
-// fs returns the SFTP client for this handle.
-func (c *Conn) fs(ctx context.Context) (*sftp.Client, error) {
+// fs returns the SFTP client for this handle, and done, to call (deferred, with the
+// operation's error) when the operation ends. pkg/sftp takes no context, so until done a
+// watchdog closes the client when ctx ends: a pending request (a host or an sftp-server
+// that stopped answering) then returns at once instead of never, and the next operation
+// opens a new session. The client is shared by the connection's operations, which fail
+// with it ("the SSH connection was lost; retry"); a cancelled Terraform run stops them all
+// anyway. done adds to the error that the operation was stopped, and why.
+func (c *Conn) fs(ctx context.Context) (client *sftp.Client, done func(*error), err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("SFTP on %s: %w", c.sc.addr, err)
 	}
-	client, err := c.sc.sftpClient(ctx, c.sudo, c.sftpServer, c.sudoPassword)
-	if err == nil {
-		c.sc.touch()
+	client, dead, err := c.sc.sftpClient(ctx, c.sudo, c.sftpServer, c.sudoPassword)
+	if err != nil {
+		return nil, nil, err
 	}
-	return client, err
+	c.sc.touch()
+	stop := context.AfterFunc(ctx, func() { client.Close() })
+	return client, func(errp *error) {
+		if !stop() {
+			// The watchdog closed the client: wait until its session is marked ended,
+			// so that the next operation opens a new one instead of getting this one.
+			<-dead
+		}
+		if *errp != nil && ctx.Err() != nil && !errors.Is(*errp, ctx.Err()) {
+			*errp = fmt.Errorf("%w (stopped: %w)", *errp, context.Cause(ctx))
+		}
+	}, nil
 }
 
 // FileInfo describes a remote file. Mode holds permission bits only.
@@ -266,10 +307,11 @@ func toFileInfo(fi os.FileInfo) FileInfo {
 // Stat describes path (following symlinks). A missing path is
 // FileInfo{Exists: false} and no error.
 func (c *Conn) Stat(ctx context.Context, p string) (_ FileInfo, err error) {
-	fs, err := c.fs(ctx)
+	fs, done, err := c.fs(ctx)
 	if err != nil {
 		return FileInfo{}, err
 	}
+	defer done(&err)
 	fi, err := fs.Stat(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return FileInfo{}, nil
@@ -283,10 +325,11 @@ func (c *Conn) Stat(ctx context.Context, p string) (_ FileInfo, err error) {
 // ReadFile reads a whole file. A missing file is nil data,
 // FileInfo{Exists: false} and no error.
 func (c *Conn) ReadFile(ctx context.Context, p string) (_ []byte, _ FileInfo, err error) {
-	fs, err := c.fs(ctx)
+	fs, done, err := c.fs(ctx)
 	if err != nil {
 		return nil, FileInfo{}, err
 	}
+	defer done(&err)
 	return c.readFile(ctx, fs, p, &dirMemo{})
 }
 
@@ -427,10 +470,11 @@ type File struct {
 // ReadFiles reads paths concurrently over the shared SFTP client and
 // returns them in the same order. Missing files have Info.Exists false.
 func (c *Conn) ReadFiles(ctx context.Context, paths []string) (_ []File, err error) {
-	fs, err := c.fs(ctx)
+	fs, done, err := c.fs(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer done(&err)
 	out := make([]File, len(paths))
 	errs := make([]error, len(paths))
 	var wg sync.WaitGroup
@@ -453,13 +497,17 @@ func (c *Conn) ReadFiles(ctx context.Context, paths []string) (_ []File, err err
 
 // Glob returns the paths matching pattern (path.Match syntax), sorted.
 func (c *Conn) Glob(ctx context.Context, pattern string) (_ []string, err error) {
-	fs, err := c.fs(ctx)
+	fs, done, err := c.fs(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer done(&err)
 	m, err := fs.Glob(pattern)
-	if err != nil {
+	if errors.Is(err, path.ErrBadPattern) {
 		return nil, fmt.Errorf("bad glob pattern %q: %w", pattern, err)
+	}
+	if err != nil {
+		return nil, c.fileErr("list", pattern, err)
 	}
 	sort.Strings(m)
 	return m, nil
@@ -476,10 +524,11 @@ func (c *Conn) Glob(ctx context.Context, pattern string) (_ []string, err error)
 // root could have planted is refused (GuardPath). pkg/sftp has no openat, so
 // a link swapped in during the few round trips of the write is not caught.
 func (c *Conn) WriteFileAtomic(ctx context.Context, p string, data []byte, mode os.FileMode, uid, gid int) (err error) {
-	fs, err := c.fs(ctx)
+	fs, done, err := c.fs(ctx)
 	if err != nil {
 		return err
 	}
+	defer done(&err)
 	dir, name := path.Split(p)
 	dir = path.Clean(dir)
 	if name == "" {
@@ -578,10 +627,11 @@ func randomSuffix() string {
 // points to). A missing path is not an error. As root, a directory on the way
 // that goes through an untrusted link is refused (GuardPath).
 func (c *Conn) Remove(ctx context.Context, p string) (err error) {
-	fs, err := c.fs(ctx)
+	fs, done, err := c.fs(ctx)
 	if err != nil {
 		return err
 	}
+	defer done(&err)
 	if c.privileged() {
 		if _, err := c.guard(fs, path.Dir(p)); err != nil {
 			return err

@@ -1,0 +1,129 @@
+//go:build linux
+
+package livecheck
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+// silentListener accepts TCP connections on loopback and never answers; the connections
+// are closed in t.Cleanup.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return l.Addr().String()
+}
+
+func rootConn(t *testing.T, s *testhost.SSHD) *transport.Conn {
+	t.Helper()
+	p := transport.NewPool()
+	t.Cleanup(func() { p.Close() })
+	c, err := p.Conn(context.Background(), transport.Config{Target: transport.Endpoint{
+		Host: "127.0.0.1", Port: s.Port,
+		Auth:          transport.Auth{User: "root", PrivateKey: s.Root.PrivateKey},
+		HostKeyPolicy: transport.HostKeyPolicy{HostKey: s.HostKey},
+	}, Timeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestIntegrationLiveChecksEndOnSilentPeer: a peer that accepts through the SSH tunnel and
+// never answers ends the Redis and the TLS check when the context's deadline passes, or
+// when it is cancelled (Ctrl-C), with an error naming the address, the host and the step.
+// Before, SetDeadline on an SSH channel failed silently and both checks blocked forever.
+func TestIntegrationLiveChecksEndOnSilentPeer(t *testing.T) {
+	s := testhost.StartSSHD(t, testhost.Options{})
+	c := rootConn(t, s)
+	addr := silentListener(t)
+	checks := map[string]func(ctx context.Context) error{
+		"redis": func(ctx context.Context) error {
+			_, err := ProbeRedis(ctx, c, "tcp", addr, "")
+			return err
+		},
+		"redis with password": func(ctx context.Context) error {
+			_, err := ProbeRedis(ctx, c, "tcp", addr, "a-password")
+			return err
+		},
+		"tls": func(ctx context.Context) error {
+			_, _, err := ServedCertificate(ctx, c, addr)
+			return err
+		},
+	}
+	wantStep := map[string]string{
+		"redis":               "waiting for the reply to PING",
+		"redis with password": "waiting for the reply to PING",
+		"tls":                 "the TLS handshake failed",
+	}
+	for name, check := range checks {
+		for _, how := range []string{"deadline", "cancel"} {
+			t.Run(name+" "+how, func(t *testing.T) {
+				// The guard only keeps a broken check from hanging the suite.
+				guard, stopGuard := context.WithTimeout(context.Background(), 60*time.Second)
+				defer stopGuard()
+				var ctx context.Context
+				var cancel context.CancelFunc
+				var want error
+				if how == "deadline" {
+					ctx, cancel = context.WithTimeout(guard, 500*time.Millisecond)
+					want = context.DeadlineExceeded
+				} else {
+					ctx, cancel = context.WithCancel(guard)
+					time.AfterFunc(500*time.Millisecond, cancel)
+					want = context.Canceled
+				}
+				defer cancel()
+				err := check(ctx)
+				if guard.Err() != nil {
+					t.Fatalf("the check returned only when the 60 s guard ended: %v", err)
+				}
+				if err == nil {
+					t.Fatal("the check of a silent peer succeeded")
+				}
+				for _, part := range []string{addr, s.Addr, wantStep[name]} {
+					if !strings.Contains(err.Error(), part) {
+						t.Errorf("error lacks %q: %v", part, err)
+					}
+				}
+				if !errors.Is(err, want) && !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Errorf("error does not say why it stopped (%v): %v", want, err)
+				}
+			})
+		}
+	}
+}
