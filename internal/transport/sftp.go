@@ -344,19 +344,25 @@ func (c *Conn) readFile(ctx context.Context, fs *sftp.Client, p string, dirs *di
 	// As root, refuse a path through a link someone else could have planted (a drop-in
 	// linked to /etc/shadow would leak into diagnostics and the state): its directory is
 	// checked once per call, the file itself when it is a link.
+	var st os.FileInfo
+	var err error
 	if c.privileged() && path.IsAbs(p) {
 		if err := dirs.check(path.Dir(p), func(d string) error { _, err := c.guard(fs, d); return err }); err != nil {
 			return nil, FileInfo{}, err
 		}
-		if li, err := fs.Lstat(p); err == nil && li.Mode()&os.ModeSymlink != 0 {
+		if li, lerr := fs.Lstat(p); lerr == nil && li.Mode()&os.ModeSymlink != 0 {
 			if _, err := c.guard(fs, p); err != nil {
 				return nil, FileInfo{}, err
 			}
+		} else if lerr == nil {
+			st = li // not a link: lstat said all that stat would
 		}
 	}
 	// Stat before opening: opening a FIFO blocks the SFTP server until a writer comes,
 	// and a device can be endless (/dev/zero).
-	st, err := fs.Stat(p)
+	if st == nil {
+		st, err = fs.Stat(p)
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		tflog.Debug(ctx, "ssh sftp read", map[string]any{"ssh_addr": c.sc.addr, "path": p, "exists": false})
 		return nil, FileInfo{}, nil
