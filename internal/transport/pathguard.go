@@ -63,7 +63,9 @@ func (c *Conn) guard(fs *sftp.Client, p string) (string, error) {
 	if !path.IsAbs(p) {
 		return "", fmt.Errorf("cannot check %q on %s: not an absolute path", p, c.sc.addr)
 	}
-	rest := strings.Split(path.Clean(p), "/")
+	// Not path.Clean: "a/link/.." is where the link leads, then up, for the kernel; the
+	// walk resolves each ".." from the real directory reached so far, as the kernel does.
+	rest := strings.Split(p, "/")
 	cur := "/"
 	links := 0
 	for len(rest) > 0 {

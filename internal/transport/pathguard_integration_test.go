@@ -97,6 +97,15 @@ func TestIntegrationRootRefusesPlantedLinks(t *testing.T) {
 		if len(files) != 2 || files[0].Data != nil || files[1].Data != nil {
 			t.Errorf("%s: ReadFiles through planted links returned %+v", who, files)
 		}
+		// ".." after a link is where the link leads, then up (as the kernel resolves it,
+		// not as path.Clean would): conf.d/../victim/secret is the root-only file.
+		dotdot := confD + "/../victim/secret"
+		data, _, err = c.ReadFile(ctx, dotdot)
+		refused("read through a link and ..", confD, err)
+		if data != nil {
+			t.Errorf("%s: read through a link and .. returned %q", who, data)
+		}
+		refused("write through a link and ..", confD, c.WriteFileAtomic(ctx, confD+"/../victim/new.conf", []byte("x\n"), 0o644, 0, 0))
 		_, err = c.GuardPath(ctx, filepath.Join(confD, "new", "data"))
 		refused("a data dir under a linked directory", confD, err)
 

@@ -346,7 +346,13 @@ func (c *Conn) readFile(ctx context.Context, fs *sftp.Client, p string, dirs *di
 	// checked once per call, the file itself when it is a link.
 	var st os.FileInfo
 	var err error
-	if c.privileged() && path.IsAbs(p) {
+	if c.privileged() && path.IsAbs(p) && path.Clean(p) != p {
+		// "..", "." or "//" (an include can hold anything): walk it whole, as the kernel
+		// will; path.Dir would check another directory than the one read.
+		if _, err := c.guard(fs, p); err != nil {
+			return nil, FileInfo{}, err
+		}
+	} else if c.privileged() && path.IsAbs(p) {
 		if err := dirs.check(path.Dir(p), func(d string) error { _, err := c.guard(fs, d); return err }); err != nil {
 			return nil, FileInfo{}, err
 		}
@@ -536,14 +542,18 @@ func (c *Conn) WriteFileAtomic(ctx context.Context, p string, data []byte, mode 
 	}
 	defer done(&err)
 	dir, name := path.Split(p)
-	dir = path.Clean(dir)
-	if name == "" {
+	if name == "" || name == "." || name == ".." {
 		return fmt.Errorf("cannot write %q on %s: not a file path", p, c.sc.addr)
 	}
+	dir, dst := path.Clean(dir), p
 	if c.privileged() {
-		if _, err := c.guard(fs, dir); err != nil {
+		// Checked as given (see guard on ".."); the temporary file and the rename then use
+		// the real directory, so no link is followed again.
+		real, err := c.guard(fs, p[:len(p)-len(name)])
+		if err != nil {
 			return err
 		}
+		dir, dst = real, path.Join(real, name)
 	}
 	if di, err := fs.Stat(dir); err != nil || !di.IsDir() {
 		if err == nil || errors.Is(err, os.ErrNotExist) {
@@ -614,7 +624,7 @@ func (c *Conn) WriteFileAtomic(ctx context.Context, p string, data []byte, mode 
 	if err != nil {
 		return c.fileErr("close", tmp, err)
 	}
-	if err = fs.PosixRename(tmp, p); err != nil {
+	if err = fs.PosixRename(tmp, dst); err != nil {
 		return fmt.Errorf("cannot rename %s onto %s on %s: %w", tmp, p, c.sc.addr, err)
 	}
 	tflog.Debug(ctx, "ssh sftp write", map[string]any{
@@ -639,8 +649,10 @@ func (c *Conn) Remove(ctx context.Context, p string) (err error) {
 	}
 	defer done(&err)
 	if c.privileged() {
-		if _, err := c.guard(fs, path.Dir(p)); err != nil {
-			return err
+		if dir, _ := path.Split(p); dir != "" {
+			if _, err := c.guard(fs, dir); err != nil { // dir as given: see guard on ".."
+				return err
+			}
 		}
 	}
 	err = fs.Remove(p)
