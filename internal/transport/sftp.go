@@ -180,10 +180,15 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server, sudoPassword 
 	if err = sess.Start(what); err != nil {
 		return fail(fmt.Errorf("cannot start the SFTP server on %s (%s): %w", c.addr, what, err))
 	}
-	// The version handshake waits for the server: a server that never answers is ended
-	// when ctx ends.
-	stopWatch := context.AfterFunc(ctx, func() { sess.Close() })
-	client, err := sftp.NewClientPipe(stdout, sessionCloser{stdin, sess})
+	// The client reads the server's output through a pipe that closing the client breaks
+	// at once (see sessionCloser). The version handshake waits for the server: one that
+	// never answers is abandoned when ctx ends.
+	out := abortableReader(stdout)
+	stopWatch := context.AfterFunc(ctx, func() {
+		out.CloseWithError(context.Cause(ctx))
+		sess.Close()
+	})
+	client, err := sftp.NewClientPipe(out.r, sessionCloser{stdin, sess, out})
 	if !stopWatch() {
 		if err == nil {
 			client.Close()
@@ -218,16 +223,42 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server, sudoPassword 
 	return client, dead, nil
 }
 
-// sessionCloser is the SFTP client's writing end: closing it (sftp.Client.Close) closes the
-// session too. Closing only stdin would leave the client waiting for the server's output
-// forever when the server has stopped answering, and with it every pending request.
+// abortable is the reading end of a pipe fed from a session's stdout by a goroutine.
+type abortable struct {
+	r *io.PipeReader
+	w *io.PipeWriter
+}
+
+// abortableReader copies rd into a pipe: closing the pipe's writer ends a Read at once,
+// where a Read on the SSH channel itself would wait for the server, which may never come
+// (sshd keeps a channel open while its process lives, and a stopped sftp-server lives). The
+// copying goroutine ends when the channel does.
+func abortableReader(rd io.Reader) abortable {
+	r, w := io.Pipe()
+	go func() {
+		_, err := io.Copy(w, rd)
+		w.CloseWithError(err) // nil: io.EOF for the reader
+	}()
+	return abortable{r: r, w: w}
+}
+
+// CloseWithError makes the reader's pending and next Reads fail with err.
+func (a abortable) CloseWithError(err error) { a.w.CloseWithError(err) }
+
+// sessionCloser is the SFTP client's writing end: closing it (sftp.Client.Close) also
+// breaks the client's reading pipe and closes the session, so the client's receive loop
+// ends and every pending request fails now, even when the server has stopped answering.
 type sessionCloser struct {
 	io.WriteCloser
 	sess *ssh.Session
+	out  abortable
 }
+
+var errSFTPClosed = errors.New("the SFTP session was closed")
 
 func (w sessionCloser) Close() error {
 	err := w.WriteCloser.Close()
+	w.out.CloseWithError(errSFTPClosed)
 	w.sess.Close()
 	return err
 }
