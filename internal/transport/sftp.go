@@ -193,6 +193,7 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server, sudoPassword 
 		if err == nil {
 			client.Close()
 		}
+		_ = stdin.Close() // ends the sudo gate's copy, if any
 		return fail(fmt.Errorf("starting the SFTP server on %s (%s) stopped before it answered: %w", c.addr, what, context.Cause(ctx)))
 	}
 	if err != nil {
