@@ -27,7 +27,7 @@ type UntrustedLinkError struct {
 }
 
 func (e *UntrustedLinkError) Error() string {
-	return fmt.Sprintf("refusing to follow the symbolic link %s -> %s on %s (for %s): the link is owned by uid %d in a directory "+
+	return fmt.Sprintf("refusing to follow the symbolic link %s -> %q on %s (for %s): the link is owned by uid %d in a directory "+
 		"owned by uid %d with mode %04o, so a user other than root could have planted it, and root would then write, "+
 		"change the owner of, or read whatever it points to; replace the link with the real path, or make it owned by "+
 		"root in a directory only root can write",
