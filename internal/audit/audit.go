@@ -84,6 +84,7 @@ type Cert struct {
 	Subject        string
 	Issuer         string
 	SelfSigned     bool
+	WeakSignature  bool // signed with SHA-1 or MD5
 	NotAfter       time.Time
 	KeyMatchesLeaf bool
 }

@@ -114,6 +114,9 @@ func checkCertificate(f Facts) Finding {
 	if c.SelfSigned && c.Subject == PackageCertSubject {
 		bad = append(bad, "it is the self-signed "+PackageCertSubject+" certificate ntop's package makes")
 	}
+	if c.WeakSignature {
+		bad = append(bad, "it is signed with SHA-1 or MD5")
+	}
 	if !c.NotAfter.IsZero() && f.Now.After(c.NotAfter) {
 		bad = append(bad, "it has expired")
 	}
