@@ -127,6 +127,7 @@ func StartFleet(t testing.TB, opts Options) *Fleet {
 func (f *Fleet) startHost(t testing.TB, authorized string) *Host {
 	t.Helper()
 	s := testhost.StartSSHD(t, testhost.Options{})
+	s.ServeUnit(t, "ntopng.service", f.standin.PidFile) // each host's ntopng.service is the shared stand-in
 	appendFile(t, filepath.Join(s.Dir, "authorized_keys", "root"), authorized)
 	h := &Host{SSHD: s, Dir: filepath.Join(s.Dir, "probe")}
 	h.NtopngConf = filepath.Join(h.Dir, "ntopng", "ntopng.conf")

@@ -168,20 +168,57 @@ func sortListeners(ls []Listener) {
 	})
 }
 
-// processListenersScript prints, for every process whose name is $1, its socket descriptors
-// as "/proc/PID/fd socket:[INODE]", then the kernel's TCP tables. Unlike `ss -p` it looks
-// only at those processes' descriptors, not at every process on the host. One grep finds
-// the processes by their /proc/PID/comm (measured ~10 % cheaper than a shell loop reading
-// each file), and the descriptors of every matching process are read by ONE GNU find (a
-// readlink per descriptor cost a process start each: with a busy ntopng that was most of a
-// plan's server-side CPU, see make bench). Where find has no -printf (busybox) it falls back to
-// readlink per descriptor. With no such process the tables are not read; a host without
-// IPv6 has no tcp6 table, which is no error.
-const processListenersScript = `name=$1
+// processListenersScript prints the socket descriptors of a set of processes as
+// "/proc/PID/fd socket:[INODE]", then the kernel's TCP tables. The processes are chosen by $1:
+//
+//   - "unit UNIT": the processes of a systemd unit, the way the service manager knows them:
+//     every PID in the unit's control group (cgroup v2, or v1's systemd hierarchy), or, where
+//     that cannot be read, the unit's main PID and its descendants. It first prints "@@unit"
+//     and the unit's ActiveState, MainPID and ControlGroup as `systemctl show` gives them. A
+//     local process that merely calls itself ntopng is in no unit's cgroup, so it neither
+//     hides nor fakes the real one.
+//   - "name NAME": every process whose /proc/PID/comm is NAME (any local user can pick that
+//     name: used only where no unit is known).
+//
+// Unlike `ss -p` it looks only at those processes' descriptors, not at every process on the
+// host. The descriptors of all of them are read by ONE GNU find (a readlink per descriptor
+// cost a process start each: with a busy ntopng that was most of a plan's server-side CPU,
+// see make bench); where find has no -printf (busybox) it falls back to readlink per
+// descriptor. With no such process the tables are not read; a host without IPv6 has no tcp6
+// table, which is no error.
+const processListenersScript = `pids=
+case $1 in
+unit)
+  props=$(systemctl show -p ActiveState -p MainPID -p ControlGroup "$2") || exit 3
+  echo '@@unit'
+  printf '%s\n' "$props"
+  main=0 cg=
+  for kv in $props; do
+    case $kv in MainPID=*) main=${kv#*=};; ControlGroup=*) cg=${kv#*=};; esac
+  done
+  if [ -n "$cg" ]; then
+    for f in "/sys/fs/cgroup$cg/cgroup.procs" "/sys/fs/cgroup/unified$cg/cgroup.procs" "/sys/fs/cgroup/systemd$cg/cgroup.procs"; do
+      if [ -r "$f" ]; then pids=$(cat "$f"); break; fi
+    done
+  fi
+  if [ -z "$pids" ] && [ -n "$main" ] && [ "$main" != 0 ]; then
+    pids=$main todo=$main
+    while [ -n "$todo" ]; do
+      next=
+      for p in $todo; do next="$next $(cat /proc/$p/task/*/children 2>/dev/null)"; done
+      todo=$(echo $next)
+      pids="$pids $todo"
+    done
+  fi;;
+name)
+  for c in $(grep -lxF -e "$2" /proc/[0-9]*/comm 2>/dev/null); do
+    c=${c#/proc/}
+    pids="$pids ${c%/comm}"
+  done;;
+*) echo "unknown selector $1" >&2; exit 2;;
+esac
 fds=
-for c in $(grep -lxF -e "$name" /proc/[0-9]*/comm 2>/dev/null); do
-  fds="$fds ${c%/comm}/fd"
-done
+for p in $pids; do fds="$fds /proc/$p/fd"; done
 echo '@@sockets'
 if [ -n "$fds" ]; then
   if out=$(find $fds -mindepth 1 -maxdepth 1 -lname 'socket:*' -printf '%h %l\n' 2>/dev/null) || [ -n "$out" ]; then
@@ -199,23 +236,68 @@ echo '@@tcp'
 if [ -n "$fds" ]; then cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || :; fi`
 
 // ProcessListeners returns the listening TCP sockets of the processes named name, with one
-// command that reads only those processes' descriptors.
+// command that reads only those processes' descriptors. Any local user can name a process
+// so: prefer UnitListeners where the service has a systemd unit.
 func ProcessListeners(ctx context.Context, c *transport.Conn, name string) ([]Listener, error) {
-	res, err := c.Run(ctx, []string{"sh", "-c", processListenersScript, "sh", name}, nil)
+	res, err := c.Run(ctx, []string{"sh", "-c", processListenersScript, "sh", "name", name}, nil)
 	if err != nil {
 		return nil, err
 	}
 	if res.ExitCode != 0 {
 		return nil, fmt.Errorf("listing the sockets of %s failed (exit %d): %s", name, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}
-	return ParseProcessListeners(string(res.Stdout), name)
+	u, err := ParseProcessListeners(string(res.Stdout), name)
+	return u.Listeners, err
 }
 
-// ParseProcessListeners parses processListenersScript's output.
-func ParseProcessListeners(out, name string) ([]Listener, error) {
+// Unit is what the service manager says about a systemd unit, and where its processes listen.
+type Unit struct {
+	Name        string
+	ActiveState string // "active", "inactive", "failed", "activating", ...
+	MainPID     int    // 0 when not running
+	Listeners   []Listener
+}
+
+// UnitListeners asks systemd for unit's processes (its control group, or its main PID and
+// their children) and returns their listening TCP sockets, with one command. The unit name
+// must be validated by the caller (it is passed as an argument, never parsed by a shell).
+func UnitListeners(ctx context.Context, c *transport.Conn, unit string) (Unit, error) {
+	res, err := c.Run(ctx, []string{"sh", "-c", processListenersScript, "sh", "unit", unit}, nil)
+	if err != nil {
+		return Unit{}, err
+	}
+	if res.ExitCode != 0 {
+		return Unit{}, fmt.Errorf("asking systemd for the processes of %s failed (exit %d; ntopng's processes are identified "+
+			"by their systemd unit, so `systemctl show` must work): %s", unit, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+	}
+	u, err := ParseProcessListeners(string(res.Stdout), unit)
+	u.Name = unit
+	return u, err
+}
+
+// ParseProcessListeners parses processListenersScript's output; name goes into each
+// listener's Process. The unit's facts are filled when the output has them.
+func ParseProcessListeners(out, name string) (Unit, error) {
+	var u Unit
+	if rest, ok := strings.CutPrefix(out, "@@unit\n"); ok {
+		props, after, found := strings.Cut(rest, "@@sockets\n")
+		if !found {
+			return u, fmt.Errorf("unexpected output from the socket listing: %.80q", out)
+		}
+		for _, line := range strings.Split(props, "\n") {
+			k, v, _ := strings.Cut(line, "=")
+			switch k {
+			case "ActiveState":
+				u.ActiveState = v
+			case "MainPID":
+				u.MainPID, _ = strconv.Atoi(v)
+			}
+		}
+		out = "@@sockets\n" + after
+	}
 	sockets, tables, ok := strings.Cut(strings.TrimPrefix(out, "@@sockets\n"), "@@tcp\n")
 	if !ok || !strings.HasPrefix(out, "@@sockets\n") {
-		return nil, fmt.Errorf("unexpected output from the socket listing: %.80q", out)
+		return u, fmt.Errorf("unexpected output from the socket listing: %.80q", out)
 	}
 	owner := map[string]int{}
 	for _, line := range strings.Split(sockets, "\n") {
@@ -234,9 +316,8 @@ func ParseProcessListeners(out, name string) ([]Listener, error) {
 			owner[inode] = p
 		}
 	}
-	var ls []Listener
 	if len(owner) == 0 {
-		return ls, nil
+		return u, nil
 	}
 	// The tables hold every socket of the host (thousands on a busy one): look at a line's
 	// state and inode in place and parse only the listeners of the processes asked for.
@@ -252,11 +333,11 @@ func ParseProcessListeners(out, name string) ([]Listener, error) {
 		}
 		for _, l := range ParseProcNetTCP(line) {
 			l.Process, l.PID = name, pid
-			ls = append(ls, l)
+			u.Listeners = append(u.Listeners, l)
 		}
 	}
-	sortListeners(ls)
-	return ls, nil
+	sortListeners(u.Listeners)
+	return u, nil
 }
 
 // nthField returns the n-th (from 0) space-separated field of line without allocating.

@@ -1,6 +1,7 @@
 package livecheck
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -96,11 +97,15 @@ func TestParseProcessListeners(t *testing.T) {
    1: 00000000:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5555 1 0000000000000000 100 0 0 10 0
    2: 0100007F:01BB 0100007F:C350 01 00000000:00000000 00:00000000 00000000   101        0 999 1 0000000000000000 100 0 0 10 0
 `
-	got, err := ParseProcessListeners(out, "ntopng")
+	u, err := ParseProcessListeners("@@unit\nActiveState=active\nMainPID=812\nControlGroup=/system.slice/ntopng.service\n"+out, "ntopng")
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := u.Listeners
 	want := []Listener{{Protocol: "tcp", Address: "127.0.0.1", Port: 443, Process: "ntopng", PID: 812}}
+	if u.ActiveState != "active" || u.MainPID != 812 {
+		t.Errorf("unit facts = %q, %d; want active, 812", u.ActiveState, u.MainPID)
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v (another process's listener and an established socket must not count)", got, want)
 	}
@@ -130,35 +135,119 @@ func scriptFindsOwnListener(t *testing.T, env []string) {
 		t.Skip("no /proc here")
 	}
 	name := strings.TrimSpace(string(comm))
-	cmd := exec.Command("/bin/sh", "-c", processListenersScript, "sh", name)
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ls, err := ParseProcessListeners(string(out), name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := runListenersScript(t, env, "name", name)
 	port := ln.Addr().(*net.TCPAddr).Port
-	for _, l := range ls {
+	for _, l := range u.Listeners {
 		if l.Port == port && l.PID == os.Getpid() {
 			return
 		}
 	}
-	t.Fatalf("the script did not find this process's listener on port %d: %+v\n%s", port, ls, out)
+	t.Fatalf("the script did not find this process's listener on port %d: %+v", port, u.Listeners)
+}
+
+// runListenersScript runs processListenersScript with /bin/sh and parses its output.
+func runListenersScript(t *testing.T, env []string, selector, arg string) Unit {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", "-c", processListenersScript, "sh", selector, arg)
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("script failed: %v\n%s", err, out)
+	}
+	u, err := ParseProcessListeners(string(out), arg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// fakeSystemctl puts a systemctl on a PATH (returned, with the machine's PATH after it) that
+// answers `systemctl show ...` with props, as systemd prints them.
+func fakeSystemctl(t *testing.T, props string) []string {
+	t.Helper()
+	bin := t.TempDir()
+	script := "#!/bin/sh\n[ \"$1\" = show ] || exit 1\nprintf '%s\\n' '" + props + "'\n"
+	if err := os.WriteFile(filepath.Join(bin, "systemctl"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"PATH=" + bin + ":" + os.Getenv("PATH")}
+}
+
+// TestUnitListenersScript: the unit's processes are found from what systemd reports (its
+// cgroup, else its main PID and that process's descendants), never by a process's name.
+func TestUnitListenersScript(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	mine := func(u Unit) bool {
+		for _, l := range u.Listeners {
+			if l.Port == port && l.PID == os.Getpid() {
+				return true
+			}
+		}
+		return false
+	}
+	t.Run("main PID", func(t *testing.T) {
+		u := runListenersScript(t, fakeSystemctl(t, fmt.Sprintf("ActiveState=active\nMainPID=%d\nControlGroup=", os.Getpid())), "unit", "ntopng.service")
+		if !mine(u) || u.MainPID != os.Getpid() || u.ActiveState != "active" {
+			t.Fatalf("got %+v; want this process's listener on %d", u, port)
+		}
+	})
+	t.Run("a descendant of the main PID", func(t *testing.T) {
+		u := runListenersScript(t, fakeSystemctl(t, fmt.Sprintf("ActiveState=active\nMainPID=%d\nControlGroup=", os.Getppid())), "unit", "ntopng.service")
+		if !mine(u) {
+			t.Fatalf("got %+v; want this process's listener on %d (a child of PID %d)", u, port, os.Getppid())
+		}
+	})
+	t.Run("the cgroup", func(t *testing.T) {
+		// systemd names the unit's cgroup by its path in the v2 (or hybrid "unified") tree,
+		// or in v1's name=systemd tree; the script looks in each.
+		b, _ := os.ReadFile("/proc/self/cgroup")
+		cg := ""
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "0::"); ok {
+				cg = v
+			}
+		}
+		if cg == "" {
+			t.Skipf("no cgroup v2 line in /proc/self/cgroup: %q", b)
+		}
+		// MainPID 0: only the cgroup can lead to this process.
+		u := runListenersScript(t, fakeSystemctl(t, "ActiveState=active\nMainPID=0\nControlGroup="+cg), "unit", "ntopng.service")
+		if !mine(u) {
+			t.Fatalf("got %+v; want this process's listener on %d (cgroup %s)", u, port, cg)
+		}
+	})
+	t.Run("a process with the same name outside the unit is not it", func(t *testing.T) {
+		// The unit's main process is a sleep; this process (which listens) has nothing to do
+		// with the unit, whatever its name.
+		decoyUnit := exec.Command("sleep", "60")
+		if err := decoyUnit.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = decoyUnit.Process.Kill(); _ = decoyUnit.Wait() }()
+		comm, _ := os.ReadFile("/proc/self/comm")
+		u := runListenersScript(t, fakeSystemctl(t, fmt.Sprintf("ActiveState=active\nMainPID=%d\nControlGroup=", decoyUnit.Process.Pid)), "unit", strings.TrimSpace(string(comm)))
+		if len(u.Listeners) != 0 {
+			t.Fatalf("got %+v; want no listener: the unit's process listens nowhere", u.Listeners)
+		}
+	})
+	t.Run("stopped", func(t *testing.T) {
+		u := runListenersScript(t, fakeSystemctl(t, "ActiveState=inactive\nMainPID=0\nControlGroup="), "unit", "ntopng.service")
+		if len(u.Listeners) != 0 || u.MainPID != 0 || u.ActiveState != "inactive" {
+			t.Fatalf("got %+v; want an inactive unit without listeners", u)
+		}
+	})
 }
 
 // TestProcessListenersScriptNoSuchProcess: no process of that name is an empty answer, not
 // an error.
 func TestProcessListenersScriptNoSuchProcess(t *testing.T) {
-	out, err := exec.Command("sh", "-c", processListenersScript, "sh", "no-such-process-x").Output()
-	if err != nil {
-		t.Fatalf("script failed: %v", err)
-	}
-	ls, err := ParseProcessListeners(string(out), "no-such-process-x")
-	if err != nil || len(ls) != 0 {
-		t.Fatalf("ParseProcessListeners = %+v, %v; want none", ls, err)
+	if u := runListenersScript(t, nil, "name", "no-such-process-x"); len(u.Listeners) != 0 {
+		t.Fatalf("ParseProcessListeners = %+v; want none", u.Listeners)
 	}
 }
 

@@ -61,12 +61,43 @@ type instanceResource struct {
 
 const (
 	defaultNtopngConf    = "/etc/ntopng/ntopng.conf"
-	ntopngProcess        = "ntopng"
 	ntopngConfMode       = 0o640
 	instanceImportedKey  = "imported"
 	certFileSuffix       = "/ssl/ntopng-cert.pem"
 	defaultNtopngRestart = "systemctl restart ntopng"
+	defaultNtopngService = "ntopng.service"
 )
+
+// instanceConfRE is ntop's per-interface file, read by ntopng@IFACE.service (no drop-ins).
+// IFACE is limited to what a unit name carries unescaped: the default restart_command is a shell
+// command.
+var instanceConfRE = regexp.MustCompile(`^ntopng-([A-Za-z0-9:_.-]+)\.conf$`)
+
+// serviceRE: a systemd service unit name (letters, digits, ":_.-" and one "@" instance part).
+var serviceRE = regexp.MustCompile(`^[A-Za-z0-9:_.-]+(@[A-Za-z0-9:_.-]*)?\.service$`)
+
+// defaultService is the unit of ntop's packages that reads confPath: ntopng@IFACE.service for
+// /etc/ntopng/ntopng-IFACE.conf, otherwise ntopng.service.
+func defaultService(confPath string) string {
+	if m := instanceConfRE.FindStringSubmatch(path.Base(confPath)); m != nil {
+		return "ntopng@" + m[1] + ".service"
+	}
+	return defaultNtopngService
+}
+
+// defaultRestart restarts service; for ntopng.service it keeps the spelling of earlier releases.
+func defaultRestart(service string) string {
+	if service == defaultNtopngService {
+		return defaultNtopngRestart
+	}
+	return "systemctl restart " + service
+}
+
+// readsDropIns: only ntop's ntopng.service appends ntopng.conf.d/*.conf to the file it starts
+// ntopng with; ntopng@IFACE.service reads its ntopng-IFACE.conf alone.
+func readsDropIns(confPath string) bool {
+	return instanceConfRE.FindString(path.Base(confPath)) == ""
+}
 
 // Options owned by dedicated attributes; extra_options may not name them.
 var instanceAttributeOptions = map[string]string{
@@ -226,10 +257,20 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"restart_command": schema.StringAttribute{
 				MarkdownDescription: "Shell command run (through `sudo -n` with `sudo = true`) after the file changed. Default `" +
-					defaultNtopngRestart + "`. Nothing is restarted when nothing changed.",
+					defaultNtopngRestart + "`, or `systemctl restart SERVICE` when `service` is another unit. Nothing is " +
+					"restarted when nothing changed.",
 				Optional: true, Computed: true,
-				Default:    stringdefault.StaticString(defaultNtopngRestart),
 				Validators: []validator.String{noNUL},
+			},
+			"service": schema.StringAttribute{
+				MarkdownDescription: "The systemd unit that runs this ntopng. Its processes, as the service manager knows them " +
+					"(the unit's control group, or its main PID and their children, from `systemctl show`), are the ones whose " +
+					"listeners are read back and verified: a process elsewhere that merely calls itself `ntopng` is ignored. " +
+					"Default `" + defaultNtopngService + "`, or `ntopng@IFACE.service` when `config_path` is ntop's per-interface " +
+					"file `ntopng-IFACE.conf` (whose unit reads no drop-ins, so none are read then). Read back for drift: when the " +
+					"unit is not running the plan shows an update, and apply starts it with `restart_command`.",
+				Optional: true, Computed: true,
+				Validators: []validator.String{stringvalidator.RegexMatches(serviceRE, "must be a systemd service unit name such as \"ntopng.service\" or \"ntopng@eth0.service\"")},
 			},
 			"verify_listeners": schema.BoolAttribute{
 				MarkdownDescription: "After a restart, wait until the ntopng process listens on exactly the configured " +
@@ -302,6 +343,7 @@ type instanceModel struct {
 	LocalNetworks          types.List   `tfsdk:"local_networks"`
 	ExtraOptions           types.Map    `tfsdk:"extra_options"`
 	RestartCommand         types.String `tfsdk:"restart_command"`
+	Service                types.String `tfsdk:"service"`
 	VerifyListeners        types.Bool   `tfsdk:"verify_listeners"`
 	VerifyTimeout          types.String `tfsdk:"verify_timeout"`
 	OnDestroy              types.String `tfsdk:"on_destroy"`
@@ -433,8 +475,9 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		ID: types.StringValue(hostID(host, port, p)), Host: types.StringValue(host), Port: port, ConfigPath: types.StringValue(p),
 		CertPath: types.StringValue(defaultCertPath), ManageUser: types.BoolValue(true),
 		RedisPasswordWOVersion: types.Int64Value(1), RedisPassword: types.StringNull(), RedisPasswordWO: types.StringNull(),
-		RestartCommand: types.StringValue(defaultNtopngRestart), VerifyListeners: types.BoolValue(true),
-		VerifyTimeout: types.StringValue("60s"), OnDestroy: types.StringValue("keep"),
+		RestartCommand: types.StringValue(defaultRestart(defaultService(p))), Service: types.StringValue(defaultService(p)),
+		VerifyListeners: types.BoolValue(true),
+		VerifyTimeout:   types.StringValue("60s"), OnDestroy: types.StringValue("keep"),
 		UserGroups: types.ListNull(types.StringType), Redis: types.ObjectNull(redisAttrTypes),
 		Interfaces: types.ListNull(types.StringType), DataDir: types.StringNull(), LocalNetworks: types.ListNull(types.StringType),
 		ExtraOptions: types.MapNull(types.StringType), EffectiveOptions: types.MapNull(types.StringType),
@@ -534,6 +577,16 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			resp.Diagnostics.AddAttributeWarning(tfpath.Root("https_listen"), "verify_endpoint Matches No https_listen", w)
 		}
 	}
+	// service and restart_command default to ntop's unit for config_path.
+	var cfgService, cfgRestart types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, tfpath.Root("service"), &cfgService)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, tfpath.Root("restart_command"), &cfgRestart)...)
+	if cfgService.IsNull() && !plan.ConfigPath.IsUnknown() {
+		plan.Service = types.StringValue(defaultService(plan.ConfigPath.ValueString()))
+	}
+	if cfgRestart.IsNull() && !plan.Service.IsUnknown() {
+		plan.RestartCommand = types.StringValue(defaultRestart(plan.Service.ValueString()))
+	}
 	// The certificate must exist when HTTP is disabled: a warning now, an error at apply.
 	if plan.HTTPListen.ValueString() == ntopngconf.ListenDisabled && !plan.CertPath.IsUnknown() && !plan.Host.IsUnknown() && !r.data.unknown {
 		if c, err := r.data.conn(ctx, plan.Host.ValueString(), plan.Port); err == nil {
@@ -590,10 +643,11 @@ func configEqual(a, b instanceModel) bool {
 		a.RedisPasswordWOVersion.Equal(b.RedisPasswordWOVersion) && a.WebAllowedNetworks.Equal(b.WebAllowedNetworks)
 }
 
-// listenersDrifted: the running ntopng listens elsewhere than its configuration says.
+// listenersDrifted: the running ntopng listens elsewhere than its configuration says, or its
+// unit is not running at all (stopped by hand, or failing to start, e.g. without its Redis).
 func listenersDrifted(st instanceModel) bool {
-	if st.ObservedListeners.IsNull() || st.ObservedListeners.IsUnknown() || len(st.ObservedListeners.Elements()) == 0 {
-		return false // not running: nothing to compare
+	if st.ObservedListeners.IsNull() || st.ObservedListeners.IsUnknown() {
+		return false // never read
 	}
 	var observed []string
 	st.ObservedListeners.ElementsAs(context.Background(), &observed, false)
@@ -812,14 +866,17 @@ func (r *instanceResource) readHost(ctx context.Context, c *transport.Conn, m in
 	if withListeners {
 		listening = make(chan listenersResult, 1)
 		go func() {
-			ls, err := livecheck.ProcessListeners(ctx, c, ntopngProcess)
-			listening <- listenersResult{ls, err}
+			u, err := unitListening(ctx, c, m.Service.ValueString())
+			listening <- listenersResult{u.Listeners, err}
 		}()
 	}
 	confPath := m.ConfigPath.ValueString()
-	dropIns, err := c.Glob(ctx, path.Join(path.Dir(confPath), "ntopng.conf.d", "*.conf"))
-	if err != nil {
-		return nil, fmt.Errorf("listing the drop-ins beside %s: %w", confPath, err)
+	var dropIns []string
+	if readsDropIns(confPath) {
+		var err error
+		if dropIns, err = c.Glob(ctx, path.Join(path.Dir(confPath), "ntopng.conf.d", "*.conf")); err != nil {
+			return nil, fmt.Errorf("listing the drop-ins beside %s: %w", confPath, err)
+		}
 	}
 	paths := append([]string{confPath}, etcFiles...)
 	paths = append(paths, dropIns...)
@@ -1130,7 +1187,8 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 		ForceRestart: prior != nil && listenersDrifted(*prior),
 	}
 	if plan.VerifyListeners.ValueBool() {
-		ch.Verify = func(ctx context.Context) error { return waitListeners(ctx, c, want, timeout) }
+		service := plan.Service.ValueString()
+		ch.Verify = func(ctx context.Context) error { return waitListeners(ctx, c, service, want, timeout) }
 	}
 	var webNets []string
 	plan.WebAllowedNetworks.ElementsAs(ctx, &webNets, false)
@@ -1141,18 +1199,41 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 	return hash, diags
 }
 
-// waitListeners polls until the ntopng process listens on exactly want.
-func waitListeners(ctx context.Context, c *transport.Conn, want []string, timeout time.Duration) error {
+// startupWait is how long a read waits for a running ntopng that does not listen yet: ntopng
+// binds its web servers only after Redis, the interfaces and its scripts are ready (about 2 s
+// on a small probe), and restarting Redis restarts it (ntop's unit is PartOf=redis.service).
+const startupWait = 20 * time.Second
+
+// unitListening reads the unit's listeners; while the unit has a main process but no listener
+// yet (ntopng starting), it asks again for up to startupWait. A unit without a main process
+// (stopped, failed, or between two restarts) is answered at once.
+func unitListening(ctx context.Context, c *transport.Conn, service string) (livecheck.Unit, error) {
+	deadline := time.Now().Add(startupWait)
+	for {
+		u, err := livecheck.UnitListeners(ctx, c, service)
+		if err != nil || u.MainPID == 0 || len(u.Listeners) > 0 || time.Now().After(deadline) {
+			return u, err
+		}
+		select {
+		case <-ctx.Done():
+			return u, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// waitListeners polls until the processes of service listen on exactly want.
+func waitListeners(ctx context.Context, c *transport.Conn, service string, want []string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	delay := 200 * time.Millisecond
 	var seen []string
 	for {
-		ls, err := livecheck.ProcessListeners(ctx, c, ntopngProcess)
+		u, err := livecheck.UnitListeners(ctx, c, service)
 		if err != nil {
 			return err
 		}
 		seen = seen[:0]
-		for _, l := range ls {
+		for _, l := range u.Listeners {
 			seen = append(seen, l.HostPort())
 		}
 		sort.Strings(seen)
@@ -1160,7 +1241,7 @@ func waitListeners(ctx context.Context, c *transport.Conn, want []string, timeou
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("after %s the ntopng process listens on %v, want exactly %v", timeout, seen, want)
+			return fmt.Errorf("after %s the processes of %s (%s, main PID %d) listen on %v, want exactly %v", timeout, service, u.ActiveState, u.MainPID, seen, want)
 		}
 		select {
 		case <-ctx.Done():

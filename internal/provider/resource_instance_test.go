@@ -50,6 +50,7 @@ func newInstanceFixture(t *testing.T) *instanceFixture {
 	if err := os.WriteFile(f.n.ConfPath, []byte(stockNtopngConf(f.n.DocsDir, f.httpPort)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	f.s.ServeUnit(t, "ntopng.service", f.n.PidFile)
 	f.certPath = filepath.Join(f.n.DocsDir, "ssl", "ntopng-cert.pem")
 	f.dataDir = filepath.Join(dir, "data")
 	return f

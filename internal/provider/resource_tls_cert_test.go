@@ -192,6 +192,7 @@ func startTLSStand(t *testing.T) *tlsStand {
 		t.Fatal(err)
 	}
 	restartStandin(t, n)
+	s.ServeUnit(t, "ntopng.service", n.PidFile)
 	return &tlsStand{s: s, n: n, certPath: filepath.Join(n.DocsDir, "ssl", "ntopng-cert.pem"),
 		endpoint: fmt.Sprintf("127.0.0.1:%d", httpsPort)}
 }

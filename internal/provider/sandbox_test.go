@@ -201,6 +201,14 @@ func (f *sandboxFixture) mustExec(t *testing.T, script string) string {
 func (f *sandboxFixture) hardened() resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		var errs []error
+		// ntopng runs as root until it has bound its web servers, a few seconds after a
+		// restart (by ntopng_instance, or by Redis's restart: ntop's unit is PartOf=redis.service).
+		https := "127.0.0.1:" + strconv.Itoa(f.httpsPort)
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+			if ss, err := f.exec("ss -H -tlnp"); err == nil && slices.Contains(listenersOf(ss, "ntopng"), https) {
+				break
+			}
+		}
 		expect := func(script, want string, match func(got, want string) bool) {
 			got, err := f.exec(script)
 			if err != nil {
@@ -233,7 +241,6 @@ func (f *sandboxFixture) hardened() resource.TestCheckFunc {
 		if redis := listenersOf(ss, "redis-server"); len(redis) != 0 {
 			errs = append(errs, fmt.Errorf("redis-server listens on TCP %v, want no TCP listener; ss -tlnp:\n%s", redis, ss))
 		}
-		https := "127.0.0.1:" + strconv.Itoa(f.httpsPort)
 		if got := listenersOf(ss, "ntopng"); !slices.Equal(got, []string{https}) {
 			errs = append(errs, fmt.Errorf("ntopng listens on %v, want only %s; ss -tlnp:\n%s", got, https, ss))
 		}
@@ -296,7 +303,7 @@ func (f *sandboxFixture) waitListener(t *testing.T, process, addr string) {
 func TestSandboxSeedHardening(t *testing.T) {
 	f := newSandboxFixture(t)
 	cfg := f.config("root", f.h.RootKey, false)
-	driftPort := testhost.FreePort(t)
+	driftPort, decoyPort := testhost.FreePort(t), testhost.FreePort(t)
 	// After each step, the hardening holds inside and the state says so; the test framework
 	// also checks that a plan right after each apply is empty.
 	step := func(s resource.TestStep) resource.TestStep {
@@ -341,6 +348,8 @@ func TestSandboxSeedHardening(t *testing.T) {
 				PreConfig: func() {
 					f.mustExec(t, fmt.Sprintf("sed -i 's/^port 0$/port %d/' /etc/redis/redis.conf && grep -x 'port %[1]d' /etc/redis/redis.conf && systemctl restart redis-server", driftPort))
 					f.waitListener(t, "redis-server", "127.0.0.1:"+strconv.Itoa(driftPort))
+					// ntop's unit is PartOf=redis.service: restarting Redis restarts ntopng too.
+					f.waitListener(t, "ntopng", "127.0.0.1:"+strconv.Itoa(f.httpsPort))
 				},
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("ntopng_redis.cache", plancheck.ResourceActionUpdate),
@@ -356,6 +365,29 @@ func TestSandboxSeedHardening(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("ntopng_instance.probe", plancheck.ResourceActionUpdate),
 					plancheck.ExpectNonEmptyPlan(),
+				}},
+			}),
+			{ // a local user's process calling itself ntopng, listening on every address: not ntopng
+				Config: cfg, ConfigVariables: f.vars(),
+				PreConfig: func() {
+					// redis-server copied to a file named ntopng, run as nobody: comm "ntopng".
+					f.mustExec(t, fmt.Sprintf("cp /usr/bin/redis-server /tmp/ntopng && chmod 755 /tmp/ntopng && "+
+						"(setsid runuser -u nobody -- /tmp/ntopng --port %d --bind 0.0.0.0 --save '' --dir /tmp >/dev/null 2>&1 & echo $! > /run/decoy.pid)", decoyPort))
+					f.waitListener(t, "ntopng", "0.0.0.0:"+strconv.Itoa(decoyPort))
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("observed_listeners"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("127.0.0.1:" + strconv.Itoa(f.httpsPort))}))},
+			},
+			step(resource.TestStep{ // ntopng stopped by hand: drift, and apply starts it
+				PreConfig: func() {
+					f.mustExec(t, "pkill -F /run/decoy.pid; systemctl stop ntopng")
+					if got, _ := f.exec("systemctl is-active ntopng"); got != "inactive" {
+						t.Fatalf("after systemctl stop ntopng: is-active = %q, want inactive", got)
+					}
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ntopng_instance.probe", plancheck.ResourceActionUpdate),
 				}},
 			}),
 		},

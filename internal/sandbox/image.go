@@ -26,7 +26,7 @@ const suite = "bookworm"
 
 // imageVersion changes whenever buildImage changes what it produces, so
 // that a new key (and a new cache folder) is used.
-const imageVersion = "1"
+const imageVersion = "2"
 
 // packages are installed on top of debootstrap's minbase variant.
 var packages = []string{
@@ -34,22 +34,24 @@ var packages = []string{
 	"openssl", "procps", "redis-server", "sudo", "systemd", "systemd-sysv",
 }
 
-// imageKey names the cache folder after everything that shapes the image.
-func imageKey() string {
-	sum := sha256.Sum256([]byte(imageVersion + "\n" + suite + "\n" + strings.Join(packages, ",")))
+// imageKey names the cache folder after everything that shapes the image:
+// the packages, and the ntopng tarball (its runtime packages, its files and
+// what its postinst does are all in the image).
+func imageKey(dist Dist) string {
+	sum := sha256.Sum256([]byte(imageVersion + "\n" + suite + "\n" + strings.Join(packages, ",") + "\n" + dist.SHA256))
 	return hex.EncodeToString(sum[:])[:12]
 }
 
-// EnsureImage returns the cached Debian 12 root filesystem, building it
-// with debootstrap first when it is missing (a few minutes, progress lines
+// EnsureImage returns the cached Debian 12 root filesystem with the ntopng
+// of dist installed, building it with debootstrap first when it is missing (a few minutes, progress lines
 // go to progress). Two processes never build at once: the second waits for
 // the first and then uses its result. The root filesystem is never booted
 // or changed afterwards; every boot works on an overlay above it.
-func EnsureImage(ctx context.Context, progress io.Writer) (string, error) {
+func EnsureImage(ctx context.Context, dist Dist, progress io.Writer) (string, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	final := filepath.Join(CacheDir, "sandbox-"+imageKey())
+	final := filepath.Join(CacheDir, "sandbox-"+imageKey(dist))
 	rootfs := filepath.Join(final, "rootfs")
 	if isDir(rootfs) {
 		return rootfs, nil
@@ -73,7 +75,7 @@ func EnsureImage(ctx context.Context, progress io.Writer) (string, error) {
 		return "", fmt.Errorf("create the image build folder: %w", err)
 	}
 	start := time.Now()
-	if err := buildImage(ctx, filepath.Join(tmp, "rootfs"), progress); err != nil {
+	if err := buildImage(ctx, tmp, dist, progress); err != nil {
 		if rmErr := removeUnmounted(tmp); rmErr != nil {
 			err = fmt.Errorf("%w (and cleaning up: %v)", err, rmErr)
 		}
@@ -89,13 +91,33 @@ func EnsureImage(ctx context.Context, progress io.Writer) (string, error) {
 	return rootfs, nil
 }
 
-// buildImage runs debootstrap into dir, then removes what must differ
+// buildImage runs debootstrap into tmp/rootfs with the packages and the
+// tarball's runtime packages, installs the tarball as ntop's package does
+// (files, then its postinst, chrooted), then removes what must differ
 // between boots (SSH host keys) and what only takes space (apt caches).
-func buildImage(ctx context.Context, dir string, progress io.Writer) error {
+func buildImage(ctx context.Context, tmp string, dist Dist, progress io.Writer) error {
+	dir := filepath.Join(tmp, "rootfs")
+	staging := filepath.Join(tmp, "dist")
+	if err := os.Mkdir(staging, 0o755); err != nil {
+		return err
+	}
+	depends, err := dist.install(ctx, staging)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(staging); err != nil {
+		return err
+	}
+	include := slices.Clone(packages)
+	for _, p := range depends {
+		if !slices.Contains(include, p) {
+			include = append(include, p)
+		}
+	}
 	mirror := debianMirror()
-	fmt.Fprintf(progress, "sandbox: building the Debian %s image from %s into %s (a few minutes, once per machine)\n", suite, mirror, dir)
+	fmt.Fprintf(progress, "sandbox: building the Debian %s image with ntopng from %s, packages from %s, into %s (a few minutes, once per machine and tarball)\n", suite, dist.Path, mirror, dir)
 	cmd := exec.CommandContext(ctx, "debootstrap", "--variant=minbase",
-		"--include="+strings.Join(packages, ","), suite, dir, mirror)
+		"--include="+strings.Join(include, ","), suite, dir, mirror)
 	cmd.Stdout, cmd.Stderr = progress, progress
 	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) } // lets debootstrap unmount /proc
@@ -103,7 +125,10 @@ func buildImage(ctx context.Context, dir string, progress io.Writer) error {
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("debootstrap failed (see the lines above; is %s reachable?): %w", mirror, err)
 	}
-	script := "rm -f /etc/ssh/ssh_host_* && apt-get clean && rm -rf /var/lib/apt/lists/*"
+	if _, err := dist.install(ctx, dir); err != nil {
+		return err
+	}
+	script := "/usr/share/ntopng-package/postinst && rm -f /etc/ssh/ssh_host_* && apt-get clean && rm -rf /var/lib/apt/lists/*"
 	if out, err := chroot(ctx, dir, script); err != nil {
 		return fmt.Errorf("finish the image: %w\n%s", err, out)
 	}

@@ -1,9 +1,11 @@
 // Package sandbox boots a throwaway Debian 12 host for the provider's
 // tests: systemd as PID 1 under systemd-nspawn, the stock ssh.service and
-// redis-server.service, and an ntopng.service laid out like ntop's package
-// but running the ntopng stand-in (internal/ntopngstandin).
+// redis-server.service, and ntop's own ntopng: the real program from the
+// tarball FindDist locates (NTOPNG_DIST, default ../shared/ntopng/*.tar.xz),
+// installed as ntop's Debian package installs it (its runtime packages, its
+// files, its postinst, its ntopng.service and ntopng@.service).
 //
-// The root filesystem is built once per machine with debootstrap and cached
+// The root filesystem is built once per machine and tarball with debootstrap and cached
 // under CacheDir (see EnsureImage). Each boot mounts an overlay on it: the
 // cached image is the read-only lower layer, and a fresh temporary folder
 // holds the upper layer. An overlay rather than a copy, because it is ready
@@ -12,8 +14,9 @@
 // exactly this boot's changes, which is what Reboot keeps.
 //
 // The container shares the machine's network: sshd listens on a free
-// 127.0.0.1 port, the stock Redis on another free 127.0.0.1 port, and the
-// stand-in's stock HTTP listener on a free port on every IPv4 address.
+// 127.0.0.1 port, the stock Redis on another free 127.0.0.1 port, and
+// ntopng's stock plain HTTP listener on a free port on every IPv4 address
+// (ntopng captures on lo).
 // Everything is stopped by PID and removed by Stop, which BootT registers
 // with t.Cleanup and which also runs when a test binary using BootT gets
 // SIGINT or SIGTERM.
@@ -64,6 +67,9 @@ func Available() error {
 			return fmt.Errorf("sandbox host skipped: %s not found; install %s", tool, pkg)
 		}
 	}
+	if _, err := FindDist(); err != nil {
+		return fmt.Errorf("sandbox host skipped: %w", err)
+	}
 	return nil
 }
 
@@ -100,7 +106,7 @@ type Host struct {
 	DeployUser         string // unprivileged user with passwordless sudo: "deploy"
 	DeployKey          string // OpenSSH private key (PEM) accepted for DeployUser
 	StockRedisPort     int    // port of the stock Redis (127.0.0.1, no password)
-	StockHTTPPort      int    // stand-in's HTTP port from the stock ntopng.conf (every IPv4 address)
+	StockHTTPPort      int    // ntopng's plain HTTP port from the stock ntopng.conf (every IPv4 address)
 	Dir                string // temporary folder: overlay layers, nspawn.log; removed by Stop
 
 	machine  string
@@ -134,7 +140,11 @@ func Boot(ctx context.Context, opts Options) (*Host, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	rootfs, err := EnsureImage(ctx, progress)
+	dist, err := FindDist()
+	if err != nil {
+		return nil, err
+	}
+	rootfs, err := EnsureImage(ctx, dist, progress)
 	if err != nil {
 		return nil, err
 	}

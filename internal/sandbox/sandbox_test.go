@@ -27,17 +27,28 @@ func TestSandboxHost(t *testing.T) {
 		return strings.TrimSpace(out)
 	}
 
+	// ntopng binds its web server a few seconds after systemd started it (Redis, the
+	// interface and the Lua scripts come first): wait for that, as an operator would.
+	waitNtopng := func(t *testing.T) string {
+		t.Helper()
+		want := fmt.Sprintf("0.0.0.0:%d ", h.StockHTTPPort)
+		var ss string
+		for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+			ss = run(t, "ss -H -tlnp")
+			if hasListener(ss, want, `"ntopng"`) {
+				return ss
+			}
+		}
+		t.Fatalf("ntopng does not listen on %s; ss -tlnp:\n%s\njournal:\n%s", want, ss, run(t, "journalctl -u ntopng --no-pager | tail -n 30"))
+		return ""
+	}
 	checkServices := func(t *testing.T) {
+		ss := waitNtopng(t)
 		if got := run(t, "systemctl is-active redis-server ntopng ssh"); got != "active\nactive\nactive" {
 			t.Errorf("systemctl is-active redis-server ntopng ssh = %q, want three lines \"active\"", got)
 		}
-		ss := run(t, "ss -H -tlnp")
-		wantHTTP := fmt.Sprintf("0.0.0.0:%d ", h.StockHTTPPort)
 		wantRedis := fmt.Sprintf("127.0.0.1:%d ", h.StockRedisPort)
 		wantSSH := fmt.Sprintf("127.0.0.1:%d ", h.Port)
-		if !hasListener(ss, wantHTTP, `"ntopng"`) {
-			t.Errorf("no ntopng listener on %s in:\n%s", wantHTTP, ss)
-		}
 		if !hasListener(ss, wantRedis, `"redis-server"`) {
 			t.Errorf("no redis-server listener on %s in:\n%s", wantRedis, ss)
 		}
@@ -48,18 +59,24 @@ func TestSandboxHost(t *testing.T) {
 
 	t.Run("services and listeners", checkServices)
 
-	t.Run("stock layout", func(t *testing.T) {
+	t.Run("ntop's package, stock", func(t *testing.T) {
 		for script, want := range map[string]string{
-			"stat -c '%U:%G %a' /etc/redis/redis.conf":                               "redis:redis 640",
-			"getent group ntop | cut -d: -f1":                                        "ntop",
-			"getent passwd ntopng || echo none":                                      "none",
-			"ps -o user= -C ntopng":                                                  "nobody",
-			"grep -c '^#-G=' /run/ntopng.conf":                                       "1",
-			"grep -x -- '-w=" + strconv.Itoa(h.StockHTTPPort) + "' /run/ntopng.conf": "-w=" + strconv.Itoa(h.StockHTTPPort),
-			"ls -A /etc/ntopng/ntopng.conf.d | wc -l":                                "0",
-			"test -d /usr/share/ntopng/httpdocs/ssl && echo ok":                      "ok",
-			"systemctl is-enabled ntopng":                                            "enabled",
-			"redis-cli -p " + strconv.Itoa(h.StockRedisPort) + " ping":               "PONG",
+			"stat -c '%U:%G %a' /etc/redis/redis.conf":                                        "redis:redis 640",
+			"getent passwd ntopng | cut -d: -f1,7":                                            "ntopng:/bin/false",
+			"id -gn ntopng":                                                                   "ntop",
+			"ps -o user= -C ntopng":                                                           "ntopng",
+			"ntopng --version | grep -o '^GIT rev:.*' | cut -d: -f3":                          "e21c91d7e1e1d8d8a62943860b6de5f1777b40b8",
+			"ntopng --version | grep -o '^Version:.*' | cut -f2":                              "6.3.261201 [Community build]",
+			"readlink -f \"$(systemctl show -p FragmentPath --value ntopng)\"":                "/usr/lib/systemd/system/ntopng.service",
+			"readlink -f \"$(systemctl show -p FragmentPath --value ntopng@eth0)\"":           "/usr/lib/systemd/system/ntopng@.service",
+			"systemctl is-enabled ntopng":                                                     "enabled",
+			"grep -c '^#-G=' /run/ntopng.conf":                                                "1",
+			"grep -x -- '-w=" + strconv.Itoa(h.StockHTTPPort) + "' /run/ntopng.conf":          "-w=" + strconv.Itoa(h.StockHTTPPort),
+			"ls /etc/ntopng/ntopng.conf.d/*.conf 2>/dev/null | wc -l":                         "0",
+			"stat -c '%U:%G' /etc/ntopng /etc/ntopng/ntopng.conf":                             "ntopng:ntop\nntopng:ntop",
+			"stat -c '%U:%G %a' /var/lib/ntopng":                                              "ntopng:ntop 700",
+			"openssl x509 -noout -subject -in /usr/share/ntopng/httpdocs/ssl/ntopng-cert.pem": "subject=CN = ntopng.local",
+			"redis-cli -p " + strconv.Itoa(h.StockRedisPort) + " ping":                        "PONG",
 		} {
 			if got := run(t, script); got != want {
 				t.Errorf("%s = %q, want %q", script, got, want)
@@ -67,16 +84,26 @@ func TestSandboxHost(t *testing.T) {
 		}
 	})
 
-	t.Run("stand-in serves HTTP on the host network", func(t *testing.T) {
-		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", h.StockHTTPPort))
-		if err != nil {
-			t.Fatal(err)
+	t.Run("ntopng serves plain HTTP on the host network", func(t *testing.T) {
+		// While it starts, ntopng answers 403 to everything; then / redirects to the login page.
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		var status, loc string
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+			resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/", h.StockHTTPPort))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			status, loc = resp.Status, resp.Header.Get("Location")
+			if resp.StatusCode == http.StatusFound && strings.HasPrefix(loc, "/lua/login.lua") {
+				if srv := resp.Header.Get("Server"); !strings.HasPrefix(srv, "ntopng 6.3.261201") {
+					t.Errorf("Server header %q, want ntopng 6.3.261201", srv)
+				}
+				return
+			}
 		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		if got := strings.TrimSpace(string(body)); got != "ntopng stand-in" {
-			t.Errorf("page = %q, want %q", got, "ntopng stand-in")
-		}
+		t.Errorf("GET / = %s, Location %q; want ntopng's 302 to /lua/login.lua", status, loc)
 	})
 
 	t.Run("ssh as root and as deploy with sudo", func(t *testing.T) {

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -10,10 +9,8 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
@@ -23,8 +20,10 @@ import (
 const hostname = "ntopng-sandbox"
 
 // prepare turns the fresh overlay into the host the tests expect: keys and
-// ports chosen for this boot, the stock Redis moved, the stand-in installed
-// as ntopng.service, a deploy user with sudo.
+// ports chosen for this boot, the stock Redis moved, ntop's stock
+// ntopng.conf told where this boot's Redis, HTTP port and interface are, a
+// deploy user with sudo. ntopng itself (files, postinst, ntop's units) is in
+// the image.
 func (h *Host) prepare(ctx context.Context) error {
 	ports, err := freePorts()
 	if err != nil {
@@ -46,10 +45,6 @@ func (h *Host) prepare(ctx context.Context) error {
 	h.HostKey, h.HostKeyFingerprint = hostKey.public, hostKey.fingerprint
 	h.RootKey, h.DeployKey = rootKey.private, deployKey.private
 
-	standin := filepath.Join(h.Dir, "ntopng")
-	if err := buildStandin(ctx, standin); err != nil {
-		return err
-	}
 	machineID := make([]byte, 16)
 	if _, err := rand.Read(machineID); err != nil {
 		return err
@@ -59,9 +54,6 @@ func (h *Host) prepare(ctx context.Context) error {
 		mode os.FileMode
 	}{
 		{"/root/.ssh", 0o700},
-		{"/etc/ntopng/ntopng.conf.d", 0o755},
-		{"/usr/share/ntopng/httpdocs/ssl", 0o755},
-		{"/var/lib/ntopng", 0o755},
 	} {
 		if err := os.MkdirAll(h.path(d.path), d.mode); err != nil {
 			return err
@@ -83,31 +75,23 @@ func (h *Host) prepare(ctx context.Context) error {
 		{"/etc/ssh/sshd_config.d/50-ntopng-sandbox.conf", 0o644, fmt.Sprintf(sshdConfig, h.Addr, h.Port)},
 		{"/root/.ssh/authorized_keys", 0o600, rootKey.authorized + "\n"},
 		{"/etc/sudoers.d/deploy", 0o440, "deploy ALL=(ALL) NOPASSWD:ALL\n"},
-		{"/etc/systemd/system/ntopng.service", 0o644, ntopngUnit},
-		{"/etc/ntopng/ntopng.conf", 0o644, fmt.Sprintf(stockNtopngConf, h.StockHTTPPort)},
 	} {
 		if err := writeFile(h.path(f.path), []byte(f.data), f.mode); err != nil {
 			return err
 		}
 	}
-	bin, err := os.ReadFile(standin)
-	if err != nil {
-		return err
-	}
-	if err := writeFile(h.path("/usr/bin/ntopng"), bin, 0o755); err != nil {
-		return err
-	}
 	if err := h.moveRedis(); err != nil {
 		return err
 	}
+	if err := appendFile(h.path("/etc/ntopng/ntopng.conf"), fmt.Sprintf(sandboxNtopngConf, h.StockRedisPort, h.StockHTTPPort)); err != nil {
+		return fmt.Errorf("point ntopng.conf at this boot's Redis and HTTP port: %w", err)
+	}
 	script := strings.Join([]string{
-		"groupadd --system ntop",
 		"useradd --create-home --shell /bin/bash deploy",
 		"install -d -m 0700 -o deploy -g deploy /home/deploy/.ssh",
 		"echo '" + deployKey.authorized + "' > /home/deploy/.ssh/authorized_keys",
 		"chown deploy:deploy /home/deploy/.ssh/authorized_keys",
 		"chmod 0600 /home/deploy/.ssh/authorized_keys",
-		"systemctl enable ntopng.service",
 	}, "\n")
 	if out, err := chroot(ctx, h.merged, script); err != nil {
 		return fmt.Errorf("set up users and units in the sandbox: %w\n%s", err, out)
@@ -144,6 +128,20 @@ func (h *Host) moveRedis() error {
 	return f.Close()
 }
 
+// appendFile adds text to the end of an existing file, keeping its owner
+// and mode.
+func appendFile(name, text string) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(text); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // writeFile creates or replaces a file with exactly mode, creating its
 // folder when needed.
 func writeFile(name string, data []byte, mode os.FileMode) error {
@@ -157,7 +155,7 @@ func writeFile(name string, data []byte, mode os.FileMode) error {
 }
 
 // freePorts returns three distinct free ports: two on 127.0.0.1 (sshd,
-// Redis) and one free on every IPv4 address (the stand-in's HTTP).
+// Redis) and one free on every IPv4 address (ntopng's stock HTTP).
 func freePorts() ([3]int, error) {
 	var ports [3]int
 	for i, addr := range []string{"127.0.0.1:0", "127.0.0.1:0", "0.0.0.0:0"} {
@@ -201,26 +199,6 @@ func newKey(comment string) (keyPair, error) {
 	}, nil
 }
 
-// buildStandin compiles internal/ntopngstandin, statically, to out.
-func buildStandin(ctx context.Context, out string) error {
-	_, file, _, ok := runtime.Caller(0)
-	src := filepath.Join(filepath.Dir(file), "..", "ntopngstandin")
-	if !ok || !isDir(src) {
-		return fmt.Errorf("the ntopng stand-in's source was not found at %s: run from a checkout of the provider", src)
-	}
-	goTool, err := lookTool("go")
-	if err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, goTool, "build", "-trimpath", "-o", out, ".")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("build the ntopng stand-in: %w\n%s", err, bytes.TrimSpace(b))
-	}
-	return nil
-}
-
 // sshdConfig is the sandbox's sshd drop-in: address, port and host key.
 const sshdConfig = `# ntopng test sandbox: sshd on a free loopback port, with a host key and
 # client keys generated for this boot.
@@ -231,77 +209,16 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 `
 
-// ntopngUnit mimics the ntopng.service of ntop's packages: the main file
-// and the drop-ins are joined into /run/ntopng.conf with the daemon and
-// PID-file options commented out, and ntopng reads that file.
-const ntopngUnit = `[Unit]
-Description=ntopng high-speed web-based traffic monitoring (test sandbox: runs the ntopng STAND-IN)
-After=network.target syslog.target redis-server.service
-
-[Service]
-Type=simple
-ExecStartPre=/bin/sh -c 'for f in /etc/ntopng/ntopng.conf /etc/ntopng/ntopng.conf.d/*.conf; do if [ -f "$$f" ]; then cat "$$f"; fi; done | sed -e "/^[ ]*\\(-e\\|-G\\|--daemon\\|--pid\\)/s/^/#/" > /run/ntopng.conf'
-ExecStart=/usr/bin/ntopng /run/ntopng.conf
-ExecStopPost=-/bin/rm -f /run/ntopng.conf
-Restart=on-abnormal
-RestartSec=5
-
-[Install]
-WantedBy=multi-user.target
-`
-
-// stockNtopngConf has the layout of the ntopng.conf that ntop's packages
-// install (options documented in comment blocks, most of them commented
-// out, the PID file set, HTTP on every address), reworded, and with HTTP on
-// a free port instead of 3000.
-const stockNtopngConf = `# ntopng configuration file.
-#
-# Same options as on the command line, one per line, with "=" between the
-# option and its value: -i=eth0 or --interface=eth0. Options without a
-# value take a trailing "=", for example -v=.
-#
-#       -G|--pid-path
-#        File that receives the process ID. Not used when systemd runs ntopng.
-#
--G=/var/run/ntopng.pid
-#
-#       -e|--daemon
-#        Detach from the terminal and run in the background. Not used when
-#        systemd runs ntopng.
-#
-#-e
-#
-#       -i|--interface
-#        Network interface or collector endpoint to monitor. Repeat the option
-#        to monitor several.
-#
-#-i=eth1
-#-i=eth2
-#
-#       -w|--http-port
-#        Port of the embedded web server (HTTP), optionally as address:port.
-#
+// sandboxNtopngConf is appended to ntop's stock ntopng.conf (which sets
+// only -G): the sandbox shares the machine's network, so ntopng captures on
+// lo, talks to this boot's Redis (moved off 6379) and serves its stock
+// plain HTTP, on every IPv4 address as ntop's default does, on a free port
+// instead of 3000. Everything else is ntop's default.
+const sandboxNtopngConf = `
+# ntopng test sandbox: this boot's Redis, interface and HTTP port (the container shares the
+# machine's network). ntop's stock file sets none of them: Redis 127.0.0.1:6379, the first
+# interface, HTTP on 3000.
+-i=lo
+-r=127.0.0.1:%d
 -w=%d
-#
-#       -W|--https-port
-#        Port of the embedded web server (HTTPS). Needs the key and certificate in
-#        /usr/share/ntopng/httpdocs/ssl/ntopng-cert.pem.
-#
-#-W=3001
-#
-#       -m|--local-networks
-#        Networks to treat as local in addition to those of the monitored
-#        interfaces, comma separated, CIDR or netmask notation.
-#
-#-m=10.10.123.0/24,10.10.124.0/24
-#
-#       -d|--data-dir
-#        Data directory; the user running ntopng must be able to write to it.
-#
-#-d=/var/lib/ntopng
-#
-#       -q|--disable-autologout
-#        Do not log web users out after a period of inactivity.
-#
-#-q
 `

@@ -94,7 +94,7 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 	skipUnlessSSHDPossible(t)
 
 	s := &SSHD{Dir: TempDir(t)}
-	for _, d := range []string{"sshd", "authorized_keys", "home", "ns/log", "ns/home", "ns/mail"} {
+	for _, d := range []string{"sshd", "authorized_keys", "home", "ns/log", "ns/home", "ns/mail", "ns/sbin", "units"} {
 		if err := os.MkdirAll(filepath.Join(s.Dir, d), 0o755); err != nil {
 			t.Fatalf("testhost: %v", err)
 		}
@@ -104,6 +104,7 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 	}
 	s.LogPath = filepath.Join(s.Dir, "sshd", "sshd.log")
 	etc := copyEtc(t, filepath.Join(s.Dir, "etc"))
+	s.writeFakeSystemctl(t)
 
 	hostKey, hostSigner := newEd25519(t)
 	writeFile(t, filepath.Join(s.Dir, "sshd", "host_ed25519"), privatePEM(t, hostKey, "testhost host key"), 0o600)
@@ -263,6 +264,7 @@ func (s *SSHD) start(t testing.TB, cfg string) error {
 		"mount --bind " + q(filepath.Join(s.Dir, "ns/home")) + " /home",
 		"if [ -d /var/mail ]; then mount --bind " + q(filepath.Join(s.Dir, "ns/mail")) + " /var/mail; fi",
 		"if [ -d /var/lib/sudo ]; then mount --bind " + q(filepath.Join(s.Dir, "ns/sudo")) + " /var/lib/sudo; fi",
+		"mount --bind " + q(filepath.Join(s.Dir, "ns/sbin")) + " /usr/local/sbin",
 		"exec /usr/sbin/sshd -D -e -f " + q(cfg) + " -E " + q(s.LogPath),
 	}, "\n")
 	// unshare execs sh, which execs sshd: the PID stays sshd's own.

@@ -38,7 +38,11 @@ func run(buildOnly bool, envFile string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if buildOnly {
-		rootfs, err := sandbox.EnsureImage(ctx, os.Stderr)
+		dist, err := sandbox.FindDist()
+		if err != nil {
+			return err
+		}
+		rootfs, err := sandbox.EnsureImage(ctx, dist, os.Stderr)
 		if err != nil {
 			return err
 		}
@@ -88,7 +92,7 @@ func run(buildOnly bool, envFile string) error {
   root key         %s (mode 0600, removed on exit)
   deploy key       %s (user %q, passwordless sudo)
   stock Redis      127.0.0.1:%d (no password)
-  stand-in HTTP    0.0.0.0:%d
+  ntopng HTTP      0.0.0.0:%d (ntop's stock plain HTTP; ntopng as user ntopng)
   console log      %s
 
   ssh -o UserKnownHostsFile=%s -i %s -p %d root@%s
