@@ -174,16 +174,17 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 	}
 	f.Cert = certFacts(file(transport.File{Path: certPath, Data: data, Info: info}), data)
 
-	// ntopng's process: its user and sockets.
-	f.Running, f.ProcessUser, err = processUser(ctx, c, ids, ntopngProcess)
+	// ntopng's process, as its systemd unit knows it (a local process named ntopng is not it):
+	// its user and sockets.
+	u, err := livecheck.UnitListeners(ctx, c, defaultService(confPath))
 	if err != nil {
 		return f, err
 	}
-	ls, err := livecheck.ProcessListeners(ctx, c, ntopngProcess)
+	f.Running, f.ProcessUser, err = processUser(ctx, c, ids, u.MainPID)
 	if err != nil {
 		return f, err
 	}
-	f.Listeners = auditListeners(ls)
+	f.Listeners = auditListeners(u.Listeners)
 
 	// Redis: its file (includes followed), its sockets, an unauthenticated PING.
 	if f.Redis, err = redisFacts(ctx, c, ids, redisPath); err != nil {
@@ -226,10 +227,11 @@ func certFacts(fi audit.File, data []byte) audit.Cert {
 
 // processUserScript prints the effective uid of every process named $1 (a fixed script;
 // the name is an argument, not part of the command text).
-const processUserScript = `for d in /proc/[0-9]*; do [ "$(cat "$d/comm" 2>/dev/null)" = "$1" ] && awk '/^Uid:/ { print $3; exit }' "$d/status" 2>/dev/null; done; :`
+const processUserScript = `[ "$1" = 0 ] || awk '/^Uid:/ { print $3; exit }' "/proc/$1/status" 2>/dev/null; :`
 
-func processUser(ctx context.Context, c *transport.Conn, ids *hostIDs, name string) (running bool, user string, err error) {
-	res, err := c.Run(ctx, []string{"sh", "-c", processUserScript, "sh", name}, nil)
+// processUser: the effective user of the unit's main process (pid 0: not running).
+func processUser(ctx context.Context, c *transport.Conn, ids *hostIDs, pid int) (running bool, user string, err error) {
+	res, err := c.Run(ctx, []string{"sh", "-c", processUserScript, "sh", strconv.Itoa(pid)}, nil)
 	if err != nil {
 		return false, "", err
 	}

@@ -47,6 +47,7 @@ func TestAccAudit(t *testing.T) {
 	n := testhost.StartNtopng(t, "")
 	writeHostFile(t, n.ConfPath, fmt.Sprintf("-G=/var/run/ntopng.pid\n-w=%d\n--httpdocs-dir=%s\n--redis=127.0.0.1:%d@0\n", hport, n.DocsDir, rport))
 	restartStandin(t, n)
+	s.ServeUnit(t, "ntopng.service", n.PidFile)
 	if err := os.WriteFile(filepath.Join(n.DocsDir, "ssl", "ntopng-cert.pem"), []byte("not a certificate\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
