@@ -59,6 +59,7 @@ func newStackFixture(t *testing.T) *stackFixture {
 	if err := os.WriteFile(f.n.ConfPath, []byte(stockNtopngConf(f.n.DocsDir, httpPort)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	f.s.ServeUnit(t, "ntopng.service", f.n.PidFile)
 	f.dataDir = filepath.Join(dir, "data")
 	f.certPEM, f.keyPEM = selfSignedPEM(t, "probe.test")
 	return f
