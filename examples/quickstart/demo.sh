@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make demo: harden a throwaway Debian 12 host with examples/quickstart, end to end.
 #
-# Boots the sandbox host (systemd, the stock redis-server package, the ntopng stand-in with
-# ntop's stock configuration), shows how open it is, runs real terraform on a copy of
+# Boots the sandbox host (systemd, the stock redis-server package, ntop's real ntopng as ntop's
+# Debian package installs it, from $NTOPNG_DIST or ../shared/ntopng/*.tar.xz), shows how open it is, runs real terraform on a copy of
 # examples/quickstart with the provider built from this checkout, shows the result, edits
 # files on the host behind Terraform's back and shows terraform plan catching it. Offline:
 # no provider is downloaded; the certificate comes from openssl, the Redis password from
@@ -70,7 +70,8 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
 step "build the provider and the sandbox command from this checkout"
 go build -o "$work/plugins/terraform-provider-ntopng" .
-# Not -trimpath: the sandbox command finds the ntopng stand-in's source through its own path.
+# Not -trimpath: the sandbox command finds the default ntopng tarball (../shared/ntopng beside
+# this checkout) through its own source path.
 go build -o "$work/ntopng-sandbox" ./internal/sandbox/cmd/ntopng-sandbox
 # dev_overrides and no installation method: Terraform uses this build and downloads nothing.
 cat >"$work/terraformrc" <<EOF
@@ -194,14 +195,16 @@ EOF
 }
 
 step "BEFORE: the stock, insecure host"
+remote 'ntopng --version | sed -n "s/^Version:[[:space:]]*//p; s/^GIT rev:[[:space:]]*/commit /p" | tr "\n" " "'
+note "ntopng: $out(ntop's own build, installed as ntop's Debian package does)"
 note "ntopng_audit, the hardening checklist (data source):"
 audit
 note "TCP listeners of ntopng and redis-server (ss -tlnp):"
 listeners
 remote "redis-cli -p $SANDBOX_STOCK_REDIS_PORT ping"
 note "redis-cli -p $SANDBOX_STOCK_REDIS_PORT ping (no password):  $out"
-remote 'ps -o user= -C ntopng'
-note "ntopng runs as: $out"
+remote 'ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"; stat -c "%U:%G %a" /etc/ntopng /etc/ntopng/ntopng.conf | tr "\n" " "'
+note "ntopng.service's main process runs as: $(echo "$out" | head -n 1); /etc/ntopng, ntopng.conf: $(echo "$out" | tail -n 1) (the service account owns its configuration)"
 note "stock HTTP port 127.0.0.1:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX_STOCK_HTTP_PORT")"
 
 step "terraform apply on a copy of examples/quickstart"
@@ -237,8 +240,8 @@ note "openssl s_client -connect $https_listen serves: $(echo "$served" | tr '\n'
 note "expected (the generated certificate):          $(echo "$expected" | tr '\n' ' ')"
 [ "$served" = "$expected" ] || die "the HTTPS server does not serve the generated certificate"
 note "stock HTTP port 127.0.0.1:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX_STOCK_HTTP_PORT")"
-remote 'echo "$(ps -o user= -C ntopng), groups: $(id -nG ntopng)"'
-note "ntopng runs as: $out"
+remote 'echo "$(ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"), groups: $(id -nG ntopng)"'
+note "ntopng.service's main process runs as: $out"
 [[ "$out" == "ntopng, groups: "*redis* ]] || die "ntopng does not run as user ntopng in group redis"
 note "ntopng_audit after the apply (the quickstart's check block runs it on every plan):"
 (cd "$work/quickstart" && terraform output -raw audit && echo && echo "score: $(terraform output -raw audit_score) / 100") | sed 's/^/      /'

@@ -306,6 +306,24 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"is not running. A difference from the configuration (changed but not restarted) is drift.",
 				ElementType: types.StringType, Computed: true,
 			},
+			"config_owner": schema.StringAttribute{
+				MarkdownDescription: "`USER:GROUP` of `config_path` on the host. Apply writes `root:` and `user`'s primary group. Read " +
+					"back: an owner other than `root` is drift (ntop's package gives the file to `ntopng:ntop`, so ntopng could " +
+					"rewrite its own configuration), and apply gives the file back to root.",
+				Computed: true,
+			},
+			"config_mode": schema.StringAttribute{
+				MarkdownDescription: "Mode of `config_path` on the host, e.g. `0640`. Apply writes `0640`. Read back: anything else is drift.",
+				Computed:            true,
+			},
+			"writable_config_paths": schema.ListAttribute{
+				MarkdownDescription: "The configuration folder, its `ntopng.conf.d` and the drop-ins that someone other than root " +
+					"owns or that group or others may write. ntop's package runs `chown -R ntopng:ntop /etc/ntopng` on every " +
+					"install and upgrade, which lets ntopng itself rewrite its configuration (add `--dont-change-user`, or a " +
+					"drop-in with `--disable-login`). Read back: a non-empty list is drift, and apply gives each to root and " +
+					"removes group and other write permission (the group is kept; symbolic links are given to root, never followed).",
+				ElementType: types.StringType, Computed: true,
+			},
 		},
 	}
 }
@@ -349,6 +367,9 @@ type instanceModel struct {
 	OnDestroy              types.String `tfsdk:"on_destroy"`
 	EffectiveOptions       types.Map    `tfsdk:"effective_options"`
 	ObservedListeners      types.List   `tfsdk:"observed_listeners"`
+	ConfigOwner            types.String `tfsdk:"config_owner"`
+	ConfigMode             types.String `tfsdk:"config_mode"`
+	WritableConfigPaths    types.List   `tfsdk:"writable_config_paths"`
 	WebAllowedNetworks     types.List   `tfsdk:"web_allowed_networks"`
 }
 
@@ -484,6 +505,7 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		ObservedListeners: types.ListNull(types.StringType), RedisPasswordSHA256: types.StringNull(),
 		HTTPListen: types.StringNull(), HTTPSListen: types.StringNull(), User: types.StringNull(),
 		WebAllowedNetworks: types.ListNull(types.StringType),
+		ConfigOwner:        types.StringNull(), ConfigMode: types.StringNull(), WritableConfigPaths: types.ListNull(types.StringType),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, []byte("true"))...)
@@ -620,18 +642,41 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if prior == nil {
 		plan.EffectiveOptions = types.MapUnknown(types.StringType)
 		plan.ObservedListeners = types.ListUnknown(types.StringType)
+		plan.ConfigOwner, plan.ConfigMode = types.StringUnknown(), types.StringUnknown()
+		plan.WritableConfigPaths = types.ListUnknown(types.StringType)
 		resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.Plan, &plan)...)
 		return
 	}
 	changed := !configEqual(plan, *prior) || !h.Equal(prior.RedisPasswordSHA256)
-	if !changed && !listenersDrifted(*prior) {
+	if !changed && !listenersDrifted(*prior) && !filesDrifted(plan, *prior) {
 		plan.EffectiveOptions = prior.EffectiveOptions
 		plan.ObservedListeners = prior.ObservedListeners
+		plan.ConfigOwner, plan.ConfigMode, plan.WritableConfigPaths = prior.ConfigOwner, prior.ConfigMode, prior.WritableConfigPaths
 	} else {
 		plan.EffectiveOptions = types.MapUnknown(types.StringType)
 		plan.ObservedListeners = types.ListUnknown(types.StringType)
+		plan.ConfigOwner, plan.ConfigMode = types.StringUnknown(), types.StringUnknown()
+		plan.WritableConfigPaths = types.ListUnknown(types.StringType)
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.Plan, &plan)...)
+}
+
+// filesDrifted: what ntop's package (or anyone) left that apply repairs: the file not root's or
+// not 0640, a configuration path others may change, or --disable-login in the file or a
+// drop-in that extra_options does not ask for.
+func filesDrifted(plan, prior instanceModel) bool {
+	if !prior.ConfigOwner.IsNull() && !strings.HasPrefix(prior.ConfigOwner.ValueString(), "root:") {
+		return true
+	}
+	if !prior.ConfigMode.IsNull() && prior.ConfigMode.ValueString() != fmt.Sprintf("%04o", ntopngConfMode) {
+		return true
+	}
+	if len(prior.WritableConfigPaths.Elements()) > 0 {
+		return true
+	}
+	_, effective := prior.EffectiveOptions.Elements()["disable-login"]
+	_, wanted := plan.ExtraOptions.Elements()["disable-login"]
+	return effective && !wanted
 }
 
 // configEqual compares what the resource writes (not the computed read-backs).
@@ -852,6 +897,7 @@ type hostState struct {
 	ids       *hostIDs
 	eff       ntopngconf.Effective
 	listeners []livecheck.Listener
+	writable  []string // configuration paths someone other than root may change
 }
 
 // readHost reads the main file, the drop-ins, /etc/passwd and /etc/group over the shared SFTP
@@ -885,6 +931,25 @@ func (r *instanceResource) readHost(ctx context.Context, c *transport.Conn, m in
 		return nil, fmt.Errorf("reading %s: %w", confPath, err)
 	}
 	hs := &hostState{main: files[0], dropIns: files[3:], ids: parseIDs(files[1].Data, files[2].Data)}
+	// Who may change the configuration: its folder, the drop-in folder, the drop-ins.
+	dirs := []string{path.Dir(confPath)}
+	if readsDropIns(confPath) {
+		dirs = append(dirs, path.Join(path.Dir(confPath), "ntopng.conf.d"))
+	}
+	for _, d := range dirs {
+		fi, err := c.Stat(ctx, d)
+		if err != nil {
+			return nil, fmt.Errorf("checking %s: %w", d, err)
+		}
+		if fi.Exists && (fi.UID != 0 || fi.Mode.Perm()&0o022 != 0) {
+			hs.writable = append(hs.writable, d)
+		}
+	}
+	for _, f := range hs.dropIns {
+		if f.Info.Exists && (f.Info.UID != 0 || f.Info.Mode.Perm()&0o022 != 0) {
+			hs.writable = append(hs.writable, f.Path)
+		}
+	}
 	all := []ntopngconf.File{{Name: confPath, Text: string(hs.main.Data)}}
 	for _, f := range hs.dropIns {
 		all = append(all, ntopngconf.File{Name: f.Path, Text: string(f.Data)})
@@ -1008,6 +1073,9 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 	}
 	sort.Strings(obs)
 	m.ObservedListeners = stringList(obs)
+	m.ConfigOwner = types.StringValue(hs.ids.userName(hs.main.Info.UID) + ":" + hs.ids.groupName(hs.main.Info.GID))
+	m.ConfigMode = types.StringValue(fmt.Sprintf("%04o", hs.main.Info.Mode.Perm()))
+	m.WritableConfigPaths = stringList(hs.writable)
 	if !m.WebAllowedNetworks.IsNull() {
 		if m.WebAllowedNetworks, _, err = readWebACL(ctx, c, eff); err != nil {
 			diags.AddAttributeError(tfpath.Root("web_allowed_networks"), "Cannot Read the Web Access List", err.Error())
@@ -1162,6 +1230,22 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 				plan.User.ValueString(), plan.Host.ValueString()))
 		return "", diags
 	}
+	// The configuration belongs to root: ntop's package gives it to the service account.
+	if len(hs.writable) > 0 {
+		const fix = `for p; do chown -h -- 0 "$p" || exit 1; [ -L "$p" ] || chmod -- go-w "$p" || exit 1; done`
+		res, err := c.Run(ctx, append([]string{"sh", "-c", fix, "sh"}, hs.writable...), nil)
+		if err == nil && res.ExitCode != 0 {
+			err = fmt.Errorf("exit %d: %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+		}
+		if err != nil {
+			diags.AddError("Cannot Give ntopng's Configuration to root", fmt.Sprintf("chown/chmod of %s failed: %v", strings.Join(hs.writable, ", "), err))
+			return "", diags
+		}
+	}
+	// --disable-login, in the file or a drop-in, goes unless extra_options asks for it.
+	if _, wanted := plan.ExtraOptions.Elements()["disable-login"]; !wanted {
+		remove = append(remove, "disable-login")
+	}
 	newText := ntopngconf.Edit(string(hs.main.Data), set, remove)
 	files := []hostchange.File{{Path: plan.ConfigPath.ValueString(), Data: []byte(newText), Mode: ntopngConfMode, UID: 0, GID: gid}}
 	// Drop-ins must not override managed options: remove them there (other lines stay), in
@@ -1176,7 +1260,8 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 			continue
 		}
 		tflog.Debug(ctx, "removing managed options from a drop-in", map[string]any{"path": f.Path})
-		files = append(files, hostchange.File{Path: f.Path, Data: []byte(edited), Mode: f.Info.Mode, UID: f.Info.UID, GID: f.Info.GID})
+		// root's, like the folder: never given back to an owner that may have planted it.
+		files = append(files, hostchange.File{Path: f.Path, Data: []byte(edited), Mode: f.Info.Mode.Perm() &^ 0o022, UID: 0, GID: f.Info.GID})
 	}
 	timeout, _ := time.ParseDuration(plan.VerifyTimeout.ValueString())
 	want := expectedListeners(plan.HTTPListen.ValueString(), plan.HTTPSListen.ValueString(), cert.Exists)

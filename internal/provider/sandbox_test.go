@@ -421,3 +421,72 @@ func TestSandboxSudoUser(t *testing.T) {
 		},
 	})
 }
+
+// TestSandboxPackageLeftovers: what ntop's package leaves that a hardening tool must notice, on
+// the real ntopng: its configuration owned by the service account (the postinst's
+// `chown -R ntopng:ntop /etc/ntopng`, again on every upgrade), --disable-login in a drop-in,
+// and the package's self-signed CN=ntopng.local certificate still served. Each is drift in the
+// plan and repaired by apply.
+func TestSandboxPackageLeftovers(t *testing.T) {
+	f := newSandboxFixture(t)
+	cfg := f.config("root", f.h.RootKey, false)
+	owned := func(want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			got, err := f.exec("stat -c '%U:%G %a' /etc/ntopng /etc/ntopng/ntopng.conf.d /etc/ntopng/ntopng.conf")
+			if err != nil {
+				return err
+			}
+			if got != want {
+				return fmt.Errorf("owners and modes of /etc/ntopng, its ntopng.conf.d and ntopng.conf = %q, want %q", got, want)
+			}
+			return nil
+		}
+	}
+	rootOwned := "root:ntop 755\nroot:ntop 755\nroot:ntop 640"
+	fileChecks := append(f.stateChecks(),
+		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("config_owner"), knownvalue.StringExact("root:ntop")),
+		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("config_mode"), knownvalue.StringExact("0640")),
+		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("writable_config_paths"), knownvalue.ListExact([]knownvalue.Check{})))
+	https := "127.0.0.1:" + strconv.Itoa(f.httpsPort)
+	// The stock state: ntop's postinst gave the service account its configuration.
+	if got := f.mustExec(t, "stat -c '%U:%G' /etc/ntopng /etc/ntopng/ntopng.conf.d /etc/ntopng/ntopng.conf"); got != "ntopng:ntop\nntopng:ntop\nntopng:ntop" {
+		t.Fatalf("stock owners of /etc/ntopng = %q, want ntopng:ntop (ntop's postinst)", got)
+	}
+	expectUpdate := func(addr string) resource.ConfigPlanChecks {
+		return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}}
+	}
+	base := resource.TestStep{Config: cfg, ConfigVariables: f.vars(), ConfigStateChecks: fileChecks,
+		Check: resource.ComposeTestCheckFunc(f.hardened(), owned(rootOwned))}
+	with := func(pre func(), plan resource.ConfigPlanChecks) resource.TestStep {
+		s := base
+		s.PreConfig, s.ConfigPlanChecks = pre, plan
+		return s
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { preCheck(t) },
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{
+			base, // the first apply gives the configuration to root
+			with(func() { // an upgrade of ntop's package runs its postinst again
+				f.mustExec(t, "chown -R ntopng:ntop /etc/ntopng")
+			}, expectUpdate("ntopng_instance.probe")),
+			with(func() { // --disable-login in a drop-in, and ntopng restarted with it
+				f.mustExec(t, "printf -- '--disable-login=1\\n' > /etc/ntopng/ntopng.conf.d/50-login.conf && systemctl restart ntopng && grep -c -- '^--disable-login' /run/ntopng.conf")
+				f.waitListener(t, "ntopng", https)
+			}, expectUpdate("ntopng_instance.probe")),
+			with(func() { // the package's self-signed certificate served: the file is right, ntopng was not restarted
+				cert := defaultCertPath
+				f.mustExec(t, "cp "+cert+" /root/cert.keep && openssl req -new -x509 -nodes -days 365 -newkey rsa:2048 -subj /CN=ntopng.local "+
+					"-keyout /root/k.pem -out /root/c.pem 2>/dev/null && cat /root/k.pem /root/c.pem > "+cert+" && systemctl restart ntopng")
+				f.waitListener(t, "ntopng", https)
+				f.mustExec(t, "cat /root/cert.keep > "+cert)
+				if got := f.mustExec(t, "openssl s_client -connect "+https+" </dev/null 2>/dev/null | openssl x509 -noout -subject"); got != "subject=CN = ntopng.local" {
+					t.Fatalf("ntopng serves %q, want the package's CN=ntopng.local", got)
+				}
+			}, expectUpdate("ntopng_tls_cert.web")),
+		},
+	})
+	if got := f.mustExec(t, "grep -c -- disable-login /etc/ntopng/ntopng.conf.d/50-login.conf /run/ntopng.conf || true"); got != "/etc/ntopng/ntopng.conf.d/50-login.conf:0\n/run/ntopng.conf:0" {
+		t.Errorf("after the apply, --disable-login lines: %q, want none in the drop-in and in what ntopng read", got)
+	}
+}
