@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -302,8 +303,9 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				ElementType: types.StringType, Computed: true,
 			},
 			"observed_listeners": schema.ListAttribute{
-				MarkdownDescription: "`ADDRESS:PORT` of every TCP socket the running ntopng process listens on; empty when ntopng " +
-					"is not running. A difference from the configuration (changed but not restarted) is drift.",
+				MarkdownDescription: "`ADDRESS:PORT` of every TCP socket the processes of `service` listen on, except the flow " +
+					"collector endpoints of collector mode (`--interface=tcp://ADDRESS:PORTc`): the web servers. Empty when ntopng " +
+					"is not running. A difference from the configuration (changed but not restarted, or stopped) is drift.",
 				ElementType: types.StringType, Computed: true,
 			},
 			"config_owner": schema.StringAttribute{
@@ -1068,8 +1070,11 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 	}
 	m.EffectiveOptions = types.MapValueMust(types.StringType, opts)
 	obs := make([]string, 0, len(hs.listeners))
+	collectors := collectorPorts(optionValues(hs, "interface"))
 	for _, l := range hs.listeners {
-		obs = append(obs, l.HostPort())
+		if !collectors[l.Port] {
+			obs = append(obs, l.HostPort())
+		}
 	}
 	sort.Strings(obs)
 	m.ObservedListeners = stringList(obs)
@@ -1273,7 +1278,13 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 	}
 	if plan.VerifyListeners.ValueBool() {
 		service := plan.Service.ValueString()
-		ch.Verify = func(ctx context.Context) error { return waitListeners(ctx, c, service, want, timeout) }
+		ifaces := optionValues(hs, "interface")
+		if !plan.Interfaces.IsNull() {
+			ifaces = nil
+			plan.Interfaces.ElementsAs(ctx, &ifaces, false)
+		}
+		collectors := collectorPorts(ifaces)
+		ch.Verify = func(ctx context.Context) error { return waitListeners(ctx, c, service, want, collectors, timeout) }
 	}
 	var webNets []string
 	plan.WebAllowedNetworks.ElementsAs(ctx, &webNets, false)
@@ -1307,8 +1318,28 @@ func unitListening(ctx context.Context, c *transport.Conn, service string) (live
 	}
 }
 
+// collectorPorts are the ports ntopng binds for flow collection, not for its web servers: an
+// interface "tcp://ADDRESS:PORTc" (the "c" suffix: ntopng binds and nProbe connects, collector
+// mode). Drift and verification look at the web servers only.
+func collectorPorts(ifaces []string) map[int]bool {
+	ports := map[int]bool{}
+	for _, i := range ifaces {
+		for _, ep := range strings.Split(i, ",") { // several endpoints on one interface
+			rest, ok := strings.CutPrefix(strings.TrimSpace(ep), "tcp://")
+			if !ok || !strings.HasSuffix(rest, "c") {
+				continue
+			}
+			rest = strings.TrimSuffix(rest, "c")
+			if p, err := strconv.Atoi(rest[strings.LastIndexByte(rest, ':')+1:]); err == nil {
+				ports[p] = true
+			}
+		}
+	}
+	return ports
+}
+
 // waitListeners polls until the processes of service listen on exactly want.
-func waitListeners(ctx context.Context, c *transport.Conn, service string, want []string, timeout time.Duration) error {
+func waitListeners(ctx context.Context, c *transport.Conn, service string, want []string, collectors map[int]bool, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	delay := 200 * time.Millisecond
 	var seen []string
@@ -1319,7 +1350,9 @@ func waitListeners(ctx context.Context, c *transport.Conn, service string, want 
 		}
 		seen = seen[:0]
 		for _, l := range u.Listeners {
-			seen = append(seen, l.HostPort())
+			if !collectors[l.Port] {
+				seen = append(seen, l.HostPort())
+			}
 		}
 		sort.Strings(seen)
 		if slices.Equal(seen, want) {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -101,5 +102,13 @@ func TestRedisObjectKeepsTheDefaultPortAsWritten(t *testing.T) {
 	eff = ntopngconf.Evaluate(ntopngconf.File{Name: "/n.conf", Text: "--redis=127.0.0.1:6380\n"})
 	if got := redisObject(eff, written).Attributes()["port"]; !got.Equal(types.Int64Value(6380)) {
 		t.Errorf("port changed on the host to 6380 read back as %v", got)
+	}
+}
+
+func TestCollectorPorts(t *testing.T) {
+	got := collectorPorts([]string{"lo", "tcp://*:5556c", "tcp://127.0.0.1:5557c,tcp://127.0.0.1:5558", "tcp://[::1]:5559c", "tcp://192.0.2.1:5560"})
+	want := map[int]bool{5556: true, 5557: true, 5559: true}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("collectorPorts = %v, want %v (a connecting endpoint without c is no listener of ntopng's)", got, want)
 	}
 }

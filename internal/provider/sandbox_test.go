@@ -490,3 +490,87 @@ func TestSandboxPackageLeftovers(t *testing.T) {
 		t.Errorf("after the apply, --disable-login lines: %q, want none in the drop-in and in what ntopng read", got)
 	}
 }
+
+// TestSandboxInstances: several ntopng on one host, as operators run them with ntop's
+// ntopng@IFACE.service (each reads /etc/ntopng/ntopng-IFACE.conf and no drop-ins): one
+// ntopng_instance each, with the right unit and restart command, each seeing only its own
+// listeners; one instance stopped is drift of that instance only. Instance b is a collector
+// (-i tcp://ADDRESS:PORTc, for nProbe): its ZMQ listener is not a web listener, so it is neither
+// drift nor a failed verification.
+func TestSandboxInstances(t *testing.T) {
+	f := newSandboxFixture(t)
+	portA, portB, dropInPort, zmqPort := testhost.FreePort(t), testhost.FreePort(t), testhost.FreePort(t), testhost.FreePort(t)
+	// a captures on lo; b is a collector: nProbe would connect to its ZMQ endpoint.
+	for _, inst := range []struct {
+		name, iface string
+		db          int
+	}{{"a", "lo", 1}, {"b", fmt.Sprintf("tcp://127.0.0.1:%dc", zmqPort), 2}} {
+		f.mustExec(t, fmt.Sprintf("install -d -o ntopng -g ntop -m 0700 /var/lib/ntopng/%[1]s && "+
+			"printf -- '-G=/var/run/ntopng-%[1]s.pid\\n-i=%[4]s\\n-r=127.0.0.1:%[2]d@%[3]d\\n-d=/var/lib/ntopng/%[1]s\\n-w=0\\n' > /etc/ntopng/ntopng-%[1]s.conf",
+			inst.name, f.h.StockRedisPort, inst.db, inst.iface))
+	}
+	// ntopng.service off, as on a multi-instance probe; a drop-in that only ntopng.service reads.
+	f.mustExec(t, fmt.Sprintf("systemctl disable --now ntopng && printf -- '--http-port=%d\\n' > /etc/ntopng/ntopng.conf.d/10-main-only.conf && systemctl start ntopng@a ntopng@b", dropInPort))
+	cfg := fmt.Sprintf(`
+provider "ntopng" {
+  ssh {
+    user        = "root"
+    port        = %d
+    private_key = %s
+    host_key    = %s
+  }
+}
+
+resource "ntopng_instance" "a" {
+  host         = "127.0.0.1"
+  config_path  = "/etc/ntopng/ntopng-a.conf"
+  https_listen = "127.0.0.1:%d"
+}
+
+resource "ntopng_instance" "b" {
+  host         = "127.0.0.1"
+  config_path  = "/etc/ntopng/ntopng-b.conf"
+  https_listen = "127.0.0.1:%d"
+}
+`, f.h.Port, hcl(f.h.RootKey), hcl(f.h.HostKey), portA, portB)
+	listen := func(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
+	checks := []statecheck.StateCheck{}
+	for name, port := range map[string]int{"a": portA, "b": portB} {
+		addr := "ntopng_instance." + name
+		checks = append(checks,
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("service"), knownvalue.StringExact("ntopng@"+name+".service")),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("restart_command"), knownvalue.StringExact("systemctl restart ntopng@"+name+".service")),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("observed_listeners"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(listen(port))})),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("http_listen"), knownvalue.StringExact("disabled")))
+	}
+	both := func(*terraform.State) error {
+		ss, err := f.exec("ss -H -tlnp")
+		if err != nil {
+			return err
+		}
+		want := []string{listen(portA), listen(portB), listen(zmqPort)}
+		slices.Sort(want)
+		if got := listenersOf(ss, "ntopng"); !slices.Equal(got, want) {
+			return fmt.Errorf("ntopng processes listen on %v, want exactly %v (a's and b's HTTPS, b's collector); ss -tlnp:\n%s", got, want, ss)
+		}
+		if got, _ := f.exec("systemctl is-active ntopng@a ntopng@b ntopng || true"); got != "active\nactive\ninactive" {
+			return fmt.Errorf("systemctl is-active ntopng@a ntopng@b ntopng = %q", got)
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { preCheck(t) },
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: both, ConfigStateChecks: checks},
+			{ // one instance stopped by hand: drift of that one only
+				Config: cfg, Check: both, ConfigStateChecks: checks,
+				PreConfig: func() { f.mustExec(t, "systemctl stop ntopng@b") },
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ntopng_instance.b", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("ntopng_instance.a", plancheck.ResourceActionNoop),
+				}},
+			},
+		},
+	})
+}
