@@ -155,10 +155,11 @@ remote() {
 port_state() {
 	if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then echo "open"; else echo "closed (connection refused)"; fi
 }
-# listeners shows the TCP listeners of ntopng and redis-server on the sandbox host (the
+# listeners shows the TCP listeners of ntopng (whose main thread renames itself ntopng-main
+# once it runs) and redis-server on the sandbox host (the
 # sandbox shares this machine's network, so other listeners are filtered out).
 listeners() {
-	remote "ss -Htlnp | grep -E 'users:\(\(\"(ntopng|redis-server)\"' | awk '{print \$4, \$6}'"
+	remote "ss -Htlnp | grep -E 'users:\(\(\"(ntopng|ntopng-main|redis-server)\"' | awk '{print \$4, \$6}'"
 	printf '%s\n' "$out" | sed 's/^/      /'
 }
 

@@ -228,7 +228,7 @@ func (f *sandboxFixture) hardened() resource.TestCheckFunc {
 		expect("sudo -u ntopng test -w "+sandboxSocket+" && echo writable", "writable", equal)
 		expect("id -nG ntopng | tr ' ' '\\n' | grep -x redis", "redis", equal)
 		expect("systemctl is-active redis-server ntopng", "active\nactive", equal)
-		expect("ps -o user= -C ntopng", "ntopng", equal)
+		expect(`ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"`, "ntopng", equal)
 		expect("ps -o user= -C redis-server", "redis", equal)
 		expect("stat -c '%U:%G %a' /etc/redis/redis.conf", "redis:redis 640", equal)
 		expect("stat -c '%U:%G %a' "+defaultCertPath, "root:ntop 640", equal)
@@ -273,12 +273,13 @@ func (f *sandboxFixture) servesCert(addr string) error {
 }
 
 // listenersOf returns the local ADDRESS:PORT of every `ss -H -tlnp` line whose process is
-// name, sorted.
+// name, sorted. ntopng's main thread renames itself "ntopng-main" once it runs (Ntop.cpp,
+// Utils::setThreadName), and ss shows that name then: name-main counts as name.
 func listenersOf(ss, name string) []string {
 	var out []string
 	for _, line := range strings.Split(ss, "\n") {
 		fields := strings.Fields(line)
-		if len(fields) >= 6 && strings.Contains(line, `(("`+name+`",`) {
+		if len(fields) >= 6 && (strings.Contains(line, `(("`+name+`",`) || strings.Contains(line, `(("`+name+`-main",`)) {
 			out = append(out, fields[3])
 		}
 	}

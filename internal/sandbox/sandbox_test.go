@@ -35,7 +35,7 @@ func TestSandboxHost(t *testing.T) {
 		var ss string
 		for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
 			ss = run(t, "ss -H -tlnp")
-			if hasListener(ss, want, `"ntopng"`) {
+			if hasListener(ss, want, `"ntopng"`) || hasListener(ss, want, `"ntopng-main"`) { // its main thread's name once it runs
 				return ss
 			}
 		}
@@ -64,7 +64,7 @@ func TestSandboxHost(t *testing.T) {
 			"stat -c '%U:%G %a' /etc/redis/redis.conf":                                        "redis:redis 640",
 			"getent passwd ntopng | cut -d: -f1,7":                                            "ntopng:/bin/false",
 			"id -gn ntopng":                                                                   "ntop",
-			"ps -o user= -C ntopng":                                                           "ntopng",
+			`ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"`:                    "ntopng",
 			"ntopng --version | grep -o '^GIT rev:.*' | cut -d: -f3":                          "e21c91d7e1e1d8d8a62943860b6de5f1777b40b8",
 			"ntopng --version | grep -o '^Version:.*' | cut -f2":                              "6.3.261201 [Community build]",
 			"readlink -f \"$(systemctl show -p FragmentPath --value ntopng)\"":                "/usr/lib/systemd/system/ntopng.service",
