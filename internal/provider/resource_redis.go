@@ -425,17 +425,32 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.ConfigPath.IsUnknown() || plan.Unixsocket.IsUnknown() || plan.RestartCommand.IsUnknown() {
-		// Unset on a new resource: the host's distribution decides.
-		def := r.hostDefaults(ctx, plan.Host, plan.SSHPort)
-		for _, f := range []struct {
-			v   *types.String
-			def string
-		}{{&plan.ConfigPath, def.ConfigPath}, {&plan.Unixsocket, def.Socket}, {&plan.RestartCommand, def.RestartCommand}} {
-			if f.v.IsUnknown() {
-				*f.v = types.StringValue(f.def)
-			}
+	var cfg redisResourceModel
+	if resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &cfg)...); resp.Diagnostics.HasError() {
+		return
+	}
+	// Unset on a new resource (null in the configuration, so unknown in the plan): the host's
+	// distribution decides. A value the configuration sets but cannot know yet (another
+	// resource's output) stays unknown: planning a default for it would contradict the
+	// configuration, and apply checks the real value before writing.
+	fields := []struct {
+		v, cfg *types.String
+		def    func(distro.Redis) string
+	}{
+		{&plan.ConfigPath, &cfg.ConfigPath, func(d distro.Redis) string { return d.ConfigPath }},
+		{&plan.Unixsocket, &cfg.Unixsocket, func(d distro.Redis) string { return d.Socket }},
+		{&plan.RestartCommand, &cfg.RestartCommand, func(d distro.Redis) string { return d.RestartCommand }},
+	}
+	var def *distro.Redis
+	for _, f := range fields {
+		if !f.v.IsUnknown() || !f.cfg.IsNull() {
+			continue
 		}
+		if def == nil {
+			d := r.hostDefaults(ctx, plan.Host, plan.SSHPort)
+			def = &d
+		}
+		*f.v = types.StringValue(f.def(*def))
 	}
 	stateHash, versionChanged := types.StringNull(), false
 	if prior != nil {
