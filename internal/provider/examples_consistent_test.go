@@ -27,7 +27,13 @@ func TestExamplesSelfContained(t *testing.T) {
 			t.Errorf("%s has no required_providers naming hardenops/ntopng", f)
 		}
 	}
-	for _, typ := range []string{"ntopng_instance", "ntopng_redis", "ntopng_tls_cert"} {
+	parse := map[string]func(id string) error{
+		"ntopng_instance": func(id string) error { _, _, _, err := parseImportID(id); return err },
+		"ntopng_redis":    func(id string) error { _, _, _, err := parseImportID(id); return err },
+		"ntopng_tls_cert": func(id string) error { _, _, _, err := parseImportID(id); return err },
+		"ntopng_user":     func(id string) error { _, _, _, _, err := parseUserImportID(id); return err },
+	}
+	for _, typ := range []string{"ntopng_instance", "ntopng_redis", "ntopng_tls_cert", "ntopng_user"} {
 		f := filepath.Join(root, "examples", "resources", typ, "import-by-string-id.tf")
 		b := readFile(t, f)
 		m := regexp.MustCompile(`(?m)^\s*to = (\S+)\n\s*id = "([^"]+)"`).FindStringSubmatch(b)
@@ -44,7 +50,7 @@ func TestExamplesSelfContained(t *testing.T) {
 			if strings.HasSuffix(id, "...") {
 				continue
 			}
-			if _, _, _, err := parseImportID(id); err != nil {
+			if err := parse[typ](id); err != nil {
 				t.Errorf("%s: the provider refuses the import ID %q: %v", f, id, err)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -447,28 +448,11 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 // ImportState takes host:username, host:port:username, or with ntopng's configuration file
 // host[:port]:/path/ntopng.conf:username (config_path is the default otherwise).
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	i := strings.LastIndex(req.ID, ":")
-	if i <= 0 || webusers.ValidateUsername(req.ID[i+1:]) != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q: want host:username, host:port:username or host:/path/ntopng.conf:username", req.ID))
+	host, port, confPath, user, err := parseUserImportID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
 		return
 	}
-	host, user, confPath := req.ID[:i], req.ID[i+1:], defaultNtopngConf
-	port := types.Int64Null()
-	if strings.Contains(host, ":/") {
-		var err error
-		if host, port, confPath, err = parseImportID(host); err != nil {
-			resp.Diagnostics.AddError("Invalid Import ID", err.Error())
-			return
-		}
-	} else if j := strings.LastIndex(host, ":"); j > 0 && !strings.HasSuffix(host, "]") && !strings.Contains(host[:j], ":") {
-		p, err := strconv.ParseInt(host[j+1:], 10, 64)
-		if err != nil || p < 1 || p > 65535 {
-			resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q: the SSH port %q is not a number from 1 to 65535", req.ID, host[j+1:]))
-			return
-		}
-		host, port = host[:j], types.Int64Value(p)
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	st := userModel{
 		ID: types.StringValue(hostID(host, port, user)), Host: types.StringValue(host), Port: port,
 		ConfigPath: types.StringValue(confPath), Username: types.StringValue(user),
@@ -477,4 +461,36 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		PasswordFingerprint: types.StringNull(),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
+}
+
+// parseUserImportID reads host:username, host:ssh_port:username or
+// host[:ssh_port]:/path/ntopng.conf:username; an IPv6 host goes in brackets
+// ("[2001:db8::10]:admin", "[2001:db8::10]:2222:admin").
+func parseUserImportID(id string) (host string, port types.Int64, confPath, user string, err error) {
+	port = types.Int64Null()
+	bad := fmt.Errorf("%q: want host:username, host:port:username or host:/path/ntopng.conf:username "+
+		"(an IPv6 host in brackets: [2001:db8::10]:admin)", id)
+	i := strings.LastIndex(id, ":")
+	if i <= 0 || webusers.ValidateUsername(id[i+1:]) != nil {
+		return "", port, "", "", bad
+	}
+	host, user, confPath = id[:i], id[i+1:], defaultNtopngConf
+	if strings.Contains(host, ":/") {
+		host, port, confPath, err = parseImportID(host)
+		return host, port, confPath, user, err
+	}
+	if h, ps, e := net.SplitHostPort(host); e == nil {
+		n, convErr := strconv.Atoi(ps)
+		if convErr != nil || n < 1 || n > 65535 {
+			return "", port, "", "", fmt.Errorf("%q: the SSH port %q is not a number from 1 to 65535", id, ps)
+		}
+		host, port = h, types.Int64Value(int64(n))
+	} else if strings.HasPrefix(host, "[") != strings.HasSuffix(host, "]") || (!strings.HasPrefix(host, "[") && strings.Contains(host, ":")) {
+		return "", port, "", "", bad
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "" {
+		return "", port, "", "", bad
+	}
+	return host, port, confPath, user, nil
 }
