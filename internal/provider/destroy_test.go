@@ -13,33 +13,12 @@ import (
 // everything else null), to the provider server and returns its diagnostics.
 func planDestroy(t *testing.T, typeName string, attrs map[string]tftypes.Value) []*tfprotov6.Diagnostic {
 	t.Helper()
-	ctx := context.Background()
-	srv, err := protoV6Factories["ntopng"]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil || sch.ResourceSchemas[typeName] == nil {
-		t.Fatalf("schema: %v %v", err, sch)
-	}
-	typ := sch.ResourceSchemas[typeName].ValueType().(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		vals[name] = tftypes.NewValue(at, nil)
-	}
-	vals["host"] = str("probe-1.example.net")
-	for k, v := range attrs {
-		vals[k] = v
-	}
-	prior, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, typ, prior := resourceValue(t, typeName, "probe-1.example.net", attrs)
 	null, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+	resp, err := srv.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
 		TypeName: typeName, PriorState: &prior, ProposedNewState: &null, Config: &null,
 	})
 	if err != nil {

@@ -100,18 +100,15 @@ func readFile(t *testing.T, p string) string {
 	return string(b)
 }
 
-// validateResource sends a configuration of resource typeName (host = "127.0.0.1", attrs set,
-// everything else null) to the provider server's ValidateResourceConfig, which runs every
-// validator Terraform runs, and returns the diagnostics (warnings included, which
-// terraform-plugin-testing cannot assert).
-func validateResource(t *testing.T, typeName string, attrs map[string]tftypes.Value) []*tfprotov6.Diagnostic {
+// resourceValue builds a value of resource typeName with host set to host, attrs set and
+// everything else null, and returns a provider server to send it to.
+func resourceValue(t *testing.T, typeName, host string, attrs map[string]tftypes.Value) (tfprotov6.ProviderServer, tftypes.Object, tfprotov6.DynamicValue) {
 	t.Helper()
-	ctx := context.Background()
 	srv, err := protoV6Factories["ntopng"]()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sch, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	sch, err := srv.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil || sch.ResourceSchemas[typeName] == nil {
 		t.Fatalf("schema: %v %v", err, sch)
 	}
@@ -120,7 +117,7 @@ func validateResource(t *testing.T, typeName string, attrs map[string]tftypes.Va
 	for name, at := range typ.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)
 	}
-	vals["host"] = str("127.0.0.1")
+	vals["host"] = str(host)
 	for k, v := range attrs {
 		vals[k] = v
 	}
@@ -128,7 +125,17 @@ func validateResource(t *testing.T, typeName string, attrs map[string]tftypes.Va
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
+	return srv, typ, dv
+}
+
+// validateResource sends a configuration of resource typeName (host = "127.0.0.1", attrs set,
+// everything else null) to the provider server's ValidateResourceConfig, which runs every
+// validator Terraform runs, and returns the diagnostics (warnings included, which
+// terraform-plugin-testing cannot assert).
+func validateResource(t *testing.T, typeName string, attrs map[string]tftypes.Value) []*tfprotov6.Diagnostic {
+	t.Helper()
+	srv, _, dv := resourceValue(t, typeName, "127.0.0.1", attrs)
+	resp, err := srv.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{
 		TypeName: typeName, Config: &dv,
 		ClientCapabilities: &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: true},
 	})
