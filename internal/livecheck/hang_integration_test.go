@@ -63,21 +63,6 @@ func rootConn(t *testing.T, s *testhost.SSHD) *transport.Conn {
 	return c
 }
 
-// returns runs f and returns its error; a test that waited 60 s for it fails, without
-// waiting for f (which blocked forever before the fix: the test must fail, not hang).
-func returns(t *testing.T, f func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- f() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(60 * time.Second):
-		t.Fatal("the call had not returned 60 s after its context ended")
-		return nil
-	}
-}
-
 // TestIntegrationLiveChecksEndOnSilentPeer: a peer that accepts through the SSH tunnel and
 // never answers ends the Redis and the TLS check when the context's deadline passes, or
 // when it is cancelled (Ctrl-C), with an error naming the address, the host and the step.
@@ -120,7 +105,7 @@ func TestIntegrationLiveChecksEndOnSilentPeer(t *testing.T) {
 					want = context.Canceled
 				}
 				defer cancel()
-				err := returns(t, func() error { return check(ctx) })
+				err := testhost.Returns(t, func() error { return check(ctx) })
 				if err == nil {
 					t.Fatal("the check of a silent peer succeeded")
 				}

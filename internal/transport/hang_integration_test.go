@@ -16,21 +16,6 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
-// returns runs f and returns its error; a test that waited 60 s for it fails, without
-// waiting for f (which blocked forever before the fix: the test must fail, not hang).
-func returns(t *testing.T, f func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- f() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(60 * time.Second):
-		t.Fatal("the call had not returned 60 s after its context ended")
-		return nil
-	}
-}
-
 // TestIntegrationSFTPCallsEndOnCancel: pkg/sftp takes no context, so a request to an SFTP
 // server that stopped answering waited forever. The context's end now closes the session:
 // the call returns an error naming the host and saying why, and the next call opens a
@@ -60,7 +45,7 @@ func TestIntegrationSFTPCallsEndOnCancel(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	err := returns(t, func() error { _, _, err := c.ReadFile(ctx, "/etc/hostname"); return err })
+	err := testhost.Returns(t, func() error { _, _, err := c.ReadFile(ctx, "/etc/hostname"); return err })
 	if err == nil || !strings.Contains(err.Error(), s.Addr) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want an error naming %s and the deadline, got %v", s.Addr, err)
 	}
@@ -83,7 +68,7 @@ func TestIntegrationSFTPStartEndsOnCancel(t *testing.T) {
 	c := conn(t, newPool(t), cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	err := returns(t, func() error { _, err := c.Stat(ctx, "/"); return err })
+	err := testhost.Returns(t, func() error { _, err := c.Stat(ctx, "/"); return err })
 	want := "starting the SFTP server on " + s.Addr
 	if err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want an error saying %q and the deadline, got %v", want, err)
