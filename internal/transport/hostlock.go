@@ -3,7 +3,6 @@ package transport
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -61,7 +60,8 @@ type HostLock struct {
 // session ends, also when the connection dies; a silent holder gives up after
 // lockHolderTimeout). It waits at most wait (and gives up when ctx ends) with an error
 // naming the host. The host-side lock is skipped (logged) when the login cannot write /run
-// or the host lacks flock.
+// or the host lacks flock. With a sudo password the holder is started through the same
+// gate as every other sudo command (the password on its standard input, first).
 func (c *Conn) LockHost(ctx context.Context, wait time.Duration) (*HostLock, error) {
 	hostLocks.Lock()
 	m := hostLocks.m[c.sc.addr]
@@ -108,13 +108,6 @@ func (l *HostLock) Release() {
 // lockOnHost starts the lock holder on the host and returns once it holds the lock.
 func (c *Conn) lockOnHost(ctx context.Context, wait time.Duration) (func(), error) {
 	sc := c.sc
-	if c.sudo && c.sudoPassword != "" {
-		// The holder reads heartbeats on its standard input, which the sudo password gate
-		// (sudo.go) also feeds: not combined yet.
-		tflog.Warn(ctx, "host lock not taken: sudo with a password; only this provider process is serialised",
-			map[string]any{"ssh_addr": sc.addr})
-		return func() {}, nil
-	}
 	// The holder's channel is not counted against MaxSessions: it is one channel per host
 	// (LockHost serialises the process first) and must not starve the work it protects.
 	sess, err := sc.client.NewSession()
@@ -123,23 +116,35 @@ func (c *Conn) lockOnHost(ctx context.Context, wait time.Duration) (func(), erro
 	}
 	stats.channels.Add(1)
 	stats.execs.Add(1)
-	stdin, err1 := sess.StdinPipe()
-	stdout, err2 := sess.StdoutPipe()
-	if err := errors.Join(err1, err2); err != nil {
+	stdout, err := sess.StdoutPipe()
+	if err != nil {
 		sess.Close()
 		return nil, err
 	}
 	var stderr limitedBuffer
 	stderr.max = 4 << 10
-	sess.Stderr = &stderr
 	secs := int((wait + time.Second - 1) / time.Second)
 	script := fmt.Sprintf(lockScript, Quote(HostLockPath), secs, int(lockHolderTimeout/time.Second))
 	cmd := "sh -c " + Quote(script)
+	var gate *sudoGate
 	if c.sudo {
-		cmd = "sudo -n -- " + cmd
+		cmd, gate = c.sudoCommandLine(cmd)
+	}
+	// The heartbeats go through a pipe, so that with a sudo password the gate (sudo.go) sends
+	// the password first and the heartbeats only once the holder runs; closing the pipe ends
+	// the holder's input.
+	beatsIn, stdin := io.Pipe()
+	if err := gate.attach(sess, beatsIn, &stderr); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	closeSess := func() {
+		_ = stdin.Close()
+		sess.Close()
+		_ = gate.finish()
 	}
 	if err := sess.Start(cmd); err != nil {
-		sess.Close()
+		closeSess()
 		return nil, fmt.Errorf("cannot start the host lock on %s: %w", sc.addr, err)
 	}
 	line := make(chan string, 1)
@@ -152,22 +157,26 @@ func (c *Conn) lockOnHost(ctx context.Context, wait time.Duration) (func(), erro
 	select {
 	case got = <-line:
 	case <-ctx.Done():
-		sess.Close()
+		closeSess()
 		return nil, fmt.Errorf("waiting for the host lock %s on %s: %w", HostLockPath, sc.addr, ctx.Err())
 	}
 	switch got {
 	case "locked":
 	case "nolock":
-		sess.Close()
+		closeSess()
 		tflog.Warn(ctx, "host lock not taken: the login is not root or the host has no flock; only this provider process is serialised",
 			map[string]any{"ssh_addr": sc.addr})
 		return func() {}, nil
 	case "busy":
-		sess.Close()
+		closeSess()
 		return nil, fmt.Errorf("another terraform run is changing a service on %s: it held the host lock %s for more than %s. "+
 			"Let it finish, then apply again", sc.addr, HostLockPath, wait)
 	default:
+		_ = stdin.Close()
 		sess.Close()
+		if gerr := gate.finish(); gerr != nil {
+			return nil, gerr
+		}
 		msg := strings.TrimSpace(stderr.String())
 		if c.sudo && isSudoPasswordMessage(msg) {
 			return nil, &SudoPasswordError{Host: sc.host, User: sc.user, Stderr: msg}
@@ -199,10 +208,14 @@ func (c *Conn) lockOnHost(ctx context.Context, wait time.Duration) (func(), erro
 	return func() {
 		once.Do(func() {
 			close(stop)
+			// The holder reads the end of its input and exits: the lock is free. Closed
+			// before waiting for the heartbeat goroutine, whose write to the pipe would
+			// block forever once nothing reads it (a dead session).
+			stdin.Close()
 			<-beats
-			stdin.Close() // the holder reads the end of its input and exits: the lock is free
 			waitBounded(sess, 5*time.Second)
 			sess.Close()
+			_ = gate.finish()
 		})
 	}, nil
 }

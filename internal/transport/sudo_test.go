@@ -158,3 +158,47 @@ func TestSudoGate(t *testing.T) {
 		t.Errorf("sudo refused before running: %v", err)
 	}
 }
+
+// TestIntegrationHostLockWithSudoPassword: the host-side lock is also taken through sudo with a
+// password (before, it was skipped there, so two applies at once on such a host were not kept
+// apart): a holder with the password waits for another holder, gets the lock once it is free
+// and keeps it; a wrong password is the usual clear error.
+func TestIntegrationHostLockWithSudoPassword(t *testing.T) {
+	s := testhost.StartSSHD(t, testhost.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	root := conn(t, newPool(t), config(s, s.Root))
+	cfg := config(s, s.Asker)
+	cfg.Sudo = true
+	cfg.SudoPassword = s.Asker.Password
+	asker := conn(t, newPool(t), cfg)
+
+	rel1, err := root.lockOnHost(ctx, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asker.lockOnHost(ctx, time.Second); err == nil || !strings.Contains(err.Error(), "another terraform run") ||
+		!strings.Contains(err.Error(), s.Addr) {
+		t.Fatalf("holder through sudo with a password while root holds the lock: %v; want the busy error naming the host", err)
+	}
+	rel1()
+	rel2, err := asker.lockOnHost(ctx, 5*time.Second)
+	if err != nil {
+		t.Fatalf("holder through sudo with a password, lock free: %v", err)
+	}
+	if _, err := root.lockOnHost(ctx, time.Second); err == nil || !strings.Contains(err.Error(), "another terraform run") {
+		t.Fatalf("root took the lock held through sudo with a password: %v", err)
+	}
+	rel2()
+	rel3, err := root.lockOnHost(ctx, 5*time.Second)
+	if err != nil {
+		t.Fatalf("after the sudo-password holder released it: %v", err)
+	}
+	rel3()
+
+	bad := cfg
+	bad.SudoPassword = "wrong-" + s.Asker.Password
+	if _, err := conn(t, newPool(t), bad).lockOnHost(ctx, time.Second); !errors.Is(err, ErrSudoPassword) {
+		t.Fatalf("wrong sudo password: %v; want ErrSudoPassword", err)
+	}
+}
