@@ -197,6 +197,9 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		return // destroy, or create (the fingerprint is unknown anyway)
 	}
+	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
+		return
+	}
 	var plan, prior userModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
@@ -236,6 +239,9 @@ func userApplied(ctx context.Context, p privateGetter) string {
 
 // Create writes the user (taking over one that exists, as admin always does).
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
+		return
+	}
 	var plan userModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -251,6 +257,9 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 // Update writes what changed; the password only when ModifyPlan planned it.
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
+		return
+	}
 	var plan, prior userModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
