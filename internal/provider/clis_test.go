@@ -139,8 +139,8 @@ data "ntopng_audit" "probe" {
 
 // testStack applies the quickstart's shape through the CLI at TF_ACC_TERRAFORM_PATH: every
 // resource and data source, then a plan that must be empty and report no outside change, then
-// an import of each of the three host-file resources (ntopng_user's import reads ntopng.conf at
-// its default path only, which the test host does not have).
+// an import of each resource (ntopng_user's ID names the test host's ntopng.conf, which is not
+// at the default path).
 func testStack(t *testing.T, writeOnly bool) {
 	f := newStackFixture(t)
 	cfg := f.config(writeOnly)
@@ -201,6 +201,7 @@ func testStack(t *testing.T, writeOnly bool) {
 			importStep("ntopng_redis.cache", "127.0.0.1:"+f.r.ConfPath, append(common, "requirepass", "requirepass_wo_version")...),
 			importStep("ntopng_tls_cert.web", "127.0.0.1:"+f.certPath(), append(common, "private_key_pem", "private_key_pem_wo_version", "verify_endpoint", "served_fingerprint_sha256")...),
 			importStep("ntopng_instance.probe", "127.0.0.1:"+f.n.ConfPath, append(common, "redis_password", "redis_password_wo_version")...),
+			importStep("ntopng_user.admin", "127.0.0.1:"+f.n.ConfPath+":admin", "password", "password_wo_version"),
 		},
 	})
 }
