@@ -3,11 +3,15 @@ package provider
 import (
 	"context"
 	"fmt"
+	"path"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	fwpath "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
 // A destroy that puts a host back as it was, or removes the certificate, can leave the other
@@ -19,11 +23,12 @@ import (
 
 // warnDestroy adds the destroy warning of resource typeName for its prior state; pathAttr is the
 // attribute holding the managed file. Nothing is said for on_destroy = "keep".
-func warnDestroy(ctx context.Context, typeName, pathAttr string, state tfsdk.State, diags *diag.Diagnostics) {
+func warnDestroy(ctx context.Context, typeName, pathAttr string, state tfsdk.State) diag.Diagnostics {
+	var diags diag.Diagnostics
 	var host, file, onDestroy types.String
 	for attr, dst := range map[string]*types.String{"host": &host, pathAttr: &file, "on_destroy": &onDestroy} {
 		if d := state.GetAttribute(ctx, fwpath.Root(attr), dst); d.HasError() {
-			return
+			return nil
 		}
 	}
 	switch od := onDestroy.ValueString(); {
@@ -50,4 +55,26 @@ func warnDestroy(ctx context.Context, typeName, pathAttr string, state tfsdk.Sta
 				"ntopng_instance that uses it in the same run (terraform destroy does, first), or set on_destroy = \"keep\" "+
 				"and apply before destroying.", file.ValueString(), host.ValueString()))
 	}
+	return diags
+}
+
+// restoreOriginals is Delete with on_destroy = "restore": it puts back every file of paths
+// (paths[0] is the main file) as it was before the provider first changed it and runs
+// restart. A file without a kept original stays as it is; when the main file has none, a
+// warning says so.
+func restoreOriginals(ctx context.Context, c *transport.Conn, host string, paths []string, restart string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	main := paths[0]
+	restored, err := hostchange.Restore(ctx, c, paths, restart)
+	if err != nil {
+		diags.AddError("Cannot Restore "+path.Base(main), fmt.Sprintf(
+			"Putting back the original %s on %s failed: %v. Check the file and restart the service by hand.", main, host, err))
+		return diags
+	}
+	if !restored {
+		diags.AddWarning("No Original "+path.Base(main)+" Kept", fmt.Sprintf(
+			"on_destroy = \"restore\", but no copy of the original %s was found (%s): the hardened file was left as it is.",
+			main, main+hostchange.OriginalSuffix))
+	}
+	return diags
 }

@@ -475,16 +475,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	for _, p := range copies {
 		paths = append(paths, strings.TrimSuffix(p, hostchange.OriginalSuffix))
 	}
-	restored, err := hostchange.Restore(ctx, c, paths, st.RestartCommand.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Restore ntopng.conf", fmt.Sprintf("Putting back the original %s failed: %v", st.ConfigPath.ValueString(), err))
-		return
-	}
-	if !restored {
-		resp.Diagnostics.AddWarning("No Original ntopng.conf Kept",
-			fmt.Sprintf("on_destroy = \"restore\", but no copy of the original %s was found (%s): the file was left as it is.",
-				st.ConfigPath.ValueString(), st.ConfigPath.ValueString()+hostchange.OriginalSuffix))
-	}
+	resp.Diagnostics.Append(restoreOriginals(ctx, c, st.Host.ValueString(), paths, st.RestartCommand.ValueString())...)
 }
 
 // ImportState takes host:/path or host:port:/path; Read then fills everything from the host.
@@ -580,7 +571,7 @@ func (r *instanceResource) passwordPath(ctx context.Context, req resource.Valida
 // process and of the password into planned changes.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		warnDestroy(ctx, "ntopng_instance", "config_path", req.State, &resp.Diagnostics)
+		resp.Diagnostics.Append(warnDestroy(ctx, "ntopng_instance", "config_path", req.State)...)
 		return
 	}
 	if r.data == nil {

@@ -370,18 +370,7 @@ func (r *redisResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return
 	}
-	confPath := st.ConfigPath.ValueString()
-	restored, err := hostchange.Restore(ctx, c, []string{confPath}, st.RestartCommand.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Restore redis.conf", fmt.Sprintf(
-			"Putting back the original %s on %s failed: %v. Check the file and restart Redis by hand.", confPath, st.Host.ValueString(), err))
-		return
-	}
-	if !restored {
-		resp.Diagnostics.AddWarning("No Original redis.conf Kept", fmt.Sprintf(
-			"on_destroy = \"restore\", but no copy of the original %s was found (%s): the hardened file was left as it is.",
-			confPath, confPath+hostchange.OriginalSuffix))
-	}
+	resp.Diagnostics.Append(restoreOriginals(ctx, c, st.Host.ValueString(), []string{st.ConfigPath.ValueString()}, st.RestartCommand.ValueString())...)
 }
 
 // ImportState takes host:/path or host:port:/path (port: SSH). Read then fills the managed
@@ -412,7 +401,7 @@ func (r *redisResource) ImportState(ctx context.Context, req resource.ImportStat
 // written.
 func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		warnDestroy(ctx, "ntopng_redis", "config_path", req.State, &resp.Diagnostics)
+		resp.Diagnostics.Append(warnDestroy(ctx, "ntopng_redis", "config_path", req.State)...)
 		return
 	}
 	var plan redisResourceModel

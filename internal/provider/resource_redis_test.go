@@ -493,3 +493,28 @@ func TestAccRedisPlanTimeErrors(t *testing.T) {
 		Steps:                    steps,
 	})
 }
+
+// TestAccRedisDestroyRestoresOriginal: with on_destroy = "restore", destroy puts back the
+// operator's redis.conf byte for byte and restarts Redis, which then answers without a
+// password again; without a kept original it warns and leaves the hardened file.
+func TestAccRedisDestroyRestoresOriginal(t *testing.T) {
+	f := startRedisFixture(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories,
+		CheckDestroy: func(*terraform.State) error {
+			if got := f.conf(t); got != f.orig {
+				return fmt.Errorf("after destroy redis.conf is\n%s\nwant the original\n%s", got, f.orig)
+			}
+			f.r.Port, f.r.Socket = f.tcp, ""
+			if got, err := f.r.Do(t, "PING"); err != nil || got != "PONG" {
+				return fmt.Errorf("the restored Redis (TCP %d, no password): PING = %q, %v", f.tcp, got, err)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config:          f.config(`on_destroy = "restore"` + "\n  requirepass_wo_version = 1"),
+			ConfigVariables: redisVars(redisPwA),
+			Check:           f.checkRedisLocked(t, redisPwA),
+		}},
+	})
+}

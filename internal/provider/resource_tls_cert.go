@@ -448,7 +448,7 @@ func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportSt
 // server serving another certificate, plans an update.
 func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		warnDestroy(ctx, "ntopng_tls_cert", "path", req.State, &resp.Diagnostics)
+		resp.Diagnostics.Append(warnDestroy(ctx, "ntopng_tls_cert", "path", req.State)...)
 		return
 	}
 	var plan tlsCertModel
