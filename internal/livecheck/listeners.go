@@ -186,7 +186,13 @@ func sortListeners(ls []Listener) {
 // see make bench); where find has no -printf (busybox) it falls back to readlink per
 // descriptor. With no such process the tables are not read; a host without IPv6 has no tcp6
 // table, which is no error.
-const processListenersScript = `pids=
+//
+// With "unit UNIT unix|tcp ADDRESS [PORT]" it then asks that Redis, as a client configured
+// like ntopng, whether it answers: it prints "@@redis" and the replies of redis-cli to the
+// commands on the script's standard input (AUTH with the password, SELECT, PING), or
+// "@@nocli" when the host has no redis-cli. The password is only ever on standard input.
+const processListenersScript = `exec 3<&0 </dev/null
+pids=
 case $1 in
 unit)
   props=$(systemctl show -p ActiveState -p MainPID -p ControlGroup "$2") || exit 3
@@ -233,7 +239,15 @@ if [ -n "$fds" ]; then
   fi
 fi
 echo '@@tcp'
-if [ -n "$fds" ]; then cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || :; fi`
+if [ -n "$fds" ]; then cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || :; fi
+if [ "$1" = unit ] && [ -n "${3-}" ]; then
+  echo '@@redis'
+  if ! command -v redis-cli >/dev/null 2>&1; then echo '@@nocli'
+  elif [ "$3" = unix ]; then REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -s "$4" <&3 2>&1
+  else REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -h "$4" -p "$5" <&3 2>&1
+  fi
+fi
+:`
 
 // ProcessListeners returns the listening TCP sockets of the processes named name, with one
 // command that reads only those processes' descriptors. Any local user can name a process
@@ -256,13 +270,31 @@ type Unit struct {
 	ActiveState string // "active", "inactive", "failed", "activating", ...
 	MainPID     int    // 0 when not running
 	Listeners   []Listener
+	// Redis is set by UnitListenersAndRedis.
+	Redis *RedisReach
 }
 
 // UnitListeners asks systemd for unit's processes (its control group, or its main PID and
 // their children) and returns their listening TCP sockets, with one command. The unit name
 // must be validated by the caller (it is passed as an argument, never parsed by a shell).
 func UnitListeners(ctx context.Context, c *transport.Conn, unit string) (Unit, error) {
-	res, err := c.Run(ctx, []string{"sh", "-c", processListenersScript, "sh", "unit", unit}, nil)
+	return unitCheck(ctx, c, unit, nil)
+}
+
+// UnitListenersAndRedis is UnitListeners that also asks, in the same command, whether the
+// Redis that ntopng's configuration names answers a client configured as ntopng is
+// (Unit.Redis): AUTH with its password, SELECT its database, PING. The password travels on
+// the command's standard input only.
+func UnitListenersAndRedis(ctx context.Context, c *transport.Conn, unit string, redis RedisTarget) (Unit, error) {
+	return unitCheck(ctx, c, unit, &redis)
+}
+
+func unitCheck(ctx context.Context, c *transport.Conn, unit string, redis *RedisTarget) (Unit, error) {
+	argv, stdin, err := unitCheckCommand(unit, redis)
+	if err != nil {
+		return Unit{}, err
+	}
+	res, err := c.Run(ctx, argv, stdin)
 	if err != nil {
 		return Unit{}, err
 	}
@@ -270,9 +302,99 @@ func UnitListeners(ctx context.Context, c *transport.Conn, unit string) (Unit, e
 		return Unit{}, fmt.Errorf("asking systemd for the processes of %s failed (exit %d; ntopng's processes are identified "+
 			"by their systemd unit, so `systemctl show` must work): %s", unit, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}
-	u, err := ParseProcessListeners(string(res.Stdout), unit)
+	out := string(res.Stdout)
+	var reach *RedisReach
+	if redis != nil {
+		before, after, found := strings.Cut(out, "\n@@redis\n")
+		if !found {
+			return Unit{}, fmt.Errorf("unexpected output from the unit check of %s: no Redis section", unit)
+		}
+		out = before + "\n"
+		r := ParseRedisReach(after, *redis)
+		reach = &r
+	}
+	u, err := ParseProcessListeners(out, unit)
 	u.Name = unit
+	u.Redis = reach
 	return u, err
+}
+
+// unitCheckCommand is the command line and standard input of the unit check: the Redis
+// password (in AUTH) is only on standard input.
+func unitCheckCommand(unit string, redis *RedisTarget) (argv []string, stdin []byte, err error) {
+	argv = []string{"sh", "-c", processListenersScript, "sh", "unit", unit}
+	if redis == nil {
+		return argv, nil, nil
+	}
+	switch redis.Network {
+	case "unix":
+		argv = append(argv, "unix", redis.Addr)
+	case "tcp":
+		host, port, err := net.SplitHostPort(redis.Addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("Redis address %q: %w", redis.Addr, err)
+		}
+		argv = append(argv, "tcp", host, port)
+	default:
+		return nil, nil, fmt.Errorf("unknown Redis network %q", redis.Network)
+	}
+	var in strings.Builder
+	for _, cmd := range append(redis.prelude(), []string{"PING"}) {
+		for i, a := range cmd {
+			if i > 0 {
+				in.WriteByte(' ')
+			}
+			in.WriteString(cliQuote(a))
+		}
+		in.WriteByte('\n')
+	}
+	return argv, []byte(in.String()), nil
+}
+
+// RedisReach is whether a client configured as ntopng is reaches its Redis.
+type RedisReach struct {
+	// Checked is false when the host has no redis-cli to ask with (Detail says so).
+	Checked bool
+	// OK is true when PING answered PONG after AUTH and SELECT.
+	OK bool
+	// Detail is Redis's or redis-cli's own words when not OK, with the password masked.
+	Detail string
+}
+
+// ParseRedisReach reads the Redis section of the unit check: one redis-cli line per command
+// of t's prelude and the PING, or the lines redis-cli printed when it could not connect.
+func ParseRedisReach(out string, t RedisTarget) RedisReach {
+	where := t.Network + ":" + t.Addr
+	out = strings.TrimSpace(out)
+	if out == "@@nocli" {
+		return RedisReach{Detail: "not checked: the host has no redis-cli to ask Redis at " + where + " with"}
+	}
+	lines := strings.Split(out, "\n")
+	r := RedisReach{Checked: true}
+	if cliFormatted(lines[len(lines)-1]).Str == "PONG" && len(lines) == len(t.prelude())+1 {
+		r.OK = true
+		return r
+	}
+	why := ""
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if rep := cliFormatted(l); rep.Err != "" {
+			why = rep.Err
+			break
+		}
+		if strings.HasPrefix(l, "Could not connect") {
+			why = l
+			break
+		}
+	}
+	if why == "" {
+		why = fmt.Sprintf("unexpected answer %.120q", out)
+	}
+	if t.Password != "" {
+		why = strings.ReplaceAll(why, t.Password, "********")
+	}
+	r.Detail = why + " (" + where + ")"
+	return r
 }
 
 // ParseProcessListeners parses processListenersScript's output; name goes into each

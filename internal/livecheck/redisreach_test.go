@@ -1,0 +1,116 @@
+//go:build linux
+
+package livecheck
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
+)
+
+// runUnitCheck runs the unit check with /bin/sh as the provider sends it (command line and
+// standard input) and parses its output.
+func runUnitCheck(t *testing.T, env []string, target RedisTarget) (Unit, []string) {
+	t.Helper()
+	argv, stdin, err := unitCheckCommand("ntopng.service", &target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/bin/sh", argv[1:]...)
+	cmd.Env = env
+	cmd.Stdin = bytes.NewReader(stdin)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("unit check failed: %v\n%s", err, out)
+	}
+	before, after, found := strings.Cut(string(out), "\n@@redis\n")
+	if !found {
+		t.Fatalf("no Redis section in %q", out)
+	}
+	u, err := ParseProcessListeners(before+"\n", "ntopng.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ParseRedisReach(after, target)
+	u.Redis = &r
+	return u, argv
+}
+
+// TestUnitCheckRedisReach: the unit check asks the Redis that ntopng's file names, as ntopng
+// would (AUTH, SELECT, PING), in the same command as the listeners, with the password on
+// standard input only; each way ntopng can fail to reach it is told apart.
+func TestUnitCheckRedisReach(t *testing.T) {
+	const pw = "tcRight-Zq8vL2mN7pR4sT9wX3yB6cD1fG5h"
+	dir := testhost.TempDir(t)
+	sock := filepath.Join(dir, "redis.sock")
+	testhost.StartRedis(t, testhost.RedisBaseConf(dir, 0)+"unixsocket "+sock+"\nunixsocketperm 700\nrequirepass "+pw+"\n")
+	closed := net.JoinHostPort("127.0.0.1", strconv.Itoa(testhost.FreePort(t))) // nothing listens there
+	env := fakeSystemctl(t, "ActiveState=inactive\nMainPID=0\nControlGroup=")
+	cases := []struct {
+		name   string
+		target RedisTarget
+		ok     bool
+		detail string
+	}{
+		{"the right password over the socket", RedisTarget{Network: "unix", Addr: sock, Password: pw}, true, ""},
+		{"the right password and a database", RedisTarget{Network: "unix", Addr: sock, Password: pw, DB: 3}, true, ""},
+		{"a password the Redis no longer accepts", RedisTarget{Network: "unix", Addr: sock, Password: "tcWrong-Hk4nP8qS2uV6xZ0aC3eF7gJ1mL5o"}, false, "WRONGPASS"},
+		{"no password where Redis wants one", RedisTarget{Network: "unix", Addr: sock}, false, "NOAUTH"},
+		{"a socket that is not there", RedisTarget{Network: "unix", Addr: sock + ".gone", Password: pw}, false, "No such file or directory"},
+		{"a TCP port nothing listens on", RedisTarget{Network: "tcp", Addr: closed, Password: pw}, false, "Connection refused"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			u, argv := runUnitCheck(t, env, c.target)
+			for _, a := range argv {
+				if c.target.Password != "" && strings.Contains(a, c.target.Password) {
+					t.Fatalf("the password is on the command line: %q", argv)
+				}
+			}
+			if u.ActiveState != "inactive" {
+				t.Errorf("unit facts lost: %+v", u)
+			}
+			got := *u.Redis
+			if !got.Checked || got.OK != c.ok || !strings.Contains(got.Detail, c.detail) {
+				t.Fatalf("Redis reach = %+v, want checked, OK %v, detail with %q", got, c.ok, c.detail)
+			}
+			if c.target.Password != "" && strings.Contains(got.Detail, c.target.Password) {
+				t.Fatalf("the detail holds the password: %q", got.Detail)
+			}
+		})
+	}
+	t.Run("no redis-cli on the host", func(t *testing.T) {
+		bin := t.TempDir()
+		if err := os.WriteFile(filepath.Join(bin, "systemctl"), []byte("#!/bin/sh\nprintf 'ActiveState=active\\nMainPID=0\\nControlGroup=\\n'\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, tool := range []string{"cat", "find"} {
+			p, err := exec.LookPath(tool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(p, filepath.Join(bin, tool)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		u, _ := runUnitCheck(t, []string{"PATH=" + bin}, RedisTarget{Network: "unix", Addr: sock, Password: pw})
+		if u.Redis.Checked || u.Redis.OK || !strings.Contains(u.Redis.Detail, "no redis-cli") || u.ActiveState != "active" {
+			t.Fatalf("without redis-cli: %+v (unit %+v), want not checked, saying why", *u.Redis, u)
+		}
+	})
+}
+
+func TestParseRedisReachMasksThePassword(t *testing.T) {
+	const pw = "tcSecret-Hk4nP8qS2uV6xZ0aC3eF7gJ1mL5o"
+	r := ParseRedisReach("(error) ERR unknown command 'x', with args beginning with: '"+pw+"'\n", RedisTarget{Network: "tcp", Addr: "10.0.0.1:6379", Password: pw})
+	if r.OK || strings.Contains(r.Detail, pw) || !strings.Contains(r.Detail, "********") || !strings.Contains(r.Detail, "tcp:10.0.0.1:6379") {
+		t.Fatalf("ParseRedisReach = %+v, want the password masked and the target named", r)
+	}
+}
