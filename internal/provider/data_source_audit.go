@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/audit"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
@@ -151,7 +152,7 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 		return f, err
 	}
 	file := func(tf transport.File) audit.File {
-		return audit.File{Path: tf.Path, Exists: tf.Info.Exists, Mode: uint32(tf.Info.Mode.Perm()), UID: tf.Info.UID, GID: tf.Info.GID, Owner: ids.uidName[tf.Info.UID]}
+		return audit.File{Path: tf.Path, Exists: tf.Info.Exists, Mode: uint32(tf.Info.Mode.Perm()), UID: tf.Info.UID, GID: tf.Info.GID, Owner: ids.KnownUserName(tf.Info.UID)}
 	}
 	f.NtopngConf = file(nf.main)
 	f.NtopngConf.Path = confPath
@@ -160,7 +161,7 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 	}
 	f.Effective = nf.eff
 	f.MainOnly = ntopngconf.Evaluate(ntopngconf.File{Name: confPath, Text: string(nf.main.Data)})
-	_, f.UserExists = ids.uid(f.Effective.User)
+	_, f.UserExists = ids.UID(f.Effective.User)
 
 	// The certificate (the file holds the private key: only facts leave this function).
 	docs := f.Effective.DocsDir
@@ -230,7 +231,7 @@ func certFacts(fi audit.File, data []byte) audit.Cert {
 const processUserScript = `[ "$1" = 0 ] || awk '/^Uid:/ { print $3; exit }' "/proc/$1/status" 2>/dev/null; :`
 
 // processUser: the effective user of the unit's main process (pid 0: not running).
-func processUser(ctx context.Context, c *transport.Conn, ids *hostIDs, pid int) (running bool, user string, err error) {
+func processUser(ctx context.Context, c *transport.Conn, ids *hostids.IDs, pid int) (running bool, user string, err error) {
 	res, err := c.Run(ctx, []string{"sh", "-c", processUserScript, "sh", strconv.Itoa(pid)}, nil)
 	if err != nil {
 		return false, "", err
@@ -241,7 +242,7 @@ func processUser(ctx context.Context, c *transport.Conn, ids *hostIDs, pid int) 
 		if err != nil {
 			continue
 		}
-		u := ids.uidName[uid]
+		u := ids.KnownUserName(uid)
 		if u == "" {
 			u = "uid " + l
 		}
@@ -267,13 +268,13 @@ func auditListeners(ls []livecheck.Listener) []audit.Listener {
 	return out
 }
 
-func redisFacts(ctx context.Context, c *transport.Conn, ids *hostIDs, redisPath string) (audit.Redis, error) {
+func redisFacts(ctx context.Context, c *transport.Conn, ids *hostids.IDs, redisPath string) (audit.Redis, error) {
 	var r audit.Redis
 	info, err := c.Stat(ctx, redisPath)
 	if err != nil {
 		return r, err
 	}
-	r.ConfFile = audit.File{Path: redisPath, Exists: info.Exists, Mode: uint32(info.Mode.Perm()), UID: info.UID, GID: info.GID, Owner: ids.uidName[info.UID]}
+	r.ConfFile = audit.File{Path: redisPath, Exists: info.Exists, Mode: uint32(info.Mode.Perm()), UID: info.UID, GID: info.GID, Owner: ids.KnownUserName(info.UID)}
 	if info.Exists {
 		cfg, err := redisconf.Load(hostFS{ctx: ctx, c: c}, redisPath)
 		if err != nil {

@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
@@ -887,7 +888,7 @@ func (r *instanceResource) settings(ctx context.Context, m instanceModel, passwo
 type hostState struct {
 	main      transport.File
 	dropIns   []transport.File
-	ids       *hostIDs
+	ids       *hostids.IDs
 	eff       ntopngconf.Effective
 	listeners []livecheck.Listener
 	writable  []string // configuration paths someone other than root may change
@@ -917,13 +918,13 @@ func (r *instanceResource) readHost(ctx context.Context, c *transport.Conn, m in
 			return nil, fmt.Errorf("listing the drop-ins beside %s: %w", confPath, err)
 		}
 	}
-	paths := append([]string{confPath}, etcFiles...)
+	paths := append([]string{confPath}, hostids.Files...)
 	paths = append(paths, dropIns...)
 	files, err := c.ReadFiles(ctx, paths)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", confPath, err)
 	}
-	hs := &hostState{main: files[0], dropIns: files[3:], ids: parseIDs(files[1].Data, files[2].Data)}
+	hs := &hostState{main: files[0], dropIns: files[3:], ids: hostids.Parse(files[1].Data, files[2].Data)}
 	// Who may change the configuration: its folder, the drop-in folder, the drop-ins.
 	dirs := []string{path.Dir(confPath)}
 	if readsDropIns(confPath) {
@@ -984,7 +985,7 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 	user := eff.User
 	if !eff.ChangeUser {
 		user = "root"
-	} else if _, ok := hs.ids.uid(user); !ok {
+	} else if _, ok := hs.ids.UID(user); !ok {
 		user = "nobody" // ntopng's fallback when the user does not exist
 	}
 	m.User = types.StringValue(user)
@@ -992,7 +993,7 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 	m.UserGroups.ElementsAs(ctx, &wantGroups, false)
 	var have []attr.Value
 	for _, g := range wantGroups {
-		if hs.ids.inGroup(eff.User, g) {
+		if hs.ids.InGroup(eff.User, g) {
 			have = append(have, types.StringValue(g))
 		}
 	}
@@ -1069,7 +1070,7 @@ func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, im
 	}
 	sort.Strings(obs)
 	m.ObservedListeners = stringList(obs)
-	m.ConfigOwner = types.StringValue(hs.ids.userName(hs.main.Info.UID) + ":" + hs.ids.groupName(hs.main.Info.GID))
+	m.ConfigOwner = types.StringValue(hs.ids.UserName(hs.main.Info.UID) + ":" + hs.ids.GroupName(hs.main.Info.GID))
 	m.ConfigMode = types.StringValue(fmt.Sprintf("%04o", hs.main.Info.Mode.Perm()))
 	m.WritableConfigPaths = stringList(hs.writable)
 	if !m.WebAllowedNetworks.IsNull() {
@@ -1219,7 +1220,7 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, pr
 			return "", diags
 		}
 	}
-	gid, ok := hs.ids.primaryGID(plan.User.ValueString())
+	gid, ok := hs.ids.PrimaryGID(plan.User.ValueString())
 	if !ok {
 		diags.AddAttributeError(tfpath.Root("user"), "ntopng User Missing",
 			fmt.Sprintf("User %q does not exist on %s and manage_user is false: ntopng would run as nobody. Create the user or set manage_user = true.",

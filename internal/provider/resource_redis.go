@@ -674,8 +674,8 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 			diags.AddError("Cannot Read Users and Groups", err.Error())
 			return diags
 		}
-		uid, uok := ids.uid("redis")
-		gid, gok := ids.gid("redis")
+		uid, uok := ids.UID("redis")
+		gid, gok := ids.GID("redis")
 		if !uok || !gok {
 			diags.AddAttributeError(tfpath.Root("config_path"), "No redis User",
 				fmt.Sprintf("%s does not exist on %s and a new one is owned by redis:redis, but the host has no user or group "+

@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
@@ -308,7 +309,7 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 		}()
 	}
 	p := m.Path.ValueString()
-	files, err := c.ReadFiles(ctx, append([]string{p}, etcFiles...))
+	files, err := c.ReadFiles(ctx, append([]string{p}, hostids.Files...))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Read the Certificate File",
 			fmt.Sprintf("Reading %s, /etc/passwd and /etc/group on %s failed: %v", p, m.Host.ValueString(), err))
@@ -325,9 +326,9 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	ids := parseIDs(files[1].Data, files[2].Data)
-	m.Owner = types.StringValue(ids.userName(f.Info.UID))
-	m.Group = types.StringValue(ids.groupName(f.Info.GID))
+	ids := hostids.Parse(files[1].Data, files[2].Data)
+	m.Owner = types.StringValue(ids.UserName(f.Info.UID))
+	m.Group = types.StringValue(ids.GroupName(f.Info.GID))
 	m.Mode = types.StringValue(fmt.Sprintf("%04o", f.Info.Mode.Perm()))
 
 	m.RemoteFingerprintSHA256 = types.StringNull()
@@ -543,12 +544,12 @@ func (r *tlsCertResource) checkHostAtPlan(ctx context.Context, plan *tlsCertMode
 		return
 	}
 	dir := path.Dir(plan.Path.ValueString())
-	files, err := c.ReadFiles(ctx, etcFiles)
+	files, err := c.ReadFiles(ctx, hostids.Files)
 	if err != nil {
 		diags.AddError("Cannot Read Users and Groups", fmt.Sprintf("On %s: %v", plan.Host.ValueString(), err))
 		return
 	}
-	ids := parseIDs(files[0].Data, files[1].Data)
+	ids := hostids.Parse(files[0].Data, files[1].Data)
 	resolveOwner(ids, plan, diags)
 	info, err := c.Stat(ctx, dir)
 	switch {
@@ -563,9 +564,9 @@ func (r *tlsCertResource) checkHostAtPlan(ctx context.Context, plan *tlsCertMode
 }
 
 // resolveOwner returns the uid and gid of owner and group on the host.
-func resolveOwner(ids *hostIDs, m *tlsCertModel, diags *diag.Diagnostics) (uid, gid int) {
+func resolveOwner(ids *hostids.IDs, m *tlsCertModel, diags *diag.Diagnostics) (uid, gid int) {
 	owner, group := m.Owner.ValueString(), m.Group.ValueString()
-	uid, ok := ids.uid(owner)
+	uid, ok := ids.UID(owner)
 	if !ok {
 		if n, err := strconv.Atoi(owner); err == nil && n >= 0 {
 			uid, ok = n, true
@@ -576,7 +577,7 @@ func resolveOwner(ids *hostIDs, m *tlsCertModel, diags *diag.Diagnostics) (uid, 
 			fmt.Sprintf("owner = %q: there is no such user in /etc/passwd on %s. Create the user first, or set owner "+
 				"to an existing user (default \"root\").", owner, m.Host.ValueString()))
 	}
-	gid, ok = ids.gid(group)
+	gid, ok = ids.GID(group)
 	if !ok {
 		if n, err := strconv.Atoi(group); err == nil && n >= 0 {
 			gid, ok = n, true
