@@ -61,7 +61,7 @@ func (f *Fleet) hostConfig(i int, h *Host, v Variant) string {
 	return fmt.Sprintf(`
 resource "ntopng_tls_cert" "h%[1]d" {
   host               = "127.0.0.1"
-  port               = %[2]d
+  ssh_port           = %[2]d
   path               = %[3]s
   certificate_pem    = local.cert
   private_key_pem_wo = local.key
@@ -85,7 +85,7 @@ resource "ntopng_redis" "h%[1]d" {
 
 resource "ntopng_instance" "h%[1]d" {
   host               = "127.0.0.1"
-  port               = %[2]d
+  ssh_port           = %[2]d
   config_path        = %[12]s
   http_listen        = "disabled"
   https_listen       = %[6]s

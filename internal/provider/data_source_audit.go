@@ -55,8 +55,8 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"Terraform manages or not. Each check looks at the files and, where there is one, the running service " +
 			"(ntopng's sockets and user, what Redis answers an unauthenticated client, ntopng's web users in Redis).",
 		Attributes: map[string]schema.Attribute{
-			"host": schema.StringAttribute{MarkdownDescription: "Address or name of the host (SSH settings come from the provider block).", Required: true, Validators: hostValidators},
-			"port": schema.Int64Attribute{MarkdownDescription: "SSH port, overriding the provider's `ssh.port`.", Optional: true},
+			"host":     schema.StringAttribute{MarkdownDescription: "Address or name of the host (SSH settings come from the provider block).", Required: true, Validators: hostValidators},
+			"ssh_port": schema.Int64Attribute{MarkdownDescription: "SSH port, overriding the provider's `ssh.port`.", Optional: true},
 			"config_path": schema.StringAttribute{
 				MarkdownDescription: "ntopng's configuration file; its `ntopng.conf.d/*.conf` drop-ins are read too. Default `" + defaultNtopngConf + "`.",
 				Optional:            true, Validators: []validator.String{validators.AbsolutePath()},
@@ -65,7 +65,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				MarkdownDescription: "Redis's configuration file (includes followed). Default `" + defaultRedisConf + "`.",
 				Optional:            true, Validators: []validator.String{validators.AbsolutePath()},
 			},
-			"id":     schema.StringAttribute{Computed: true, MarkdownDescription: "The host (and port when set)."},
+			"id":     schema.StringAttribute{Computed: true, MarkdownDescription: "The host (and `ssh_port` when set)."},
 			"passed": schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no check fails."},
 			"score": schema.Int64Attribute{Computed: true,
 				MarkdownDescription: "Share of the applicable checks that pass, 0 to 100."},
@@ -92,7 +92,7 @@ func (d *auditDataSource) Configure(_ context.Context, req datasource.ConfigureR
 
 type auditModel struct {
 	Host            types.String `tfsdk:"host"`
-	Port            types.Int64  `tfsdk:"port"`
+	SSHPort         types.Int64  `tfsdk:"ssh_port"`
 	ConfigPath      types.String `tfsdk:"config_path"`
 	RedisConfigPath types.String `tfsdk:"redis_config_path"`
 	ID              types.String `tfsdk:"id"`
@@ -108,7 +108,7 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.HasError() || d.data == nil {
 		return
 	}
-	c, err := d.data.conn(ctx, m.Host.ValueString(), m.Port)
+	c, err := d.data.conn(ctx, m.Host.ValueString(), m.SSHPort)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return
@@ -134,7 +134,7 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 			"summary": types.StringValue(f.Summary), "evidence": types.StringValue(f.Evidence), "remediation": types.StringValue(f.Remediation),
 		}))
 	}
-	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.Port, ""))
+	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.SSHPort, ""))
 	m.Passed, m.Score = types.BoolValue(passed), types.Int64Value(int64(score))
 	m.Findings = types.ListValueMust(types.ObjectType{AttrTypes: findingAttrTypes}, items)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

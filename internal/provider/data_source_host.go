@@ -62,7 +62,7 @@ func (d *hostDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				Required:            true,
 				Validators:          hostValidators,
 			},
-			"port": schema.Int64Attribute{
+			"ssh_port": schema.Int64Attribute{
 				MarkdownDescription: "SSH port, overriding the provider's `ssh.port`.",
 				Optional:            true,
 			},
@@ -73,7 +73,7 @@ func (d *hostDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(userNameRE,
 					"must be a valid POSIX user name (lower-case letters, digits, '_', '-', '.')"))},
 			},
-			"id":                   schema.StringAttribute{Computed: true, MarkdownDescription: "The host (and port when set)."},
+			"id":                   schema.StringAttribute{Computed: true, MarkdownDescription: "The host (and `ssh_port` when set)."},
 			"hostname":             schema.StringAttribute{Computed: true, MarkdownDescription: "The host's own name (kernel hostname)."},
 			"os_id":                schema.StringAttribute{Computed: true, MarkdownDescription: "`ID` from /etc/os-release, e.g. `debian`."},
 			"os_version":           schema.StringAttribute{Computed: true, MarkdownDescription: "`VERSION_ID` from /etc/os-release, e.g. `12`."},
@@ -112,7 +112,7 @@ func (d *hostDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 
 type hostModel struct {
 	Host               types.String `tfsdk:"host"`
-	Port               types.Int64  `tfsdk:"port"`
+	SSHPort            types.Int64  `tfsdk:"ssh_port"`
 	CheckUsers         types.List   `tfsdk:"check_users"`
 	ID                 types.String `tfsdk:"id"`
 	Hostname           types.String `tfsdk:"hostname"`
@@ -137,7 +137,7 @@ func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		users = nil
 		resp.Diagnostics.Append(m.CheckUsers.ElementsAs(ctx, &users, false)...)
 	}
-	c, err := d.data.conn(ctx, m.Host.ValueString(), m.Port)
+	c, err := d.data.conn(ctx, m.Host.ValueString(), m.SSHPort)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return
@@ -148,7 +148,7 @@ func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 	facts := parseHostFacts(string(res.Stdout))
-	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.Port, ""))
+	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.SSHPort, ""))
 	m.Hostname = types.StringValue(facts.hostname)
 	m.OSID = types.StringValue(facts.osRelease["ID"])
 	m.OSVersion = types.StringValue(facts.osRelease["VERSION_ID"])

@@ -39,7 +39,7 @@ var ownerRE = regexp.MustCompile(`^([a-z_][a-z0-9_.-]{0,31}\$?|[0-9]+)$`)
 // would cut the value there and run or open something else than the configuration says.
 var noNUL = stringvalidator.RegexMatches(regexp.MustCompile(`^[^\x00]*$`), "must not contain a NUL byte")
 
-// hostAttribute and portAttribute are the target of every resource; changing either means
+// hostAttribute and sshPortAttribute are the target of every resource; changing either means
 // another machine, so a new resource.
 func hostAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
@@ -51,7 +51,7 @@ func hostAttribute() schema.StringAttribute {
 	}
 }
 
-func portAttribute() schema.Int64Attribute {
+func sshPortAttribute() schema.Int64Attribute {
 	return schema.Int64Attribute{
 		MarkdownDescription: "SSH port, overriding the provider's `ssh.port`. Changing it replaces the resource.",
 		Optional:            true,
@@ -62,20 +62,20 @@ func portAttribute() schema.Int64Attribute {
 
 func idAttribute(form string) schema.StringAttribute {
 	return schema.StringAttribute{
-		MarkdownDescription: "`" + form + "`, or `host:port:...` when `port` is set to something other than 22. The import ID has the same form.",
+		MarkdownDescription: "`" + form + "`, or `host:ssh_port:...` when `ssh_port` is set to something other than 22. The import ID has the same form.",
 		Computed:            true,
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
 }
 
-// hostID formats host[:port][:path]; IPv6 addresses are bracketed.
-func hostID(host string, port types.Int64, p string) string {
+// hostID formats host[:ssh_port][:path]; IPv6 addresses are bracketed.
+func hostID(host string, sshPort types.Int64, p string) string {
 	h := host
 	if strings.Contains(h, ":") && !strings.HasPrefix(h, "[") {
 		h = "[" + h + "]"
 	}
-	if !port.IsNull() && !port.IsUnknown() && port.ValueInt64() != 22 {
-		h += ":" + strconv.FormatInt(port.ValueInt64(), 10)
+	if !sshPort.IsNull() && !sshPort.IsUnknown() && sshPort.ValueInt64() != 22 {
+		h += ":" + strconv.FormatInt(sshPort.ValueInt64(), 10)
 	}
 	if p != "" {
 		h += ":" + p
@@ -83,27 +83,27 @@ func hostID(host string, port types.Int64, p string) string {
 	return h
 }
 
-// parseImportID reads `host:/path` or `host:port:/path` (IPv6 hosts in brackets).
-func parseImportID(id string) (host string, port types.Int64, p string, err error) {
-	port = types.Int64Null()
+// parseImportID reads `host:/path` or `host:ssh_port:/path` (IPv6 hosts in brackets).
+func parseImportID(id string) (host string, sshPort types.Int64, p string, err error) {
+	sshPort = types.Int64Null()
 	i := strings.Index(id, ":/")
 	if i <= 0 {
-		return "", port, "", fmt.Errorf("import ID %q must be HOST:/absolute/path or HOST:PORT:/absolute/path", id)
+		return "", sshPort, "", fmt.Errorf("import ID %q must be HOST:/absolute/path or HOST:SSH_PORT:/absolute/path", id)
 	}
 	prefix, p := id[:i], id[i+1:]
 	if h, ps, e := net.SplitHostPort(prefix); e == nil {
 		n, convErr := strconv.Atoi(ps)
 		if convErr != nil || n < 1 || n > 65535 {
-			return "", port, "", fmt.Errorf("import ID %q: %q is not a port number", id, ps)
+			return "", sshPort, "", fmt.Errorf("import ID %q: %q is not an SSH port number", id, ps)
 		}
-		port = types.Int64Value(int64(n))
+		sshPort = types.Int64Value(int64(n))
 		prefix = h
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(prefix, "["), "]")
 	if host == "" {
-		return "", port, "", fmt.Errorf("import ID %q has no host", id)
+		return "", sshPort, "", fmt.Errorf("import ID %q has no host", id)
 	}
-	return host, port, p, nil
+	return host, sshPort, p, nil
 }
 
 // defaultCertPath is where ntop's packages make ntopng read its HTTPS certificate; shared by

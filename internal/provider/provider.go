@@ -86,7 +86,7 @@ func endpointAttributes(bastion bool) map[string]schema.Attribute {
 			Optional:            true,
 		},
 		"port": schema.Int64Attribute{
-			MarkdownDescription: "SSH port. Default `22`. Resources may override it for the target with their own `port`.",
+			MarkdownDescription: "SSH port. Default `22`. Resources may override it for the target with their own `ssh_port`.",
 			Optional:            true,
 			Validators:          []validator.Int64{int64validator.Between(1, 65535)},
 		},

@@ -21,17 +21,17 @@ type providerData struct {
 	endpoints endpointNotes
 }
 
-// conn returns the shared connection to host, dialling it on first use. port, when set,
+// conn returns the shared connection to host, dialling it on first use. sshPort, when set,
 // overrides the provider's SSH port.
-func (d *providerData) conn(ctx context.Context, host string, port types.Int64) (*transport.Conn, error) {
+func (d *providerData) conn(ctx context.Context, host string, sshPort types.Int64) (*transport.Conn, error) {
 	if d.unknown {
 		return nil, fmt.Errorf("the provider's ssh settings depend on values not known until apply; "+
 			"set them from variables or files so that the provider can reach %s while planning", host)
 	}
 	cfg := d.base
 	cfg.Target.Host = host
-	if !port.IsNull() && !port.IsUnknown() {
-		cfg.Target.Port = int(port.ValueInt64())
+	if !sshPort.IsNull() && !sshPort.IsUnknown() {
+		cfg.Target.Port = int(sshPort.ValueInt64())
 	}
 	return d.pool.Conn(ctx, cfg)
 }

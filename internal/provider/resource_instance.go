@@ -140,9 +140,9 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"`ntopng.conf.d/*.conf` drop-ins (what ntopng really uses), the run-as user, and the addresses the running " +
 			"ntopng process listens on.",
 		Attributes: map[string]schema.Attribute{
-			"id":   idAttribute("host:config_path"),
-			"host": hostAttribute(),
-			"port": portAttribute(),
+			"id":       idAttribute("host:config_path"),
+			"host":     hostAttribute(),
+			"ssh_port": sshPortAttribute(),
 			"config_path": schema.StringAttribute{
 				MarkdownDescription: "Path of ntopng's configuration file. Default `" + defaultNtopngConf + "` (ntop's packages; " +
 					"Debian's own old packages used `/etc/ntopng.conf`). Drop-ins are read from `ntopng.conf.d/*.conf` beside it. " +
@@ -346,7 +346,7 @@ func (r *instanceResource) Configure(_ context.Context, req resource.ConfigureRe
 type instanceModel struct {
 	ID                     types.String `tfsdk:"id"`
 	Host                   types.String `tfsdk:"host"`
-	Port                   types.Int64  `tfsdk:"port"`
+	SSHPort                types.Int64  `tfsdk:"ssh_port"`
 	ConfigPath             types.String `tfsdk:"config_path"`
 	HTTPListen             types.String `tfsdk:"http_listen"`
 	HTTPSListen            types.String `tfsdk:"https_listen"`
@@ -407,7 +407,7 @@ func (r *instanceResource) afterApply(ctx context.Context, plan *instanceModel, 
 	var diags diag.Diagnostics
 	diags.Append(instanceRedisPassword.remember(ctx, private, hash)...)
 	diags.Append(private.SetKey(ctx, instanceImportedKey, nil)...)
-	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.Port, plan.ConfigPath.ValueString()))
+	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.SSHPort, plan.ConfigPath.ValueString()))
 	gone := false
 	diags.Append(r.refreshInto(ctx, plan, false, &gone)...)
 	diags.Append(tfmodel.Set(ctx, state, plan)...)
@@ -461,7 +461,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	if resp.Diagnostics.HasError() || st.OnDestroy.ValueString() != "restore" {
 		return
 	}
-	c, err := r.data.conn(ctx, st.Host.ValueString(), st.Port)
+	c, err := r.data.conn(ctx, st.Host.ValueString(), st.SSHPort)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Connect to Host", err.Error())
 		return
@@ -479,15 +479,15 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	resp.Diagnostics.Append(restoreOriginals(ctx, c, st.Host.ValueString(), paths, st.RestartCommand.ValueString())...)
 }
 
-// ImportState takes host:/path or host:port:/path; Read then fills everything from the host.
+// ImportState takes host:/path or host:ssh_port:/path; Read then fills everything from the host.
 func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	host, port, p, err := parseImportID(req.ID)
+	host, sshPort, p, err := parseImportID(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
 		return
 	}
 	st := instanceModel{
-		ID: types.StringValue(hostID(host, port, p)), Host: types.StringValue(host), Port: port, ConfigPath: types.StringValue(p),
+		ID: types.StringValue(hostID(host, sshPort, p)), Host: types.StringValue(host), SSHPort: sshPort, ConfigPath: types.StringValue(p),
 		CertPath: types.StringValue(defaultCertPath), ManageUser: types.BoolValue(true),
 		RedisPasswordWOVersion: types.Int64Value(1), RedisPassword: types.StringNull(), RedisPasswordWO: types.StringNull(),
 		RestartCommand: types.StringValue(defaultRestart(defaultService(p))), Service: types.StringValue(defaultService(p)),
@@ -605,7 +605,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	// The certificate must exist when HTTP is disabled: a warning now, an error at apply.
 	if plan.HTTPListen.ValueString() == ntopngconf.ListenDisabled && !plan.CertPath.IsUnknown() && !plan.Host.IsUnknown() && !r.data.unknown {
-		if c, err := r.data.conn(ctx, plan.Host.ValueString(), plan.Port); err == nil {
+		if c, err := r.data.conn(ctx, plan.Host.ValueString(), plan.SSHPort); err == nil {
 			if fi, err := c.Stat(ctx, plan.CertPath.ValueString()); err == nil && !fi.Exists {
 				resp.Diagnostics.AddAttributeWarning(tfpath.Root("cert_path"), "HTTPS Certificate Missing",
 					fmt.Sprintf("%s does not exist on %s yet. With http_listen = \"disabled\" ntopng would fall back to plain HTTP on "+
@@ -622,7 +622,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		versionChanged = !prior.RedisPasswordWOVersion.Equal(plan.RedisPasswordWOVersion)
 	}
 	h, d := instanceRedisPassword.plannedHash(ctx, req.Config, stateHash, versionChanged, req.Private,
-		hostHasher(ctx, r.data, plan.Host, plan.Port))
+		hostHasher(ctx, r.data, plan.Host, plan.SSHPort))
 	resp.Diagnostics.Append(d...)
 	if _, set, _, _ := instanceRedisPassword.value(ctx, req.Config); !set {
 		// No password given: the attribute still reads back the one in the host's files
@@ -962,7 +962,7 @@ func (r *instanceResource) readHost(ctx context.Context, c *transport.Conn, m in
 // refreshInto overwrites the model's managed attributes with what the host really has.
 func (r *instanceResource) refreshInto(ctx context.Context, m *instanceModel, imported bool, gone *bool) diag.Diagnostics {
 	var diags diag.Diagnostics
-	c, err := r.data.conn(ctx, m.Host.ValueString(), m.Port)
+	c, err := r.data.conn(ctx, m.Host.ValueString(), m.SSHPort)
 	if err != nil {
 		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return diags
@@ -1163,7 +1163,7 @@ func (r *instanceResource) rotatePassword(ctx context.Context, plan, prior insta
 // verify. It returns the hash of the Redis password now in the file.
 func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior *instanceModel, writeConfigPassword bool) (string, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	c, err := r.data.conn(ctx, plan.Host.ValueString(), plan.Port)
+	c, err := r.data.conn(ctx, plan.Host.ValueString(), plan.SSHPort)
 	if err != nil {
 		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return "", diags

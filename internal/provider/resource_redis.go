@@ -89,7 +89,6 @@ func (r *redisResource) Metadata(_ context.Context, req resource.MetadataRequest
 
 // Schema describes ntopng_redis.
 func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	sshPort := portAttribute()
 	id := idAttribute("host:config_path")
 	id.MarkdownDescription = "`host:config_path`, or `host:ssh_port:config_path` when `ssh_port` is set to something " +
 		"other than 22. The import ID has the same form."
@@ -101,7 +100,7 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 		Attributes: map[string]schema.Attribute{
 			"id":       id,
 			"host":     hostAttribute(),
-			"ssh_port": sshPort,
+			"ssh_port": sshPortAttribute(),
 			"config_path": schema.StringAttribute{
 				MarkdownDescription: "Absolute path of redis.conf on the host. Default: picked from the host's " +
 					"`/etc/os-release` when the resource is created: `" + defaultRedisConfPath + "` (Debian, Ubuntu, and any " +
@@ -373,7 +372,7 @@ func (r *redisResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	resp.Diagnostics.Append(restoreOriginals(ctx, c, st.Host.ValueString(), []string{st.ConfigPath.ValueString()}, st.RestartCommand.ValueString())...)
 }
 
-// ImportState takes host:/path or host:port:/path (port: SSH). Read then fills the managed
+// ImportState takes host:/path or host:ssh_port:/path. Read then fills the managed
 // attributes from the host; the settings that live only in Terraform get their defaults, and
 // requirepass_wo_version is assumed to be 1.
 func (r *redisResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

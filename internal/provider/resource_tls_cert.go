@@ -105,9 +105,9 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"ntopng and, with `verify_endpoint`, a check that the new certificate is really served. The private key " +
 			"never reaches the state when given through `private_key_pem_wo`.",
 		Attributes: map[string]schema.Attribute{
-			"id":   idAttribute("host:path"),
-			"host": hostAttribute(),
-			"port": portAttribute(),
+			"id":       idAttribute("host:path"),
+			"host":     hostAttribute(),
+			"ssh_port": sshPortAttribute(),
 			"certificate_pem": schema.StringAttribute{
 				MarkdownDescription: "The server (leaf) certificate in PEM form, only that one certificate. Checked at plan " +
 					"time: it must parse, not be expired, carry an RSA key of 2048 bits or more or an ECDSA P-256/P-384 key; " +
@@ -409,18 +409,18 @@ func (r *tlsCertResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 }
 
-// ImportState takes `host:path` (or `host:port:path`). The certificate and chain are read
+// ImportState takes `host:path` (or `host:ssh_port:path`). The certificate and chain are read
 // from the file; the key stays out of the state and comes from the configuration.
 func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	host, port, p, err := parseImportID(req.ID)
+	host, sshPort, p, err := parseImportID(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
 		return
 	}
 	m := tlsCertModel{
-		ID:                     types.StringValue(hostID(host, port, p)),
+		ID:                     types.StringValue(hostID(host, sshPort, p)),
 		Host:                   types.StringValue(host),
-		Port:                   port,
+		SSHPort:                sshPort,
 		CertificatePEM:         types.StringNull(),
 		CAChainPEM:             types.StringNull(),
 		PrivateKeyPEMWO:        types.StringNull(),
@@ -466,7 +466,7 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		}
 	}
 	if !plan.Host.IsUnknown() && !plan.Path.IsUnknown() {
-		plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.Port, plan.Path.ValueString()))
+		plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.SSHPort, plan.Path.ValueString()))
 	}
 	if ep := plan.VerifyEndpoint; r.data != nil && !plan.Host.IsUnknown() && !ep.IsUnknown() && !ep.IsNull() {
 		if w := r.data.endpoints.noteVerifyEndpoint(plan.Host.ValueString(), ep.ValueString()); w != "" {
@@ -491,7 +491,7 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 
 	// Read has just resolved owner and group from the file on the host: when none of what
 	// the host check looks at changes, the host already holds it and is not asked again.
-	if prior == nil || !plan.Host.Equal(prior.Host) || !plan.Port.Equal(prior.Port) || !plan.Path.Equal(prior.Path) ||
+	if prior == nil || !plan.Host.Equal(prior.Host) || !plan.SSHPort.Equal(prior.SSHPort) || !plan.Path.Equal(prior.Path) ||
 		!plan.Owner.Equal(prior.Owner) || !plan.Group.Equal(prior.Group) {
 		r.checkHostAtPlan(ctx, &plan, &resp.Diagnostics)
 	}
@@ -532,7 +532,7 @@ func sameFile(prior, plan *tlsCertModel) bool {
 // these mistakes fail the plan instead of the apply. A host that cannot be reached while
 // planning (not created yet) only gives a warning: the apply checks again.
 func (r *tlsCertResource) checkHostAtPlan(ctx context.Context, plan *tlsCertModel, diags *diag.Diagnostics) {
-	if r.data == nil || r.data.unknown || plan.Host.IsUnknown() || plan.Port.IsUnknown() ||
+	if r.data == nil || r.data.unknown || plan.Host.IsUnknown() || plan.SSHPort.IsUnknown() ||
 		plan.Path.IsUnknown() || plan.Owner.IsUnknown() || plan.Group.IsUnknown() {
 		return
 	}
@@ -724,7 +724,7 @@ func (r *tlsCertResource) apply(ctx context.Context, cfg tfsdk.Config, m *tlsCer
 	}
 	tflog.Debug(ctx, "certificate applied", map[string]any{"path": m.Path.ValueString(), "written": res.Written, "restarted": res.Restarted})
 
-	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.Port, m.Path.ValueString()))
+	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.SSHPort, m.Path.ValueString()))
 	m.setFacts(b)
 	m.RemoteFingerprintSHA256 = m.FingerprintSHA256
 	m.RemoteKeyPublicFingerprintSHA256 = m.PublicKeyFingerprintSHA256
@@ -820,7 +820,7 @@ func (r *tlsCertResource) conn(ctx context.Context, m *tlsCertModel) (*transport
 	if r.data == nil {
 		return nil, errors.New("the provider is not configured; please report this to the provider developers")
 	}
-	return r.data.conn(ctx, m.Host.ValueString(), m.Port)
+	return r.data.conn(ctx, m.Host.ValueString(), m.SSHPort)
 }
 
 // unknownFacts marks the certificate facts as known only after apply.
@@ -906,7 +906,7 @@ func errorsOnly(problems []pembundle.Problem) []pembundle.Problem {
 type tlsCertModel struct {
 	ID                               types.String `tfsdk:"id"`
 	Host                             types.String `tfsdk:"host"`
-	Port                             types.Int64  `tfsdk:"port"`
+	SSHPort                          types.Int64  `tfsdk:"ssh_port"`
 	CertificatePEM                   types.String `tfsdk:"certificate_pem"`
 	CAChainPEM                       types.String `tfsdk:"ca_chain_pem"`
 	PrivateKeyPEMWO                  types.String `tfsdk:"private_key_pem_wo"`

@@ -68,9 +68,9 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"its group and networks, and whether the password on the host is still the one this resource wrote; `admin` " +
 			"back on its default password is drift whatever the configuration says.",
 		Attributes: map[string]schema.Attribute{
-			"id":   schema.StringAttribute{Computed: true, MarkdownDescription: "`host:username`, or `host:port:username` when `port` is set to something other than 22.", PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"host": hostAttribute(),
-			"port": portAttribute(),
+			"id":       schema.StringAttribute{Computed: true, MarkdownDescription: "`host:username`, or `host:ssh_port:username` when `ssh_port` is set to something other than 22.", PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"host":     hostAttribute(),
+			"ssh_port": sshPortAttribute(),
 			"config_path": schema.StringAttribute{
 				MarkdownDescription: "ntopng's configuration file, read (with its `ntopng.conf.d/*.conf` drop-ins) to find the " +
 					"Redis ntopng uses (`--redis`; none: `127.0.0.1:6379`, database 0). Default `" + defaultNtopngConf + "`.",
@@ -154,7 +154,7 @@ func (r *userResource) Configure(_ context.Context, req resource.ConfigureReques
 type userModel struct {
 	ID                  types.String `tfsdk:"id"`
 	Host                types.String `tfsdk:"host"`
-	Port                types.Int64  `tfsdk:"port"`
+	SSHPort             types.Int64  `tfsdk:"ssh_port"`
 	ConfigPath          types.String `tfsdk:"config_path"`
 	Username            types.String `tfsdk:"username"`
 	PasswordWO          types.String `tfsdk:"password_wo"`
@@ -247,7 +247,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.Port, plan.Username.ValueString()))
+	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.SSHPort, plan.Username.ValueString()))
 	r.write(ctx, req.Config, &plan, true, resp.Private, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -345,7 +345,7 @@ func (r *userResource) write(ctx context.Context, cfg interface {
 
 // redis connects and finds ntopng's Redis.
 func (r *userResource) redis(ctx context.Context, m userModel, diags *diag.Diagnostics) (*transport.Conn, livecheck.RedisTarget, bool) {
-	c, err := r.data.conn(ctx, m.Host.ValueString(), m.Port)
+	c, err := r.data.conn(ctx, m.Host.ValueString(), m.SSHPort)
 	if err != nil {
 		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return nil, livecheck.RedisTarget{}, false
@@ -454,16 +454,16 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 }
 
-// ImportState takes host:username, host:port:username, or with ntopng's configuration file
-// host[:port]:/path/ntopng.conf:username (config_path is the default otherwise).
+// ImportState takes host:username, host:ssh_port:username, or with ntopng's configuration file
+// host[:ssh_port]:/path/ntopng.conf:username (config_path is the default otherwise).
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	host, port, confPath, user, err := parseUserImportID(req.ID)
+	host, sshPort, confPath, user, err := parseUserImportID(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
 		return
 	}
 	st := userModel{
-		ID: types.StringValue(hostID(host, port, user)), Host: types.StringValue(host), Port: port,
+		ID: types.StringValue(hostID(host, sshPort, user)), Host: types.StringValue(host), SSHPort: sshPort,
 		ConfigPath: types.StringValue(confPath), Username: types.StringValue(user),
 		PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Value(1), Password: types.StringNull(),
 		Group: types.StringNull(), FullName: types.StringNull(), AllowedNetworks: types.ListNull(types.StringType),
@@ -475,31 +475,31 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 // parseUserImportID reads host:username, host:ssh_port:username or
 // host[:ssh_port]:/path/ntopng.conf:username; an IPv6 host goes in brackets
 // ("[2001:db8::10]:admin", "[2001:db8::10]:2222:admin").
-func parseUserImportID(id string) (host string, port types.Int64, confPath, user string, err error) {
-	port = types.Int64Null()
-	bad := fmt.Errorf("%q: want host:username, host:port:username or host:/path/ntopng.conf:username "+
+func parseUserImportID(id string) (host string, sshPort types.Int64, confPath, user string, err error) {
+	sshPort = types.Int64Null()
+	bad := fmt.Errorf("%q: want host:username, host:ssh_port:username or host:/path/ntopng.conf:username "+
 		"(an IPv6 host in brackets: [2001:db8::10]:admin)", id)
 	i := strings.LastIndex(id, ":")
 	if i <= 0 || webusers.ValidateUsername(id[i+1:]) != nil {
-		return "", port, "", "", bad
+		return "", sshPort, "", "", bad
 	}
 	host, user, confPath = id[:i], id[i+1:], defaultNtopngConf
 	if strings.Contains(host, ":/") {
-		host, port, confPath, err = parseImportID(host)
-		return host, port, confPath, user, err
+		host, sshPort, confPath, err = parseImportID(host)
+		return host, sshPort, confPath, user, err
 	}
 	if h, ps, e := net.SplitHostPort(host); e == nil {
 		n, convErr := strconv.Atoi(ps)
 		if convErr != nil || n < 1 || n > 65535 {
-			return "", port, "", "", fmt.Errorf("%q: the SSH port %q is not a number from 1 to 65535", id, ps)
+			return "", sshPort, "", "", fmt.Errorf("%q: the SSH port %q is not a number from 1 to 65535", id, ps)
 		}
-		host, port = h, types.Int64Value(int64(n))
+		host, sshPort = h, types.Int64Value(int64(n))
 	} else if strings.HasPrefix(host, "[") != strings.HasSuffix(host, "]") || (!strings.HasPrefix(host, "[") && strings.Contains(host, ":")) {
-		return "", port, "", "", bad
+		return "", sshPort, "", "", bad
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if host == "" {
-		return "", port, "", "", bad
+		return "", sshPort, "", "", bad
 	}
-	return host, port, confPath, user, nil
+	return host, sshPort, confPath, user, nil
 }

@@ -85,14 +85,14 @@ resource "ntopng_instance" "i" {
   verify_live            = true
   on_destroy             = "keep"
   requirepass_wo_version = 1`, f.s.Port), fmt.Sprintf(`
-  port               = %d
+  ssh_port           = %d
   owner              = "root"
   group              = "ntop"
   mode               = "0640"
   verify_timeout     = "60s"
   min_days_remaining = 30
   on_destroy         = "keep"`, f.s.Port), fmt.Sprintf(`
-  port                      = %d
+  ssh_port                  = %d
   http_listen               = "disabled"
   user                      = "ntopng"
   manage_user               = true
