@@ -31,8 +31,8 @@ func warnDestroy(ctx context.Context, typeName, pathAttr string, state tfsdk.Sta
 			return nil
 		}
 	}
-	switch od := onDestroy.ValueString(); {
-	case typeName == "ntopng_instance" && od == "restore":
+	switch od := hostchange.OnDestroy(onDestroy.ValueString()); {
+	case typeName == "ntopng_instance" && od == hostchange.OnDestroyRestore:
 		diags.AddAttributeWarning(fwpath.Root("on_destroy"), "Destroy Puts Back the Stock ntopng.conf",
 			fmt.Sprintf("on_destroy = \"restore\": destroying this ntopng_instance puts back %s on %s as it was before "+
 				"the first apply and restarts ntopng. A stock file serves plain HTTP on every address and reaches Redis over "+
@@ -40,13 +40,13 @@ func warnDestroy(ctx context.Context, typeName, pathAttr string, state tfsdk.Sta
 				"restarted ntopng cannot reach it until ntopng_redis is destroyed with on_destroy = \"restore\" too "+
 				"(terraform destroy does both, ntopng_instance first). To leave the host hardened, set on_destroy = \"keep\" "+
 				"and apply before destroying.", file.ValueString(), host.ValueString()))
-	case typeName == "ntopng_redis" && od == "restore":
+	case typeName == "ntopng_redis" && od == hostchange.OnDestroyRestore:
 		diags.AddAttributeWarning(fwpath.Root("on_destroy"), "Destroy Puts Back the Stock redis.conf",
 			fmt.Sprintf("on_destroy = \"restore\": destroying this ntopng_redis puts back %s on %s as it was before the "+
 				"first apply and restarts Redis: a stock file listens on TCP without a password again. An ntopng_instance "+
 				"that stays configured for the socket and the password cannot reach Redis after that. Destroy or restore "+
 				"ntopng_instance in the same run, or set on_destroy = \"keep\" and apply before destroying.", file.ValueString(), host.ValueString()))
-	case typeName == "ntopng_tls_cert" && od == string(onDestroyRemove):
+	case typeName == "ntopng_tls_cert" && od == hostchange.OnDestroyRemove:
 		diags.AddAttributeWarning(fwpath.Root("on_destroy"), "Destroy Removes the HTTPS Certificate",
 			fmt.Sprintf("on_destroy = \"remove\": destroying this ntopng_tls_cert deletes %s on %s. ntopng is not "+
 				"restarted and serves the loaded certificate until it restarts; then it has no certificate, serves no HTTPS, "+

@@ -70,6 +70,9 @@ const (
 	defaultNtopngService = "ntopng.service"
 )
 
+// instanceOnDestroyValues lists the allowed on_destroy values, for the validator.
+var instanceOnDestroyValues = hostchange.OnDestroyValues(hostchange.OnDestroyKeep, hostchange.OnDestroyRestore)
+
 // instanceConfRE is ntop's per-interface file, read by ntopng@IFACE.service (no drop-ins).
 // IFACE is limited to what a unit name carries unescaped: the default restart_command is a shell
 // command.
@@ -290,8 +293,8 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "What destroy does: `keep` (default: stop managing, leave the hardened file) or `restore` " +
 					"(put back the file as it was before the first apply, then restart).",
 				Optional: true, Computed: true,
-				Default:    stringdefault.StaticString("keep"),
-				Validators: []validator.String{stringvalidator.OneOf("keep", "restore")},
+				Default:    stringdefault.StaticString(string(hostchange.OnDestroyKeep)),
+				Validators: []validator.String{stringvalidator.OneOf(instanceOnDestroyValues...)},
 			},
 			"web_allowed_networks": webAllowedNetworksAttribute(),
 			"effective_options": schema.MapAttribute{
@@ -458,7 +461,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var st instanceModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
-	if resp.Diagnostics.HasError() || st.OnDestroy.ValueString() != "restore" {
+	if resp.Diagnostics.HasError() || hostchange.OnDestroy(st.OnDestroy.ValueString()) != hostchange.OnDestroyRestore {
 		return
 	}
 	c, err := r.data.conn(ctx, st.Host.ValueString(), st.SSHPort)
@@ -492,7 +495,7 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		RedisPasswordWOVersion: types.Int64Value(1), RedisPassword: types.StringNull(), RedisPasswordWO: types.StringNull(),
 		RestartCommand: types.StringValue(defaultRestart(defaultService(p))), Service: types.StringValue(defaultService(p)),
 		VerifyListeners: types.BoolValue(true),
-		VerifyTimeout:   types.StringValue("60s"), OnDestroy: types.StringValue("keep"),
+		VerifyTimeout:   types.StringValue("60s"), OnDestroy: types.StringValue(string(hostchange.OnDestroyKeep)),
 		UserGroups: types.ListNull(types.StringType), Redis: types.ObjectNull(redisAttrTypes),
 		Interfaces: types.ListNull(types.StringType), DataDir: types.StringNull(), LocalNetworks: types.ListNull(types.StringType),
 		ExtraOptions: types.MapNull(types.StringType), EffectiveOptions: types.MapNull(types.StringType),

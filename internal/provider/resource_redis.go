@@ -72,7 +72,7 @@ var redisPassword = secretInput{
 }
 
 // redisOnDestroyValues lists the allowed on_destroy values, for the validator and the docs.
-func redisOnDestroyValues() []string { return []string{"keep", "restore"} }
+var redisOnDestroyValues = hostchange.OnDestroyValues(hostchange.OnDestroyKeep, hostchange.OnDestroyRestore)
 
 // redisDefaultBind is what Redis 7 binds to when redis.conf has no bind line.
 var redisDefaultBind = []string{"*", "-::*"}
@@ -226,11 +226,11 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"on_destroy": schema.StringAttribute{
 				MarkdownDescription: "What destroying the resource does: `keep` (default) stops managing and leaves the hardened " +
 					"file; `restore` puts back the file as it was before the first apply (kept as `<config_path>" +
-					hostchange.OriginalSuffix + "` from then on) and restarts Redis. Allowed: " + quotedList(redisOnDestroyValues()) + ".",
+					hostchange.OriginalSuffix + "` from then on) and restarts Redis. Allowed: " + quotedList(redisOnDestroyValues) + ".",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString("keep"),
-				Validators: []validator.String{stringvalidator.OneOf(redisOnDestroyValues()...)},
+				Default:    stringdefault.StaticString(string(hostchange.OnDestroyKeep)),
+				Validators: []validator.String{stringvalidator.OneOf(redisOnDestroyValues...)},
 			},
 			"live_auth_required": schema.BoolAttribute{
 				MarkdownDescription: "Read back from the running server: `true` when an unauthenticated `PING` is refused with " +
@@ -361,7 +361,7 @@ func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, 
 func (r *redisResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var st redisResourceModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
-	if resp.Diagnostics.HasError() || st.OnDestroy.ValueString() != "restore" {
+	if resp.Diagnostics.HasError() || hostchange.OnDestroy(st.OnDestroy.ValueString()) != hostchange.OnDestroyRestore {
 		return
 	}
 	c, err := r.data.conn(ctx, st.Host.ValueString(), st.SSHPort)
@@ -389,7 +389,7 @@ func (r *redisResource) ImportState(ctx context.Context, req resource.ImportStat
 		Bind: types.ListNull(types.StringType), Unixsocket: types.StringNull(), Unixsocketperm: types.StringNull(),
 		ProtectedMode: types.BoolNull(), RenameCommands: types.MapNull(types.StringType),
 		RestartCommand: types.StringValue(r.hostDefaults(ctx, types.StringValue(host), sshPort).RestartCommand), VerifyLive: types.BoolValue(true),
-		OnDestroy: types.StringValue("keep"), LiveAuthRequired: types.BoolNull(), LiveTCPListening: types.BoolNull(),
+		OnDestroy: types.StringValue(string(hostchange.OnDestroyKeep)), LiveAuthRequired: types.BoolNull(), LiveTCPListening: types.BoolNull(),
 		ConfigFiles: types.ListNull(types.StringType),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
@@ -704,7 +704,7 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 		Files:        []hostchange.File{file},
 		Restart:      plan.RestartCommand.ValueString(),
 		ForceRestart: force,
-		KeepOriginal: plan.OnDestroy.ValueString() == "restore",
+		KeepOriginal: hostchange.OnDestroy(plan.OnDestroy.ValueString()) == hostchange.OnDestroyRestore,
 	}
 	if verify && !verified {
 		ch.Verify = func(ctx context.Context) error {

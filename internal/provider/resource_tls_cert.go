@@ -62,16 +62,8 @@ const (
 	notListeningGrace = 10 * time.Second
 )
 
-// onDestroy says what Delete does with the file.
-type onDestroy string
-
-const (
-	onDestroyKeep   onDestroy = "keep"
-	onDestroyRemove onDestroy = "remove"
-)
-
-// onDestroyValues lists the allowed on_destroy values, for the validator and the docs.
-func onDestroyValues() []string { return []string{string(onDestroyKeep), string(onDestroyRemove)} }
+// tlsCertOnDestroyValues lists the allowed on_destroy values, for the validator and the docs.
+var tlsCertOnDestroyValues = hostchange.OnDestroyValues(hostchange.OnDestroyKeep, hostchange.OnDestroyRemove)
 
 var (
 	certKey = secretInput{writeOnly: "private_key_pem_wo", version: "private_key_pem_wo_version", sensitive: "private_key_pem"}
@@ -219,13 +211,13 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"on_destroy": schema.StringAttribute{
-				MarkdownDescription: "What destroying the resource does with the file: `" + strings.Join(onDestroyValues(), "` or `") +
+				MarkdownDescription: "What destroying the resource does with the file: `" + strings.Join(tlsCertOnDestroyValues, "` or `") +
 					"`. Default `keep` (ntopng keeps serving HTTPS). `remove` deletes the file; ntopng is not restarted and " +
 					"disables HTTPS at its next start.",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString(string(onDestroyKeep)),
-				Validators: []validator.String{stringvalidator.OneOf(onDestroyValues()...)},
+				Default:    stringdefault.StaticString(string(hostchange.OnDestroyKeep)),
+				Validators: []validator.String{stringvalidator.OneOf(tlsCertOnDestroyValues...)},
 			},
 			"fingerprint_sha256":            computed("SHA-256 of the leaf certificate's DER, lowercase hex, from `certificate_pem`."),
 			"not_after":                     computed("End of the leaf certificate's validity, RFC 3339 in UTC."),
@@ -394,7 +386,7 @@ func (r *tlsCertResource) Update(ctx context.Context, req resource.UpdateRequest
 func (r *tlsCertResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var m tlsCertModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &m)...)
-	if resp.Diagnostics.HasError() || onDestroy(m.OnDestroy.ValueString()) != onDestroyRemove {
+	if resp.Diagnostics.HasError() || hostchange.OnDestroy(m.OnDestroy.ValueString()) != hostchange.OnDestroyRemove {
 		return
 	}
 	c, err := r.conn(ctx, &m)
@@ -434,7 +426,7 @@ func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportSt
 		VerifyEndpoint:         types.StringNull(),
 		VerifyTimeout:          types.StringValue(defaultVerifyTimeout),
 		MinDaysRemaining:       types.Int64Value(defaultMinDaysLeft),
-		OnDestroy:              types.StringValue(string(onDestroyKeep)),
+		OnDestroy:              types.StringValue(string(hostchange.OnDestroyKeep)),
 	}
 	m.nullFacts()
 	m.RemoteFingerprintSHA256 = types.StringNull()
