@@ -193,6 +193,22 @@ func (v *hostKeyVerifier) hostKeys(want []knownhosts.KnownKey) (keys []knownhost
 	return keys, matchedCA
 }
 
+// isHostAuthority tells whether an @cert-authority line for ca matches addr: the question
+// x/crypto's CertChecker asks before it checks a host certificate, whose "no" comes back only as
+// the text of an error. It is asked here through the known_hosts database instead, which lists
+// every line (plain or @cert-authority) that matches an address when a key is not among them.
+func (v *hostKeyVerifier) isHostAuthority(addr string, remote net.Addr, ca ssh.PublicKey) bool {
+	caBlob := ca.Marshal()
+	if !v.caKeys[string(caBlob)] {
+		return false
+	}
+	var keyErr *knownhosts.KeyError
+	if !errors.As(v.db(addr, remote, probeKey), &keyErr) {
+		return false
+	}
+	return slices.ContainsFunc(keyErr.Want, func(w knownhosts.KnownKey) bool { return bytes.Equal(w.Key.Marshal(), caBlob) })
+}
+
 // check is the ssh.HostKeyCallback.
 func (v *hostKeyVerifier) check(addr string, remote net.Addr, key ssh.PublicKey) error {
 	if v.insecure {
@@ -211,12 +227,15 @@ func (v *hostKeyVerifier) check(addr string, remote net.Addr, key ssh.PublicKey)
 		return &HostKeyError{Addr: addr, Key: plain}
 	}
 	var certDetail string
-	if _, isCert := key.(*ssh.Certificate); isCert {
+	if cert, isCert := key.(*ssh.Certificate); isCert {
 		err := v.db(addr, remote, key)
 		if err == nil {
 			return nil
 		}
-		if !strings.Contains(err.Error(), "no authorities for hostname") {
+		// A host certificate that no @cert-authority line vouches for is not a certificate
+		// problem to report: its key is judged below like a plain key. Any other refusal (a
+		// wrong principal, an expired or revoked certificate, not a host certificate) is.
+		if cert.CertType != ssh.HostCert || v.isHostAuthority(addr, remote, cert.SignatureKey) {
 			certDetail = err.Error()
 		}
 	}

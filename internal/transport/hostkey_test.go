@@ -281,3 +281,65 @@ func TestHostKeyAlgorithms(t *testing.T) {
 		t.Errorf("rsa algorithms %q %q", plain, cert)
 	}
 }
+
+// TestHostKeyCertDecisionNotByErrorText: whether the refusal of a host certificate is reported
+// as a certificate problem (HostKeyError.Detail) is decided without reading x/crypto's error
+// text. The known_hosts database is wrapped so that every refusal of a certificate comes back
+// in other words (as another x/crypto version may word it): a certificate that no
+// @cert-authority line vouches for still gives no detail and its key is still judged by the
+// plain lines; a certificate that a CA line vouches for, or that is no host certificate, still
+// says why it was refused.
+func TestHostKeyCertDecisionNotByErrorText(t *testing.T) {
+	host, other, ca := newSigner(t), newSigner(t), newSigner(t)
+	const reworded = "certificate refused, in other words"
+	otherLine := "[127.0.0.1]:2222 " + authorizedKey(other.PublicKey())
+	hostLine := "[127.0.0.1]:2222 " + authorizedKey(host.PublicKey())
+	caLine := "@cert-authority [127.0.0.1]:2222 " + authorizedKey(ca.PublicKey())
+	userCert := hostCert(t, ca, host.PublicKey(), "127.0.0.1")
+	userCert.CertType = ssh.UserCert
+	if err := userCert.SignCert(rand.Reader, ca); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, knownHosts string
+		key              ssh.PublicKey
+		wantErr          bool
+		wantDetail       bool // the reworded refusal in Detail
+		wantExpected     int
+	}{
+		{"certificate, no CA line, another plain key known", otherLine, hostCert(t, ca, host.PublicKey(), "127.0.0.1"), true, false, 1},
+		{"certificate, no CA line, its key known", hostLine, hostCert(t, ca, host.PublicKey(), "127.0.0.1"), false, false, 0},
+		{"certificate, CA line for other hosts only", "@cert-authority *.example.net " + authorizedKey(ca.PublicKey()) + "\n" + otherLine,
+			hostCert(t, ca, host.PublicKey(), "127.0.0.1"), true, false, 1},
+		{"certificate of the host's CA, wrong principal", caLine, hostCert(t, ca, host.PublicKey(), "other.example"), true, true, 0},
+		{"user certificate presented as host key", otherLine, userCert, true, true, 1},
+		{"plain key known", hostLine, host.PublicKey(), false, false, 0},
+		{"plain key unknown", otherLine, host.PublicKey(), true, false, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := mustVerifier(t, HostKeyPolicy{KnownHosts: c.knownHosts})
+			db := v.db
+			v.db = func(addr string, remote net.Addr, key ssh.PublicKey) error {
+				err := db(addr, remote, key)
+				if _, isCert := key.(*ssh.Certificate); isCert && err != nil {
+					return errors.New(reworded)
+				}
+				return err
+			}
+			err := v.check(hostAddr, remoteAddr, c.key)
+			if !c.wantErr {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			hk := asHostKeyError(t, err)
+			if gotDetail := strings.Contains(hk.Detail, reworded); gotDetail != c.wantDetail {
+				t.Errorf("Detail = %q, want the certificate's refusal there: %t", hk.Detail, c.wantDetail)
+			}
+			if len(hk.Expected) != c.wantExpected {
+				t.Errorf("Expected = %q, want %d known key(s)", hk.Expected, c.wantExpected)
+			}
+		})
+	}
+}
