@@ -2,11 +2,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -16,8 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
-	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostfacts"
 )
 
 var _ datasource.DataSourceWithConfigure = (*hostDataSource)(nil)
@@ -125,7 +123,7 @@ type hostModel struct {
 	Users              types.Map    `tfsdk:"users"`
 }
 
-// Read runs one fixed script on the host and fills every attribute from its output.
+// Read runs hostfacts.Read (one fixed script) on the host and fills every attribute from its output.
 func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m hostModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -142,27 +140,26 @@ func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return
 	}
-	res, err := c.RunShell(ctx, hostFactsScript(users), nil)
-	if err != nil {
+	facts, err := hostfacts.Read(ctx, c, users)
+	var lerr *hostfacts.ListenersError
+	switch {
+	case errors.As(err, &lerr):
+		resp.Diagnostics.AddError("Cannot Read Listening Sockets", err.Error())
+		return
+	case err != nil:
 		resp.Diagnostics.AddError("Cannot Read Host Facts", fmt.Sprintf("Running the facts script on %s failed: %v", m.Host.ValueString(), err))
 		return
 	}
-	facts := parseHostFacts(string(res.Stdout))
 	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.SSHPort, ""))
-	m.Hostname = types.StringValue(facts.hostname)
-	m.OSID = types.StringValue(facts.osRelease["ID"])
-	m.OSVersion = types.StringValue(facts.osRelease["VERSION_ID"])
+	m.Hostname = types.StringValue(facts.Hostname)
+	m.OSID = types.StringValue(facts.OSRelease["ID"])
+	m.OSVersion = types.StringValue(facts.OSRelease["VERSION_ID"])
 	m.HostKeyFingerprint = types.StringValue(c.HostKeyFingerprint())
-	m.NtopngVersion = nullableString(facts.ntopngVersion)
-	m.RedisVersion = nullableString(facts.redisVersion)
+	m.NtopngVersion = nullableString(facts.NtopngVersion)
+	m.RedisVersion = nullableString(facts.RedisVersion)
 
-	ls, err := livecheck.ParseListenersOutput(facts.listeners)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read Listening Sockets", err.Error())
-		return
-	}
 	var lvals []attr.Value
-	for _, l := range ls {
+	for _, l := range facts.Listeners {
 		lvals = append(lvals, types.ObjectValueMust(listenerAttrTypes, map[string]attr.Value{
 			"protocol": types.StringValue(l.Protocol),
 			"address":  types.StringValue(l.Address),
@@ -174,127 +171,25 @@ func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 
 	uvals := map[string]attr.Value{}
 	for _, name := range users {
-		u := facts.users[name]
-		groups := make([]attr.Value, 0, len(u.groups))
-		for _, g := range u.groups {
+		u := facts.Users[name]
+		groups := make([]attr.Value, 0, len(u.Groups))
+		for _, g := range u.Groups {
 			groups = append(groups, types.StringValue(g))
 		}
 		obj := map[string]attr.Value{
-			"exists": types.BoolValue(u.exists),
+			"exists": types.BoolValue(u.Exists),
 			"uid":    types.Int64Null(),
 			"gid":    types.Int64Null(),
 			"groups": types.ListValueMust(types.StringType, groups),
 		}
-		if u.exists {
-			obj["uid"] = types.Int64Value(int64(u.uid))
-			obj["gid"] = types.Int64Value(int64(u.gid))
+		if u.Exists {
+			obj["uid"] = types.Int64Value(int64(u.UID))
+			obj["gid"] = types.Int64Value(int64(u.GID))
 		}
 		uvals[name] = types.ObjectValueMust(userAttrTypes, obj)
 	}
 	m.Users = types.MapValueMust(types.ObjectType{AttrTypes: userAttrTypes}, uvals)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// hostFactsScript prints every fact in marked sections. User names are validated by the
-// schema and quoted anyway; the script holds no secret.
-func hostFactsScript(users []string) string {
-	var b strings.Builder
-	b.WriteString(`echo '@@hostname'; cat /proc/sys/kernel/hostname 2>/dev/null || hostname
-echo '@@os-release'; cat /etc/os-release 2>/dev/null
-echo '@@ntopng'; if command -v ntopng >/dev/null 2>&1; then timeout 10 ntopng --version 2>&1 | head -n 3; fi
-echo '@@redis'; if command -v redis-server >/dev/null 2>&1; then redis-server --version 2>&1 | head -n 1; fi
-`)
-	for _, u := range users {
-		q := transport.Quote(u)
-		fmt.Fprintf(&b, "echo '@@user '%s; if getent passwd %s; then id -Gn %s; fi\n", q, q, q)
-	}
-	b.WriteString("echo '@@listeners'\n" + livecheck.ListenersScript + "\n")
-	return b.String()
-}
-
-type userFacts struct {
-	exists   bool
-	uid, gid int
-	groups   []string
-}
-
-type hostFacts struct {
-	hostname                    string
-	osRelease                   map[string]string
-	ntopngVersion, redisVersion string
-	users                       map[string]userFacts
-	listeners                   string
-}
-
-var (
-	redisVersionRE  = regexp.MustCompile(`v=([0-9][0-9A-Za-z.\-]*)`)
-	ntopngVersionRE = regexp.MustCompile(`v\.?\s*([0-9]+\.[0-9]+(?:\.[0-9A-Za-z\-]+)*)|([0-9]+\.[0-9]+(?:\.[0-9]+)+)`)
-)
-
-func parseHostFacts(out string) hostFacts {
-	f := hostFacts{osRelease: map[string]string{}, users: map[string]userFacts{}}
-	sections := map[string][]string{}
-	var order []string
-	cur := ""
-	var listeners strings.Builder
-	for _, line := range strings.SplitAfter(out, "\n") {
-		trimmed := strings.TrimRight(line, "\n")
-		if strings.HasPrefix(trimmed, "@@") && cur != "@@listeners" {
-			cur = trimmed
-			order = append(order, cur)
-			continue
-		}
-		if cur == "@@listeners" {
-			listeners.WriteString(line)
-			continue
-		}
-		if trimmed != "" {
-			sections[cur] = append(sections[cur], trimmed)
-		}
-	}
-	f.listeners = listeners.String()
-	if h := sections["@@hostname"]; len(h) > 0 {
-		f.hostname = strings.TrimSpace(h[0])
-	}
-	for _, l := range sections["@@os-release"] {
-		k, v, ok := strings.Cut(l, "=")
-		if ok {
-			f.osRelease[k] = strings.Trim(v, `"'`)
-		}
-	}
-	if r := strings.Join(sections["@@redis"], " "); r != "" {
-		if m := redisVersionRE.FindStringSubmatch(r); m != nil {
-			f.redisVersion = m[1]
-		}
-	}
-	if n := strings.Join(sections["@@ntopng"], " "); n != "" {
-		if m := ntopngVersionRE.FindStringSubmatch(n); m != nil {
-			f.ntopngVersion = m[1] + m[2]
-		} else {
-			f.ntopngVersion = strings.TrimSpace(sections["@@ntopng"][0])
-		}
-	}
-	for _, sec := range order {
-		name, ok := strings.CutPrefix(sec, "@@user ")
-		if !ok {
-			continue
-		}
-		lines := sections[sec]
-		u := userFacts{}
-		if len(lines) > 0 {
-			p := strings.Split(lines[0], ":")
-			if len(p) >= 4 {
-				u.exists = true
-				u.uid, _ = strconv.Atoi(p[2])
-				u.gid, _ = strconv.Atoi(p[3])
-			}
-			if len(lines) > 1 {
-				u.groups = strings.Fields(lines[1])
-			}
-		}
-		f.users[name] = u
-	}
-	return f
 }
 
 func nullableString(s string) types.String {
