@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostfacts"
+	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 )
 
 var _ datasource.DataSourceWithConfigure = (*hostDataSource)(nil)
@@ -158,38 +159,44 @@ func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	m.NtopngVersion = nullableString(facts.NtopngVersion)
 	m.RedisVersion = nullableString(facts.RedisVersion)
 
-	var lvals []attr.Value
-	for _, l := range facts.Listeners {
-		lvals = append(lvals, types.ObjectValueMust(listenerAttrTypes, map[string]attr.Value{
+	m.Listeners = listenersValue(facts.Listeners)
+	m.Users = usersValue(users, facts.Users)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// listenersValue is the listeners attribute.
+func listenersValue(ls []livecheck.Listener) types.List {
+	vals := make([]attr.Value, 0, len(ls))
+	for _, l := range ls {
+		vals = append(vals, types.ObjectValueMust(listenerAttrTypes, map[string]attr.Value{
 			"protocol": types.StringValue(l.Protocol),
 			"address":  types.StringValue(l.Address),
 			"port":     types.Int64Value(int64(l.Port)),
 			"process":  types.StringValue(l.Process),
 		}))
 	}
-	m.Listeners = types.ListValueMust(types.ObjectType{AttrTypes: listenerAttrTypes}, lvals)
+	return types.ListValueMust(types.ObjectType{AttrTypes: listenerAttrTypes}, vals)
+}
 
-	uvals := map[string]attr.Value{}
-	for _, name := range users {
-		u := facts.Users[name]
-		groups := make([]attr.Value, 0, len(u.Groups))
-		for _, g := range u.Groups {
-			groups = append(groups, types.StringValue(g))
-		}
+// usersValue is the users attribute: an entry for each name asked for (a user the host does
+// not have exists = false, uid and gid null).
+func usersValue(names []string, found map[string]hostfacts.User) types.Map {
+	vals := map[string]attr.Value{}
+	for _, name := range names {
+		u := found[name]
 		obj := map[string]attr.Value{
 			"exists": types.BoolValue(u.Exists),
 			"uid":    types.Int64Null(),
 			"gid":    types.Int64Null(),
-			"groups": types.ListValueMust(types.StringType, groups),
+			"groups": stringList(u.Groups),
 		}
 		if u.Exists {
 			obj["uid"] = types.Int64Value(int64(u.UID))
 			obj["gid"] = types.Int64Value(int64(u.GID))
 		}
-		uvals[name] = types.ObjectValueMust(userAttrTypes, obj)
+		vals[name] = types.ObjectValueMust(userAttrTypes, obj)
 	}
-	m.Users = types.MapValueMust(types.ObjectType{AttrTypes: userAttrTypes}, uvals)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return types.MapValueMust(types.ObjectType{AttrTypes: userAttrTypes}, vals)
 }
 
 func nullableString(s string) types.String {
