@@ -22,6 +22,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
+	"github.com/hardenops/terraform-provider-ntopng/internal/redishardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 	"github.com/hardenops/terraform-provider-ntopng/internal/webusers"
@@ -276,19 +277,19 @@ func redisFacts(ctx context.Context, c *transport.Conn, ids *hostids.IDs, redisP
 	}
 	r.ConfFile = audit.File{Path: redisPath, Exists: info.Exists, Mode: uint32(info.Mode.Perm()), UID: info.UID, GID: info.GID, Owner: ids.KnownUserName(info.UID)}
 	if info.Exists {
-		cfg, err := redisconf.Load(hostFS{ctx: ctx, c: c}, redisPath)
+		cfg, err := redisconf.Load(redishardening.NewHostFS(ctx, c, nil), redisPath)
 		if err != nil {
 			return r, fmt.Errorf("reading %s: %w", redisPath, err)
 		}
-		e := effectiveRedis(cfg)
-		r.RequirePass = e.password != ""
-		r.Port = int(e.port.ValueInt64())
-		r.Bind, r.UnixSocket = e.bind, e.unixsocket
-		if p, err := strconv.ParseUint(e.socketPerm, 8, 32); err == nil {
+		e := redishardening.EffectiveOf(cfg)
+		r.RequirePass = e.Password != ""
+		r.Port = int(e.PortValue())
+		r.Bind, r.UnixSocket = e.Bind, e.Unixsocket
+		if p, err := strconv.ParseUint(e.SocketPerm, 8, 32); err == nil {
 			r.UnixSocketPerm = uint32(p)
 		}
 	} else {
-		r.Port, r.Bind = 6379, redisDefaultBind
+		r.Port, r.Bind = 6379, redishardening.DefaultBind
 	}
 	ls, err := livecheck.ProcessListeners(ctx, c, "redis-server")
 	if err != nil {

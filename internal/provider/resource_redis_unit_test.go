@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 	"path"
@@ -13,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
+	"github.com/hardenops/terraform-provider-ntopng/internal/redishardening"
 )
 
 // redisMapFS is redisconf.FS over a map, for tests without a host.
@@ -51,61 +51,6 @@ func testRedisPlan(renames map[string]string) redisResourceModel {
 	}
 }
 
-func TestRedisOverridesFollowIncludes(t *testing.T) {
-	const main = "/etc/redis/redis.conf"
-	cases := []struct {
-		name, main, inc string
-		want            []string // "file:line:name" of each override
-	}{
-		{
-			name: "managed line before the include: the include wins",
-			main: "bind 10.0.0.1\ninclude /etc/redis/local.conf\n",
-			inc:  "bind 0.0.0.0\n",
-			want: []string{"/etc/redis/local.conf:1:bind"},
-		},
-		{
-			name: "no managed line: the appended block comes after the include and wins",
-			main: "include /etc/redis/local.conf\n",
-			inc:  "bind 0.0.0.0\nrequirepass old\n",
-		},
-		{
-			name: "an included rename-command of a managed command",
-			main: "include /etc/redis/local.conf\nrename-command CONFIG \"\"\n",
-			inc:  "rename-command flushall x\nrename-command KEYS \"\"\n",
-			want: []string{"/etc/redis/local.conf:1:rename-command"},
-		},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			plan := testRedisPlan(map[string]string{"FLUSHALL": ""})
-			edited := redisconf.Edit([]byte(c.main), redisSettings(context.Background(), plan, nil, "x"))
-			cfg, err := redisconf.Load(redisMapFS{main: string(edited), "/etc/redis/local.conf": c.inc}, main)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, d := range managedOverrides(cfg, main, plan.renameKeys()) {
-				got = append(got, fmt.Sprintf("%s:%d:%s", d.File, d.Line, d.Name))
-			}
-			if strings.Join(got, " ") != strings.Join(c.want, " ") {
-				t.Errorf("overrides = %q, want %q\nedited file:\n%s", got, c.want, edited)
-			}
-		})
-	}
-}
-
-func TestRedisSettingsRemoveDroppedRenames(t *testing.T) {
-	orig := "rename-command FLUSHALL \"\"\nrename-command CONFIG \"\"\nrename-command KEYS \"\"\n"
-	prior := testRedisPlan(map[string]string{"FLUSHALL": "", "config": ""})
-	plan := testRedisPlan(map[string]string{"FLUSHALL": "gone"})
-	got := string(redisconf.Edit([]byte(orig), redisSettings(context.Background(), plan, &prior, "pw")))
-	// FLUSHALL rewritten in place, CONFIG (managed before, dropped now) removed, KEYS (never
-	// managed) kept.
-	if !strings.HasPrefix(got, "rename-command FLUSHALL gone\nrename-command KEYS \"\"\n") {
-		t.Errorf("edited file:\n%s", got)
-	}
-}
-
 // plainHash stands in for keyedHash, which needs a host.
 func plainHash(s string) (string, error) { return redisconf.PasswordSHA256(s), nil }
 
@@ -114,10 +59,14 @@ func TestRedisEffectiveDefaultsAndReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := effectiveRedis(cfg)
-	if e.port.ValueInt64() != 6379 || strings.Join(e.bind, " ") != "* -::*" || e.socketPerm != "0" ||
-		!e.protectedMode.ValueBool() || e.unixsocket != "" || e.password != "" {
-		t.Errorf("Redis defaults: %+v", e)
+	// Redis's own defaults are read back when the file sets nothing.
+	defaults := testRedisPlan(nil)
+	if err := defaults.fillFromHost(redishardening.EffectiveOf(cfg), cfg, plainHash); err != nil {
+		t.Fatal(err)
+	}
+	if defaults.Port.ValueInt64() != 6379 || defaults.Bind.String() != `["*","-::*"]` || defaults.Unixsocketperm.ValueString() != "0" ||
+		!defaults.ProtectedMode.ValueBool() || defaults.Unixsocket.ValueString() != "" || !defaults.RequirepassSHA256.IsNull() {
+		t.Errorf("Redis defaults read back as %+v", defaults)
 	}
 
 	conf := "port 0\nbind 127.0.0.1\nunixsocketperm 0770\nprotected-mode NO\nrequirepass \"a#b\"\n" +
@@ -126,7 +75,7 @@ func TestRedisEffectiveDefaultsAndReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e = effectiveRedis(cfg)
+	e := redishardening.EffectiveOf(cfg)
 	// After an import (rename_commands null) every rename-command line is adopted.
 	imported := redisResourceModel{RenameCommands: types.MapNull(types.StringType), Unixsocketperm: types.StringNull()}
 	if err := imported.fillFromHost(e, cfg, plainHash); err != nil {
@@ -157,23 +106,10 @@ func TestRedisEffectiveDefaultsAndReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := testRedisPlan(nil)
-	if err := m.fillFromHost(effectiveRedis(cfg), cfg, plainHash); err != nil {
+	if err := m.fillFromHost(redishardening.EffectiveOf(cfg), cfg, plainHash); err != nil {
 		t.Fatal(err)
 	}
 	if !m.RequirepassSHA256.IsNull() {
 		t.Errorf("requirepass_sha256 with aclfile = %v, want null (Redis ignores requirepass)", m.RequirepassSHA256)
-	}
-}
-
-func TestRedisValidateBindAddress(t *testing.T) {
-	for _, ok := range []string{"127.0.0.1", "-::1", "*", "-::*", "::", "10.1.2.3"} {
-		if err := validateBindAddress(ok); err != nil {
-			t.Errorf("%q refused: %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"localhost", "", "-", "127.0.0.1:6379", "10.0.0.0/8"} {
-		if err := validateBindAddress(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
 	}
 }
