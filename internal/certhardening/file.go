@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
@@ -120,19 +121,16 @@ func ChainFingerprints(b *pembundle.Bundle) []string {
 	return out
 }
 
-// Lookup gives the id of a user or group name on the host, and whether it has one.
-type Lookup func(name string) (int, bool)
-
-// ResolveOwner returns the uid and gid of owner and group on host: a name known to the host
-// (uidOf, gidOf) or a numeric id. An unknown one is a Problem on owner or group.
-func ResolveOwner(host, owner, group string, uidOf, gidOf Lookup) (uid, gid int, problems []pembundle.Problem) {
-	uid, ok := resolveID(owner, uidOf)
+// ResolveOwner returns the uid and gid of owner and group on host: a name in the host's ids
+// or a numeric id. An unknown one is a Problem on owner or group.
+func ResolveOwner(host, owner, group string, ids *hostids.IDs) (uid, gid int, problems []pembundle.Problem) {
+	uid, ok := resolveID(owner, ids.UID)
 	if !ok {
 		problems = append(problems, pembundle.Problem{Field: FieldOwner, Summary: "Unknown Owner",
 			Detail: "owner = " + strconv.Quote(owner) + ": there is no such user in /etc/passwd on " + host +
 				". Create the user first, or set owner to an existing user (default \"root\")."})
 	}
-	gid, ok = resolveID(group, gidOf)
+	gid, ok = resolveID(group, ids.GID)
 	if !ok {
 		hint := "Create the group first, or set group to an existing group."
 		if group == DefaultGroup {
@@ -146,7 +144,7 @@ func ResolveOwner(host, owner, group string, uidOf, gidOf Lookup) (uid, gid int,
 }
 
 // resolveID is the id of name: the host's, else name as a number.
-func resolveID(name string, lookup Lookup) (int, bool) {
+func resolveID(name string, lookup func(string) (int, bool)) (int, bool) {
 	if id, ok := lookup(name); ok {
 		return id, true
 	}

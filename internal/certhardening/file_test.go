@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
@@ -81,8 +82,8 @@ func TestFileModeAndVerifyTimeout(t *testing.T) {
 }
 
 func TestResolveOwner(t *testing.T) {
-	names := map[string]int{"root": 0, "ntop": 120, "www-data": 33}
-	lookup := func(name string) (int, bool) { id, ok := names[name]; return id, ok }
+	ids := hostids.Parse([]byte("root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/bin/sh\n"),
+		[]byte("root:x:0:\nntop:x:120:\n"))
 	cases := []struct {
 		name, owner, group string
 		uid, gid           int
@@ -98,7 +99,7 @@ func TestResolveOwner(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			uid, gid, problems := ResolveOwner("probe", c.owner, c.group, lookup, lookup)
+			uid, gid, problems := ResolveOwner("probe", c.owner, c.group, ids)
 			got := summaries(problems)
 			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
 				t.Fatalf("problems %q, want %q", got, c.want)
@@ -112,7 +113,7 @@ func TestResolveOwner(t *testing.T) {
 		})
 	}
 	// The ntop packages create group ntop: when it is missing, say to install ntopng.
-	_, _, problems := ResolveOwner("probe", "root", DefaultGroup, lookup, func(string) (int, bool) { return 0, false })
+	_, _, problems := ResolveOwner("probe", "0", DefaultGroup, hostids.Parse(nil, nil))
 	if len(problems) != 1 || !strings.Contains(problems[0].Detail, "install ntopng on the host first") {
 		t.Fatalf("missing ntop group: %+v", problems)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
@@ -26,11 +27,11 @@ type Observed struct {
 	NotPEM error
 }
 
-// Observe evaluates the file f read from a host; userName and groupName name its ids.
-func Observe(f transport.File, userName, groupName func(id int) string) Observed {
+// Observe evaluates the file f read from a host whose users and groups are ids.
+func Observe(f transport.File, ids *hostids.IDs) Observed {
 	o := Observed{
-		Owner:             userName(f.Info.UID),
-		Group:             groupName(f.Info.GID),
+		Owner:             ids.UserName(f.Info.UID),
+		Group:             ids.GroupName(f.Info.GID),
 		Mode:              fmt.Sprintf("%04o", f.Info.Mode.Perm()),
 		ChainFingerprints: []string{},
 	}

@@ -2,11 +2,11 @@ package certhardening
 
 import (
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
@@ -17,13 +17,7 @@ func TestObserve(t *testing.T) {
 	chain := pemCert(ca.cert)
 	b, _ := Desired(cert, chain, key, time.Now())
 	leafFP, keyFP, chainFP := pembundle.Fingerprint(b.Leaf), pembundle.PublicKeyFingerprint(b.Leaf.PublicKey), pembundle.Fingerprint(ca.cert)
-	names := map[int]string{0: "root", 120: "ntop"}
-	name := func(id int) string {
-		if n, ok := names[id]; ok {
-			return n
-		}
-		return strconv.Itoa(id)
-	}
+	ids := hostids.Parse([]byte("root:x:0:0::/root:/bin/sh\n"), []byte("root:x:0:\nntop:x:120:\n"))
 	cases := []struct {
 		name                     string
 		data                     string
@@ -43,7 +37,7 @@ func TestObserve(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := transport.File{Data: []byte(c.data), Info: transport.FileInfo{Exists: true, UID: c.uid, GID: c.gid, Mode: os.FileMode(c.mode)}}
-			o := Observe(f, name, name)
+			o := Observe(f, ids)
 			if o.Owner != c.owner || o.Group != c.group || o.Mode != c.modeString {
 				t.Errorf("owner %s:%s mode %s, want %s:%s %s", o.Owner, o.Group, o.Mode, c.owner, c.group, c.modeString)
 			}
@@ -102,9 +96,9 @@ func FuzzImportCertificates(f *testing.F) {
 		"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n", strings.ReplaceAll(cert, "\n", "\r\n")} {
 		f.Add([]byte(seed))
 	}
-	name := func(id int) string { return strconv.Itoa(id) }
+	ids := hostids.Parse(nil, nil)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		o := Observe(transport.File{Data: data, Info: transport.FileInfo{Exists: true, Mode: 0o640}}, name, name)
+		o := Observe(transport.File{Data: data, Info: transport.FileInfo{Exists: true, Mode: 0o640}}, ids)
 		if o.ChainFingerprints == nil || o.Mode != "0640" {
 			t.Fatalf("observed %+v", o)
 		}

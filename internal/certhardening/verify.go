@@ -2,9 +2,11 @@ package certhardening
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
@@ -75,29 +77,24 @@ func (v *Verifier) check(ctx context.Context) string {
 // after a short grace and records a warning. Anything else past the timeout is an error, so
 // that hostchange restores the previous file.
 func (v *Verifier) Verify(ctx context.Context) error {
-	start := time.Now()
-	delay := firstPollInterval
-	for {
-		why := v.check(ctx)
-		if why == "" {
-			return nil
-		}
-		elapsed := time.Since(start)
-		if !v.listening && !v.wasUp && elapsed+delay > min(v.timeout, notListeningGrace) {
-			v.warning = fmt.Sprintf("Nothing listens at %s, before or after the restart, so the served certificate "+
-				"was not checked. ntopng serves HTTPS only when --https-port is set (ntopng_instance) and the "+
-				"certificate file exists; the next plan checks again. (%s)", v.endpoint, why)
-			return nil
-		}
-		if elapsed+delay > v.timeout {
-			return fmt.Errorf("after %s, %s. Check that restart_command restarts the ntopng serving %s", v.timeout,
-				why, v.endpoint)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w while waiting for %s to serve the new certificate: %s", ctx.Err(), v.endpoint, why)
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, maxPollInterval)
+	var why string
+	err := hostchange.Poll(ctx, hostchange.Backoff{First: firstPollInterval, Max: maxPollInterval, Timeout: v.timeout},
+		func(ctx context.Context, elapsed, next time.Duration) (string, error) {
+			why = v.check(ctx)
+			if why != "" && !v.listening && !v.wasUp && elapsed+next > min(v.timeout, notListeningGrace) {
+				v.warning = fmt.Sprintf("Nothing listens at %s, before or after the restart, so the served certificate "+
+					"was not checked. ntopng serves HTTPS only when --https-port is set (ntopng_instance) and the "+
+					"certificate file exists; the next plan checks again. (%s)", v.endpoint, why)
+				return "", nil
+			}
+			return why, nil
+		})
+	var timeout *hostchange.TimeoutError
+	switch {
+	case errors.As(err, &timeout):
+		return fmt.Errorf("%w. Check that restart_command restarts the ntopng serving %s", err, v.endpoint)
+	case err != nil:
+		return fmt.Errorf("%w while waiting for %s to serve the new certificate: %s", ctx.Err(), v.endpoint, why)
 	}
+	return nil
 }
