@@ -2,16 +2,10 @@ package provider
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"net"
-	"os"
 	"path"
 	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,9 +25,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/certhardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
-	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
@@ -47,35 +41,48 @@ var (
 	_ resource.ResourceWithConfigValidators = (*tlsCertResource)(nil)
 )
 
-// Defaults of ntopng_tls_cert, as the ntop packages lay ntopng out (defaultCertPath is shared
-// with ntopng_instance).
-const (
-	defaultCertOwner      = "root"
-	defaultCertGroup      = "ntop"
-	defaultCertMode       = "0640"
-	defaultCertRestart    = "systemctl restart ntopng"
-	defaultVerifyTimeout  = "60s"
-	defaultMinDaysLeft    = 30
-	maxVerifyPollInterval = 4 * time.Second
-	// notListeningGrace bounds how long Verify waits for a server that did not listen before
-	// the restart either (HTTPS may not be enabled yet).
-	notListeningGrace = 10 * time.Second
-)
-
 // tlsCertOnDestroyValues lists the allowed on_destroy values, for the validator and the docs.
 var tlsCertOnDestroyValues = hostchange.OnDestroyValues(hostchange.OnDestroyKeep, hostchange.OnDestroyRemove)
 
-var (
-	certKey = secretInput{writeOnly: "private_key_pem_wo", version: "private_key_pem_wo_version", sensitive: "private_key_pem"}
-	modeRE  = regexp.MustCompile(`^0[0-7]{3}$`)
-)
+var certKey = secretInput{writeOnly: "private_key_pem_wo", version: "private_key_pem_wo_version", sensitive: "private_key_pem"}
 
 // NewTLSCertResource is the ntopng_tls_cert resource: ntopng's HTTPS certificate file, and
-// optionally a check of the certificate the web server really serves.
+// optionally a check of the certificate the web server really serves. The rules of the file
+// live in internal/certhardening; this file is its Terraform adapter.
 func NewTLSCertResource() resource.Resource { return &tlsCertResource{} }
 
 type tlsCertResource struct {
 	data *providerData
+}
+
+type tlsCertModel struct {
+	ID                               types.String `tfsdk:"id"`
+	Host                             types.String `tfsdk:"host"`
+	SSHPort                          types.Int64  `tfsdk:"ssh_port"`
+	CertificatePEM                   types.String `tfsdk:"certificate_pem"`
+	CAChainPEM                       types.String `tfsdk:"ca_chain_pem"`
+	PrivateKeyPEMWO                  types.String `tfsdk:"private_key_pem_wo"`
+	PrivateKeyPEMWOVersion           types.Int64  `tfsdk:"private_key_pem_wo_version"`
+	PrivateKeyPEM                    types.String `tfsdk:"private_key_pem"`
+	Path                             types.String `tfsdk:"path"`
+	Owner                            types.String `tfsdk:"owner"`
+	Group                            types.String `tfsdk:"group"`
+	Mode                             types.String `tfsdk:"mode"`
+	RestartCommand                   types.String `tfsdk:"restart_command"`
+	VerifyEndpoint                   types.String `tfsdk:"verify_endpoint"`
+	VerifyTimeout                    types.String `tfsdk:"verify_timeout"`
+	MinDaysRemaining                 types.Int64  `tfsdk:"min_days_remaining"`
+	OnDestroy                        types.String `tfsdk:"on_destroy"`
+	FingerprintSHA256                types.String `tfsdk:"fingerprint_sha256"`
+	NotAfter                         types.String `tfsdk:"not_after"`
+	Subject                          types.String `tfsdk:"subject"`
+	DNSNames                         types.List   `tfsdk:"dns_names"`
+	IPAddresses                      types.List   `tfsdk:"ip_addresses"`
+	PublicKeyFingerprintSHA256       types.String `tfsdk:"public_key_fingerprint_sha256"`
+	RemoteFingerprintSHA256          types.String `tfsdk:"remote_fingerprint_sha256"`
+	RemoteKeyPublicFingerprintSHA256 types.String `tfsdk:"remote_key_public_fingerprint_sha256"`
+	RemoteChainFingerprintsSHA256    types.List   `tfsdk:"remote_chain_fingerprints_sha256"`
+	ServedFingerprintSHA256          types.String `tfsdk:"served_fingerprint_sha256"`
 }
 
 // Metadata names the resource.
@@ -155,7 +162,7 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"and restarts ntopng. Read back for drift.",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString(defaultCertOwner),
+				Default:    stringdefault.StaticString(certhardening.DefaultOwner),
 				Validators: []validator.String{stringvalidator.RegexMatches(ownerRE, "must be a user name (like \"root\") or a numeric uid")},
 			},
 			"group": schema.StringAttribute{
@@ -163,7 +170,7 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"packages). A change rewrites the file and restarts ntopng. Read back for drift.",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString(defaultCertGroup),
+				Default:    stringdefault.StaticString(certhardening.DefaultGroup),
 				Validators: []validator.String{stringvalidator.RegexMatches(ownerRE, "must be a group name (like \"ntop\") or a numeric gid")},
 			},
 			"mode": schema.StringAttribute{
@@ -172,16 +179,16 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"ntopng. Read back for drift.",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString(defaultCertMode),
-				Validators: []validator.String{stringvalidator.RegexMatches(modeRE, "must be four octal digits, like \"0640\"")},
+				Default:    stringdefault.StaticString(certhardening.DefaultMode),
+				Validators: []validator.String{stringvalidator.RegexMatches(certhardening.ModeRE, "must be four octal digits, like \"0640\"")},
 			},
 			"restart_command": schema.StringAttribute{
 				MarkdownDescription: "Shell command run on the host after the file changed (and only then), so that ntopng " +
-					"loads it. Default `" + defaultCertRestart + "`. `\"\"` runs nothing. If it fails, the previous file is " +
+					"loads it. Default `" + certhardening.DefaultRestart + "`. `\"\"` runs nothing. If it fails, the previous file is " +
 					"put back and the command runs again.",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString(defaultCertRestart),
+				Default:    stringdefault.StaticString(certhardening.DefaultRestart),
 				Validators: []validator.String{noNUL},
 			},
 			"verify_endpoint": schema.StringAttribute{
@@ -196,18 +203,18 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			},
 			"verify_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long to wait after a restart for `verify_endpoint` to serve the new certificate, " +
-					"as a Go duration. Default `" + defaultVerifyTimeout + "`.",
+					"as a Go duration. Default `" + certhardening.DefaultVerifyTimeout + "`.",
 				Optional: true,
 				Computed: true,
-				Default:  stringdefault.StaticString(defaultVerifyTimeout),
+				Default:  stringdefault.StaticString(certhardening.DefaultVerifyTimeout),
 			},
 			"min_days_remaining": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("A plan warning is shown when the certificate or an intermediate "+
 					"expires in fewer days than this. Default `%d`; `0` turns the warning off. Changes nothing on the host.",
-					defaultMinDaysLeft),
+					certhardening.DefaultMinDaysLeft),
 				Optional:   true,
 				Computed:   true,
-				Default:    int64default.StaticInt64(defaultMinDaysLeft),
+				Default:    int64default.StaticInt64(certhardening.DefaultMinDaysLeft),
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"on_destroy": schema.StringAttribute{
@@ -254,186 +261,31 @@ func (r *tlsCertResource) Configure(_ context.Context, req resource.ConfigureReq
 	r.data = configureData(req.ProviderData, &resp.Diagnostics)
 }
 
-// Create writes the file, restarts ntopng and checks what it serves.
-func (r *tlsCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
-		return // refused before anything is written
-	}
+// ValidateConfig checks the certificate, chain and key as far as they are known, and the
+// settings that need no host. Problems found by pembundle point at the attribute at fault.
+func (r *tlsCertResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m tlsCertModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &m)...)
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.apply(ctx, req.Config, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	settings := certhardening.Settings{Path: knownString(m.Path), Mode: knownString(m.Mode),
+		VerifyEndpoint: knownString(m.VerifyEndpoint), VerifyTimeout: knownString(m.VerifyTimeout)}
+	resp.Diagnostics.Append(problemDiags(settings.Check(), pembundle.FieldKey)...)
+	if m.CertificatePEM.IsUnknown() || m.CAChainPEM.IsUnknown() || m.MinDaysRemaining.IsUnknown() {
 		return
 	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
-}
-
-// Read reads the file and the ids of the host in one SFTP round trip, then the served
-// certificate when verify_endpoint is set.
-func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m tlsCertModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
+	key, set, known, diags := certKey.value(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	if !set || !known {
+		key = ""
 	}
-	c, err := r.conn(ctx, &m)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
-		return
+	minDays := certhardening.DefaultMinDaysLeft
+	if !m.MinDaysRemaining.IsNull() {
+		minDays = int(m.MinDaysRemaining.ValueInt64())
 	}
-	if !recoverInterrupted(ctx, c, m.Path.ValueString(), m.RestartCommand.ValueString(), &resp.Diagnostics) {
-		return
-	}
-	// The served certificate does not depend on the file: ask for it while the file is read.
-	type servedResult struct {
-		leaf *x509.Certificate
-		err  error
-	}
-	var served chan servedResult
-	if ep := m.VerifyEndpoint.ValueString(); ep != "" {
-		served = make(chan servedResult, 1)
-		go func() {
-			leaf, _, err := livecheck.ServedCertificate(ctx, c, ep)
-			served <- servedResult{leaf, err}
-		}()
-	}
-	p := m.Path.ValueString()
-	files, err := c.ReadFiles(ctx, append([]string{p}, hostids.Files...))
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read the Certificate File",
-			fmt.Sprintf("Reading %s, /etc/passwd and /etc/group on %s failed: %v", p, m.Host.ValueString(), err))
-		return
-	}
-	f := files[0]
-	if !f.Info.Exists {
-		if m.CertificatePEM.IsNull() { // import
-			resp.Diagnostics.AddError("Nothing to Import",
-				fmt.Sprintf("%s does not exist on %s. Create the resource instead of importing it.", p, m.Host.ValueString()))
-			return
-		}
-		tflog.Debug(ctx, "certificate file is gone; the resource will be created again", map[string]any{"path": p})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	ids := hostids.Parse(files[1].Data, files[2].Data)
-	m.Owner = types.StringValue(ids.UserName(f.Info.UID))
-	m.Group = types.StringValue(ids.GroupName(f.Info.GID))
-	m.Mode = types.StringValue(fmt.Sprintf("%04o", f.Info.Mode.Perm()))
-
-	m.RemoteFingerprintSHA256 = types.StringNull()
-	m.RemoteKeyPublicFingerprintSHA256 = types.StringNull()
-	m.RemoteChainFingerprintsSHA256 = stringList(nil)
-	if facts, err := pembundle.ParseFile(f.Data); err == nil {
-		m.RemoteFingerprintSHA256 = nullableString(facts.LeafFingerprintSHA256)
-		m.RemoteKeyPublicFingerprintSHA256 = nullableString(facts.KeyPublicFingerprintSHA256)
-		m.RemoteChainFingerprintsSHA256 = stringList(facts.ChainFingerprints)
-	} else {
-		resp.Diagnostics.AddAttributeWarning(fwpath.Root("path"), "Certificate File Is Not a PEM Bundle",
-			fmt.Sprintf("%s on %s: %v", p, m.Host.ValueString(), err))
-	}
-	if m.CertificatePEM.IsNull() { // import: the certificate comes from the file
-		importCertificates(&m, f.Data)
-	}
-	m.ServedFingerprintSHA256 = types.StringNull()
-	if ep := m.VerifyEndpoint.ValueString(); served != nil {
-		res := <-served
-		leaf, err := res.leaf, res.err
-		switch {
-		case err != nil:
-			m.ServedFingerprintSHA256 = types.StringValue("")
-			resp.Diagnostics.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Served Certificate Not Readable",
-				fmt.Sprintf("Something listens at %s but the TLS handshake failed, so the certificate ntopng serves is "+
-					"unknown; an apply restarts ntopng and checks again. Check that verify_endpoint is ntopng's HTTPS "+
-					"address (--https-port). %v", ep, err))
-		case leaf != nil:
-			m.ServedFingerprintSHA256 = types.StringValue(pembundle.Fingerprint(leaf))
-		default:
-			// Nothing listens (HTTPS not on yet, or ntopng down): say so, and keep the value an
-			// apply stores in that case, so that ntopng starting to serve this certificate later
-			// (ntopng_instance enabling HTTPS after this resource) is no change outside Terraform.
-			m.ServedFingerprintSHA256 = m.FingerprintSHA256
-			resp.Diagnostics.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint",
-				fmt.Sprintf("Nothing listens at %s on %s, so the certificate ntopng serves was not checked. ntopng serves "+
-					"HTTPS only when https_listen is set (ntopng_instance) and it runs; check that verify_endpoint is "+
-					"that address.", ep, m.Host.ValueString()))
-		}
-	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
-}
-
-// Update rewrites the file when it differs, restarts ntopng when the file changed or when
-// it serves another certificate, and checks what it serves.
-func (r *tlsCertResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
-		return // refused before anything is written
-	}
-	var m tlsCertModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.apply(ctx, req.Config, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
-}
-
-// Delete leaves the file unless on_destroy = "remove".
-func (r *tlsCertResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var m tlsCertModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &m)...)
-	if resp.Diagnostics.HasError() || hostchange.OnDestroy(m.OnDestroy.ValueString()) != hostchange.OnDestroyRemove {
-		return
-	}
-	c, err := r.conn(ctx, &m)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
-		return
-	}
-	if err := c.Remove(ctx, m.Path.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Cannot Remove the Certificate File",
-			fmt.Sprintf("on_destroy = \"remove\", but removing %s on %s failed: %v. Remove it by hand, or set "+
-				"on_destroy = \"keep\" and apply before destroying.", m.Path.ValueString(), m.Host.ValueString(), err))
-	}
-}
-
-// ImportState takes `host:path` (or `host:ssh_port:path`). The certificate and chain are read
-// from the file; the key stays out of the state and comes from the configuration.
-func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	host, sshPort, p, err := parseImportID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
-		return
-	}
-	m := tlsCertModel{
-		ID:                     types.StringValue(hostID(host, sshPort, p)),
-		Host:                   types.StringValue(host),
-		SSHPort:                sshPort,
-		CertificatePEM:         types.StringNull(),
-		CAChainPEM:             types.StringNull(),
-		PrivateKeyPEMWO:        types.StringNull(),
-		PrivateKeyPEMWOVersion: types.Int64Null(),
-		PrivateKeyPEM:          types.StringNull(),
-		Path:                   types.StringValue(p),
-		Owner:                  types.StringValue(defaultCertOwner),
-		Group:                  types.StringValue(defaultCertGroup),
-		Mode:                   types.StringValue(defaultCertMode),
-		RestartCommand:         types.StringValue(defaultCertRestart),
-		VerifyEndpoint:         types.StringNull(),
-		VerifyTimeout:          types.StringValue(defaultVerifyTimeout),
-		MinDaysRemaining:       types.Int64Value(defaultMinDaysLeft),
-		OnDestroy:              types.StringValue(string(hostchange.OnDestroyKeep)),
-	}
-	m.nullFacts()
-	m.RemoteFingerprintSHA256 = types.StringNull()
-	m.RemoteKeyPublicFingerprintSHA256 = types.StringNull()
-	m.RemoteChainFingerprintsSHA256 = stringList(nil)
-	m.ServedFingerprintSHA256 = types.StringNull()
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
+	_, problems := pembundle.Check(m.CertificatePEM.ValueString(), m.CAChainPEM.ValueString(), key, time.Now(), minDays)
+	resp.Diagnostics.Append(problemDiags(problems, certKeyAttr(ctx, req.Config))...)
 }
 
 // ModifyPlan fills the certificate facts the plan promises, checks owner and group on the
@@ -467,16 +319,9 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 
 	plan.unknownFacts()
-	plan.RemoteFingerprintSHA256 = types.StringUnknown()
-	plan.RemoteKeyPublicFingerprintSHA256 = types.StringUnknown()
-	plan.RemoteChainFingerprintsSHA256 = types.ListUnknown(types.StringType)
 	if !plan.CertificatePEM.IsUnknown() && !plan.CAChainPEM.IsUnknown() {
 		if b, _ := pembundle.Check(plan.CertificatePEM.ValueString(), plan.CAChainPEM.ValueString(), "", time.Now(), 0); b != nil {
-			plan.setFacts(b)
-			// The file must hold exactly this leaf, its key and this chain.
-			plan.RemoteFingerprintSHA256 = plan.FingerprintSHA256
-			plan.RemoteKeyPublicFingerprintSHA256 = plan.PublicKeyFingerprintSHA256
-			plan.RemoteChainFingerprintsSHA256 = stringList(chainFingerprints(b))
+			plan.setFacts(b) // the file must hold exactly this leaf, its key and this chain
 		}
 	}
 	plan.ServedFingerprintSHA256 = plannedServed(&plan, prior)
@@ -485,12 +330,218 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	// the host check looks at changes, the host already holds it and is not asked again.
 	if prior == nil || !plan.Host.Equal(prior.Host) || !plan.SSHPort.Equal(prior.SSHPort) || !plan.Path.Equal(prior.Path) ||
 		!plan.Owner.Equal(prior.Owner) || !plan.Group.Equal(prior.Group) {
-		r.checkHostAtPlan(ctx, &plan, &resp.Diagnostics)
+		resp.Diagnostics.Append(r.checkHostAtPlan(ctx, &plan)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.Plan, &plan)...)
+}
+
+// Create writes the file, restarts ntopng and checks what it serves.
+func (r *tlsCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.Diagnostics.Append(r.write(ctx, req.Config, req.Plan, &resp.State)...)
+}
+
+// Read reads the file and the ids of the host in one SFTP round trip, then the served
+// certificate when verify_endpoint is set.
+func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m tlsCertModel
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.conn(ctx, &m)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
+		return
+	}
+	if !recoverInterrupted(ctx, c, m.Path.ValueString(), m.RestartCommand.ValueString(), &resp.Diagnostics) {
+		return
+	}
+	// The served certificate does not depend on the file: ask for it while the file is read.
+	var served chan certhardening.Served
+	if ep := m.VerifyEndpoint.ValueString(); ep != "" {
+		served = make(chan certhardening.Served, 1)
+		go func() { served <- certhardening.ReadServed(ctx, c, ep) }()
+	}
+	p := m.Path.ValueString()
+	files, err := c.ReadFiles(ctx, append([]string{p}, hostids.Files...))
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read the Certificate File",
+			fmt.Sprintf("Reading %s, /etc/passwd and /etc/group on %s failed: %v", p, m.Host.ValueString(), err))
+		return
+	}
+	if !files[0].Info.Exists {
+		if m.CertificatePEM.IsNull() { // import
+			resp.Diagnostics.AddError("Nothing to Import",
+				fmt.Sprintf("%s does not exist on %s. Create the resource instead of importing it.", p, m.Host.ValueString()))
+			return
+		}
+		tflog.Debug(ctx, "certificate file is gone; the resource will be created again", map[string]any{"path": p})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	o := certhardening.Observe(files[0], hostids.Parse(files[1].Data, files[2].Data))
+	m.Owner, m.Group, m.Mode = types.StringValue(o.Owner), types.StringValue(o.Group), types.StringValue(o.Mode)
+	m.RemoteFingerprintSHA256 = nullableString(o.LeafFingerprint)
+	m.RemoteKeyPublicFingerprintSHA256 = nullableString(o.KeyPublicFingerprint)
+	m.RemoteChainFingerprintsSHA256 = stringList(o.ChainFingerprints)
+	if o.NotPEM != nil {
+		resp.Diagnostics.AddAttributeWarning(fwpath.Root("path"), "Certificate File Is Not a PEM Bundle",
+			fmt.Sprintf("%s on %s: %v", p, m.Host.ValueString(), o.NotPEM))
+	}
+	if m.CertificatePEM.IsNull() { // import: the certificate comes from the file
+		m.importCertificates(files[0].Data)
+	}
+	m.ServedFingerprintSHA256 = types.StringNull()
+	if served != nil {
+		resp.Diagnostics.Append(m.readServed(<-served)...)
+	}
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
+}
+
+// Update rewrites the file when it differs, restarts ntopng when the file changed or when
+// it serves another certificate, and checks what it serves.
+func (r *tlsCertResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.Diagnostics.Append(r.write(ctx, req.Config, req.Plan, &resp.State)...)
+}
+
+// Delete leaves the file unless on_destroy = "remove".
+func (r *tlsCertResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m tlsCertModel
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &m)...)
+	if resp.Diagnostics.HasError() || hostchange.OnDestroy(m.OnDestroy.ValueString()) != hostchange.OnDestroyRemove {
+		return
+	}
+	c, err := r.conn(ctx, &m)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
+		return
+	}
+	if err := c.Remove(ctx, m.Path.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Cannot Remove the Certificate File",
+			fmt.Sprintf("on_destroy = \"remove\", but removing %s on %s failed: %v. Remove it by hand, or set "+
+				"on_destroy = \"keep\" and apply before destroying.", m.Path.ValueString(), m.Host.ValueString(), err))
+	}
+}
+
+// ImportState takes `host:path` (or `host:ssh_port:path`). The certificate and chain are read
+// from the file; the key stays out of the state and comes from the configuration.
+func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	host, sshPort, p, err := parseImportID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+		return
+	}
+	m := tlsCertModel{
+		ID:                      types.StringValue(hostID(host, sshPort, p)),
+		Host:                    types.StringValue(host),
+		SSHPort:                 sshPort,
+		CertificatePEM:          types.StringNull(),
+		CAChainPEM:              types.StringNull(),
+		PrivateKeyPEMWO:         types.StringNull(),
+		PrivateKeyPEMWOVersion:  types.Int64Null(),
+		PrivateKeyPEM:           types.StringNull(),
+		Path:                    types.StringValue(p),
+		Owner:                   types.StringValue(certhardening.DefaultOwner),
+		Group:                   types.StringValue(certhardening.DefaultGroup),
+		Mode:                    types.StringValue(certhardening.DefaultMode),
+		RestartCommand:          types.StringValue(certhardening.DefaultRestart),
+		VerifyEndpoint:          types.StringNull(),
+		VerifyTimeout:           types.StringValue(certhardening.DefaultVerifyTimeout),
+		MinDaysRemaining:        types.Int64Value(certhardening.DefaultMinDaysLeft),
+		OnDestroy:               types.StringValue(string(hostchange.OnDestroyKeep)),
+		ServedFingerprintSHA256: types.StringNull(),
+	}
+	m.nullFacts()
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
+}
+
+// write is Create and Update: the apply-time checks, then apply, then the state.
+func (r *tlsCertResource) write(ctx context.Context, cfg tfsdk.Config, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
+	diags := checkAtApply(ctx, r, cfg)
+	if diags.HasError() {
+		return diags // refused before anything is written
+	}
+	var m tlsCertModel
+	if diags.Append(tfmodel.Get(ctx, plan, &m)...); diags.HasError() {
+		return diags
+	}
+	if diags.Append(r.apply(ctx, cfg, &m)...); diags.HasError() {
+		return diags
+	}
+	return append(diags, tfmodel.Set(ctx, state, &m)...)
+}
+
+// apply renders the file from the configuration, writes it with hostchange.Apply and fills
+// the state's read-back values.
+func (r *tlsCertResource) apply(ctx context.Context, cfg tfsdk.Config, m *tlsCertModel) diag.Diagnostics {
+	key, set, known, diags := certKey.value(ctx, cfg)
+	if !set || !known {
+		diags.AddError("Private Key Missing", "Neither private_key_pem_wo nor private_key_pem has a value at apply time. "+
+			"Set one of them.")
+		return diags
+	}
+	b, problems := certhardening.Desired(m.CertificatePEM.ValueString(), m.CAChainPEM.ValueString(), key, time.Now())
+	if b == nil {
+		return append(diags, problemDiags(problems, certKeyAttr(ctx, cfg))...)
+	}
+	c, err := r.conn(ctx, m)
+	if err != nil {
+		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
+		return diags
+	}
+	ids, err := lookupIDs(ctx, c)
+	if err != nil {
+		diags.AddError("Cannot Read Users and Groups", fmt.Sprintf("On %s: %v", m.Host.ValueString(), err))
+		return diags
+	}
+	uid, gid, problems := certhardening.ResolveOwner(m.Host.ValueString(), m.Owner.ValueString(), m.Group.ValueString(), ids)
+	if diags.Append(problemDiags(problems, pembundle.FieldKey)...); diags.HasError() {
+		return diags
+	}
+	want := pembundle.Fingerprint(b.Leaf)
+	planned := m.ServedFingerprintSHA256
+	ch := hostchange.Change{
+		Files:   []hostchange.File{certhardening.File(m.Path.ValueString(), b, m.Mode.ValueString(), uid, gid)},
+		Restart: m.RestartCommand.ValueString(),
+	}
+	var v *certhardening.Verifier
+	if ep := m.VerifyEndpoint.ValueString(); ep != "" {
+		v = certhardening.NewVerifier(c, ep, want, certhardening.VerifyTimeout(m.VerifyTimeout.ValueString()))
+		v.Before(ctx)
+		ch.Verify = v.Verify
+		// A server serving another certificate (or failing the handshake) from a correct file
+		// gets restarted.
+		ch.ForceRestart = v.Listening() && v.Served() != want
+	}
+	res, err := hostchange.Apply(ctx, c, ch)
+	if err != nil {
+		diags.AddError("Certificate Not Applied", fmt.Sprintf("Applying %s on %s failed: %v",
+			m.Path.ValueString(), m.Host.ValueString(), err))
+		return diags
+	}
+	tflog.Debug(ctx, "certificate applied", map[string]any{"path": m.Path.ValueString(), "written": res.Written, "restarted": res.Restarted})
+
+	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.SSHPort, m.Path.ValueString()))
+	m.setFacts(b)
+	m.ServedFingerprintSHA256 = types.StringNull()
+	if v != nil {
+		if v.Warning() != "" {
+			diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint", v.Warning())
+		}
+		m.ServedFingerprintSHA256 = types.StringValue(v.Served())
+		if !v.Listening() {
+			// Nothing listens yet: the certificate ntopng will serve once it does (see Read).
+			m.ServedFingerprintSHA256 = m.FingerprintSHA256
+		}
+	}
+	if !planned.IsUnknown() {
+		// The plan promised this value (nothing was to change); the next refresh reads it again.
+		m.ServedFingerprintSHA256 = planned
+	}
+	return diags
 }
 
 // plannedServed is what served_fingerprint_sha256 will be after the apply: known only when
@@ -523,288 +574,57 @@ func sameFile(prior, plan *tlsCertModel) bool {
 // checkHostAtPlan resolves owner and group and checks that the directory exists, so that
 // these mistakes fail the plan instead of the apply. A host that cannot be reached while
 // planning (not created yet) only gives a warning: the apply checks again.
-func (r *tlsCertResource) checkHostAtPlan(ctx context.Context, plan *tlsCertModel, diags *diag.Diagnostics) {
+func (r *tlsCertResource) checkHostAtPlan(ctx context.Context, plan *tlsCertModel) diag.Diagnostics {
+	var diags diag.Diagnostics
 	if r.data == nil || r.data.unknown || plan.Host.IsUnknown() || plan.SSHPort.IsUnknown() ||
 		plan.Path.IsUnknown() || plan.Owner.IsUnknown() || plan.Group.IsUnknown() {
-		return
+		return nil
 	}
 	c, err := r.conn(ctx, plan)
 	if err != nil {
 		diags.AddAttributeWarning(pathHost, "Host Not Checked While Planning",
 			fmt.Sprintf("Could not reach the host to check owner, group and the directory of path; the apply "+
 				"checks them again. %v", err))
-		return
+		return diags
 	}
-	dir := path.Dir(plan.Path.ValueString())
 	files, err := c.ReadFiles(ctx, hostids.Files)
 	if err != nil {
 		diags.AddError("Cannot Read Users and Groups", fmt.Sprintf("On %s: %v", plan.Host.ValueString(), err))
-		return
+		return diags
 	}
-	ids := hostids.Parse(files[0].Data, files[1].Data)
-	resolveOwner(ids, plan, diags)
-	info, err := c.Stat(ctx, dir)
+	host := plan.Host.ValueString()
+	_, _, problems := certhardening.ResolveOwner(host, plan.Owner.ValueString(), plan.Group.ValueString(),
+		hostids.Parse(files[0].Data, files[1].Data))
+	info, err := c.Stat(ctx, path.Dir(plan.Path.ValueString()))
+	problems = append(problems, certhardening.CheckDir(host, plan.Path.ValueString(), info, err)...)
+	return problemDiags(problems, pembundle.FieldKey)
+}
+
+// readServed sets served_fingerprint_sha256 from what verify_endpoint serves, and warns when
+// it cannot be read.
+func (m *tlsCertModel) readServed(s certhardening.Served) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ep := m.VerifyEndpoint.ValueString()
 	switch {
-	case err != nil:
-		diags.AddAttributeError(fwpath.Root("path"), "Cannot Check the Certificate Directory", err.Error())
-	case !info.Exists || !info.IsDir:
-		diags.AddAttributeError(fwpath.Root("path"), "Certificate Directory Missing",
-			fmt.Sprintf("%s does not exist on %s, so the certificate cannot be written there. Install ntopng first "+
-				"(the package creates %s), or set path to <httpdocs>/ssl/ntopng-cert.pem of this ntopng "+
-				"(--httpdocs-dir).", dir, plan.Host.ValueString(), path.Dir(defaultCertPath)))
+	case s.Err != nil:
+		m.ServedFingerprintSHA256 = types.StringValue("")
+		diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Served Certificate Not Readable",
+			fmt.Sprintf("Something listens at %s but the TLS handshake failed, so the certificate ntopng serves is "+
+				"unknown; an apply restarts ntopng and checks again. Check that verify_endpoint is ntopng's HTTPS "+
+				"address (--https-port). %v", ep, s.Err))
+	case s.Listening:
+		m.ServedFingerprintSHA256 = types.StringValue(s.Fingerprint)
+	default:
+		// Nothing listens (HTTPS not on yet, or ntopng down): say so, and keep the value an
+		// apply stores in that case, so that ntopng starting to serve this certificate later
+		// (ntopng_instance enabling HTTPS after this resource) is no change outside Terraform.
+		m.ServedFingerprintSHA256 = m.FingerprintSHA256
+		diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint",
+			fmt.Sprintf("Nothing listens at %s on %s, so the certificate ntopng serves was not checked. ntopng serves "+
+				"HTTPS only when https_listen is set (ntopng_instance) and it runs; check that verify_endpoint is "+
+				"that address.", ep, m.Host.ValueString()))
 	}
-}
-
-// resolveOwner returns the uid and gid of owner and group on the host.
-func resolveOwner(ids *hostids.IDs, m *tlsCertModel, diags *diag.Diagnostics) (uid, gid int) {
-	owner, group := m.Owner.ValueString(), m.Group.ValueString()
-	uid, ok := ids.UID(owner)
-	if !ok {
-		if n, err := strconv.Atoi(owner); err == nil && n >= 0 {
-			uid, ok = n, true
-		}
-	}
-	if !ok {
-		diags.AddAttributeError(fwpath.Root("owner"), "Unknown Owner",
-			fmt.Sprintf("owner = %q: there is no such user in /etc/passwd on %s. Create the user first, or set owner "+
-				"to an existing user (default \"root\").", owner, m.Host.ValueString()))
-	}
-	gid, ok = ids.GID(group)
-	if !ok {
-		if n, err := strconv.Atoi(group); err == nil && n >= 0 {
-			gid, ok = n, true
-		}
-	}
-	if !ok {
-		hint := "Create the group first, or set group to an existing group."
-		if group == defaultCertGroup {
-			hint = "The ntop packages create group \"ntop\": install ntopng on the host first, or set group to an " +
-				"existing group (e.g. \"root\" with mode \"0600\")."
-		}
-		diags.AddAttributeError(fwpath.Root("group"), "Unknown Group",
-			fmt.Sprintf("group = %q: there is no such group in /etc/group on %s. %s", group, m.Host.ValueString(), hint))
-	}
-	return uid, gid
-}
-
-// ValidateConfig checks the certificate, chain and key as far as they are known, and the
-// settings that need no host. Problems found by pembundle point at the attribute at fault.
-func (r *tlsCertResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m tlsCertModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if v := m.Mode.ValueString(); modeRE.MatchString(v) {
-		if mode, _ := strconv.ParseUint(v, 8, 32); mode&0o007 != 0 {
-			resp.Diagnostics.AddAttributeError(fwpath.Root("mode"), "Certificate File Readable by Everyone",
-				fmt.Sprintf("mode = %q gives other users access to the file, which holds the private key. Use \"0640\" "+
-					"(with group ntop) or \"0600\".", v))
-		}
-	}
-	if v := m.VerifyTimeout.ValueString(); !m.VerifyTimeout.IsUnknown() && v != "" {
-		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
-			resp.Diagnostics.AddAttributeError(fwpath.Root("verify_timeout"), "Invalid Verify Timeout",
-				fmt.Sprintf("verify_timeout = %q is not a positive Go duration; write it like \"60s\" or \"2m\".", v))
-		}
-	}
-	if v := m.VerifyEndpoint.ValueString(); !m.VerifyEndpoint.IsUnknown() && !m.VerifyEndpoint.IsNull() {
-		if h, p, err := net.SplitHostPort(v); err != nil || h == "" || p == "" {
-			resp.Diagnostics.AddAttributeError(fwpath.Root("verify_endpoint"), "Invalid Verify Endpoint",
-				fmt.Sprintf("verify_endpoint = %q is not HOST:PORT; write it like \"127.0.0.1:443\" or \"[::1]:443\".", v))
-		}
-	}
-	if !m.Path.IsUnknown() && !m.Path.IsNull() && path.Clean(m.Path.ValueString()) != m.Path.ValueString() {
-		resp.Diagnostics.AddAttributeError(fwpath.Root("path"), "Path Not Clean",
-			fmt.Sprintf("path = %q: write it as %q.", m.Path.ValueString(), path.Clean(m.Path.ValueString())))
-	}
-	if m.CertificatePEM.IsUnknown() || m.CAChainPEM.IsUnknown() || m.MinDaysRemaining.IsUnknown() {
-		return
-	}
-	key, set, known, diags := certKey.value(ctx, req.Config)
-	resp.Diagnostics.Append(diags...)
-	if !set || !known {
-		key = ""
-	}
-	minDays := defaultMinDaysLeft
-	if !m.MinDaysRemaining.IsNull() {
-		minDays = int(m.MinDaysRemaining.ValueInt64())
-	}
-	_, problems := pembundle.Check(m.CertificatePEM.ValueString(), m.CAChainPEM.ValueString(), key, time.Now(), minDays)
-	keyAttr := certKey.sensitive
-	if certKey.usesWriteOnly(ctx, req.Config) {
-		keyAttr = certKey.writeOnly
-	}
-	addProblems(problems, keyAttr, &resp.Diagnostics)
-}
-
-// addProblems turns pembundle problems into diagnostics on the attribute at fault.
-func addProblems(problems []pembundle.Problem, keyAttr string, diags *diag.Diagnostics) {
-	for _, p := range problems {
-		attr := p.Field
-		if attr == pembundle.FieldKey {
-			attr = keyAttr
-		}
-		// pembundle names the key attribute private_key_pem; say the one in use.
-		detail := strings.ReplaceAll(p.Detail, pembundle.FieldKey, keyAttr)
-		if p.Warning {
-			diags.AddAttributeWarning(fwpath.Root(attr), p.Summary, detail)
-		} else {
-			diags.AddAttributeError(fwpath.Root(attr), p.Summary, detail)
-		}
-	}
-}
-
-// apply renders the file from the configuration, writes it with hostchange.Apply and fills
-// the state's read-back values.
-func (r *tlsCertResource) apply(ctx context.Context, cfg tfsdk.Config, m *tlsCertModel, diags *diag.Diagnostics) {
-	key, set, known, d := certKey.value(ctx, cfg)
-	diags.Append(d...)
-	if !set || !known {
-		diags.AddError("Private Key Missing", "Neither private_key_pem_wo nor private_key_pem has a value at apply time. "+
-			"Set one of them.")
-		return
-	}
-	keyAttr := certKey.sensitive
-	if certKey.usesWriteOnly(ctx, cfg) {
-		keyAttr = certKey.writeOnly
-	}
-	b, problems := pembundle.Check(m.CertificatePEM.ValueString(), m.CAChainPEM.ValueString(), key, time.Now(), 0)
-	if b == nil {
-		addProblems(errorsOnly(problems), keyAttr, diags)
-		return
-	}
-	c, err := r.conn(ctx, m)
-	if err != nil {
-		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
-		return
-	}
-	ids, err := lookupIDs(ctx, c)
-	if err != nil {
-		diags.AddError("Cannot Read Users and Groups", fmt.Sprintf("On %s: %v", m.Host.ValueString(), err))
-		return
-	}
-	uid, gid := resolveOwner(ids, m, diags)
-	if diags.HasError() {
-		return
-	}
-	mode, _ := strconv.ParseUint(m.Mode.ValueString(), 8, 32)
-	timeout, err := time.ParseDuration(m.VerifyTimeout.ValueString())
-	if err != nil {
-		timeout, _ = time.ParseDuration(defaultVerifyTimeout)
-	}
-	want := pembundle.Fingerprint(b.Leaf)
-	planned := m.ServedFingerprintSHA256
-	ch := hostchange.Change{
-		Files:   []hostchange.File{{Path: m.Path.ValueString(), Data: b.Render(), Mode: os.FileMode(mode), UID: uid, GID: gid}},
-		Restart: m.RestartCommand.ValueString(),
-	}
-	var v *verifier
-	if ep := m.VerifyEndpoint.ValueString(); ep != "" {
-		v = &verifier{c: c, endpoint: ep, want: want, timeout: timeout}
-		v.before(ctx)
-		ch.Verify = v.verify
-		// A server serving another certificate (or failing the handshake) from a correct file
-		// gets restarted.
-		ch.ForceRestart = v.listening && v.served != want
-	}
-	res, err := hostchange.Apply(ctx, c, ch)
-	if err != nil {
-		diags.AddError("Certificate Not Applied", fmt.Sprintf("Applying %s on %s failed: %v",
-			m.Path.ValueString(), m.Host.ValueString(), err))
-		return
-	}
-	tflog.Debug(ctx, "certificate applied", map[string]any{"path": m.Path.ValueString(), "written": res.Written, "restarted": res.Restarted})
-
-	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.SSHPort, m.Path.ValueString()))
-	m.setFacts(b)
-	m.RemoteFingerprintSHA256 = m.FingerprintSHA256
-	m.RemoteKeyPublicFingerprintSHA256 = m.PublicKeyFingerprintSHA256
-	m.RemoteChainFingerprintsSHA256 = stringList(chainFingerprints(b))
-	m.ServedFingerprintSHA256 = types.StringNull()
-	if v != nil {
-		if v.warning != "" {
-			diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint", v.warning)
-		}
-		m.ServedFingerprintSHA256 = types.StringValue(v.served)
-		if !v.listening {
-			// Nothing listens yet: the certificate ntopng will serve once it does (see Read).
-			m.ServedFingerprintSHA256 = m.FingerprintSHA256
-		}
-	}
-	if !planned.IsUnknown() {
-		// The plan promised this value (nothing was to change); the next refresh reads it again.
-		m.ServedFingerprintSHA256 = planned
-	}
-}
-
-// verifier checks, through the SSH connection, which certificate verify_endpoint serves.
-type verifier struct {
-	c        *transport.Conn
-	endpoint string
-	want     string
-	timeout  time.Duration
-
-	listening bool   // something accepted a connection at the last check
-	wasUp     bool   // something listened before the change
-	served    string // fingerprint served at the last check ("" when none or handshake failed)
-	warning   string // set when nothing listens and nothing listened before
-}
-
-// before records what is served before the change.
-func (v *verifier) before(ctx context.Context) {
-	v.check(ctx)
-	v.wasUp = v.listening
-}
-
-// check reads the served leaf once and returns why it is not the wanted one ("" when it is).
-func (v *verifier) check(ctx context.Context) string {
-	leaf, detail, err := livecheck.ServedCertificate(ctx, v.c, v.endpoint)
-	v.served, v.listening = "", leaf != nil || err != nil
-	switch {
-	case err != nil:
-		return err.Error()
-	case leaf == nil:
-		return fmt.Sprintf("nothing listens at %s (%s)", v.endpoint, detail)
-	}
-	v.served = pembundle.Fingerprint(leaf)
-	if v.served == v.want {
-		return ""
-	}
-	return fmt.Sprintf("%s serves certificate %s (subject %q), not the new %s", v.endpoint, v.served,
-		leaf.Subject.String(), v.want)
-}
-
-// verify waits, polling with backoff, until the new certificate is served. Nothing listening
-// when nothing listened before either is not a failure (HTTPS not enabled yet): it gives up
-// after a short grace and records a warning. Anything else past the timeout is an error, so
-// that hostchange restores the previous file.
-func (v *verifier) verify(ctx context.Context) error {
-	start := time.Now()
-	delay := 250 * time.Millisecond
-	for {
-		why := v.check(ctx)
-		if why == "" {
-			return nil
-		}
-		elapsed := time.Since(start)
-		if !v.listening && !v.wasUp && elapsed+delay > min(v.timeout, notListeningGrace) {
-			v.warning = fmt.Sprintf("Nothing listens at %s, before or after the restart, so the served certificate "+
-				"was not checked. ntopng serves HTTPS only when --https-port is set (ntopng_instance) and the "+
-				"certificate file exists; the next plan checks again. (%s)", v.endpoint, why)
-			return nil
-		}
-		if elapsed+delay > v.timeout {
-			return fmt.Errorf("after %s, %s. Check that restart_command restarts the ntopng serving %s", v.timeout,
-				why, v.endpoint)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w while waiting for %s to serve the new certificate: %s", ctx.Err(), v.endpoint, why)
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, maxVerifyPollInterval)
-	}
+	return diags
 }
 
 // conn returns the shared connection to the resource's host.
@@ -815,7 +635,43 @@ func (r *tlsCertResource) conn(ctx context.Context, m *tlsCertModel) (*transport
 	return r.data.conn(ctx, m.Host.ValueString(), m.SSHPort)
 }
 
-// unknownFacts marks the certificate facts as known only after apply.
+// certKeyAttr is the key attribute the configuration uses.
+func certKeyAttr(ctx context.Context, cfg tfsdk.Config) string {
+	if certKey.usesWriteOnly(ctx, cfg) {
+		return certKey.writeOnly
+	}
+	return certKey.sensitive
+}
+
+// problemDiags turns certhardening and pembundle problems into diagnostics on the attribute
+// at fault; keyAttr is the key attribute in use, named where pembundle says private_key_pem.
+func problemDiags(problems []pembundle.Problem, keyAttr string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, p := range problems {
+		attr := p.Field
+		if attr == pembundle.FieldKey {
+			attr = keyAttr
+		}
+		detail := strings.ReplaceAll(p.Detail, pembundle.FieldKey, keyAttr)
+		if p.Warning {
+			diags.AddAttributeWarning(fwpath.Root(attr), p.Summary, detail)
+		} else {
+			diags.AddAttributeError(fwpath.Root(attr), p.Summary, detail)
+		}
+	}
+	return diags
+}
+
+// knownString is the value of s, nil when it is unknown or null.
+func knownString(s types.String) *string {
+	if s.IsUnknown() || s.IsNull() {
+		return nil
+	}
+	v := s.ValueString()
+	return &v
+}
+
+// unknownFacts marks the certificate facts and the file's read-back as known only after apply.
 func (m *tlsCertModel) unknownFacts() {
 	m.FingerprintSHA256 = types.StringUnknown()
 	m.NotAfter = types.StringUnknown()
@@ -823,9 +679,13 @@ func (m *tlsCertModel) unknownFacts() {
 	m.DNSNames = types.ListUnknown(types.StringType)
 	m.IPAddresses = types.ListUnknown(types.StringType)
 	m.PublicKeyFingerprintSHA256 = types.StringUnknown()
+	m.RemoteFingerprintSHA256 = types.StringUnknown()
+	m.RemoteKeyPublicFingerprintSHA256 = types.StringUnknown()
+	m.RemoteChainFingerprintsSHA256 = types.ListUnknown(types.StringType)
 }
 
-// nullFacts clears the certificate facts (an import before the file is read).
+// nullFacts clears the certificate facts and the file's read-back (an import before the
+// file is read).
 func (m *tlsCertModel) nullFacts() {
 	m.FingerprintSHA256 = types.StringNull()
 	m.NotAfter = types.StringNull()
@@ -833,10 +693,13 @@ func (m *tlsCertModel) nullFacts() {
 	m.DNSNames = types.ListNull(types.StringType)
 	m.IPAddresses = types.ListNull(types.StringType)
 	m.PublicKeyFingerprintSHA256 = types.StringNull()
+	m.RemoteFingerprintSHA256 = types.StringNull()
+	m.RemoteKeyPublicFingerprintSHA256 = types.StringNull()
+	m.RemoteChainFingerprintsSHA256 = stringList(nil)
 }
 
-// setFacts sets the certificate facts from b.
-func (m *tlsCertModel) setFacts(b *pembundle.Bundle) {
+// setCertFacts sets the certificate facts from b.
+func (m *tlsCertModel) setCertFacts(b *pembundle.Bundle) {
 	f := pembundle.FactsOf(b.Leaf)
 	m.FingerprintSHA256 = types.StringValue(f.FingerprintSHA256)
 	m.NotAfter = types.StringValue(f.NotAfter)
@@ -849,78 +712,23 @@ func (m *tlsCertModel) setFacts(b *pembundle.Bundle) {
 // importCertificates fills certificate_pem, ca_chain_pem and the facts from the file's
 // certificates after an import. A file without a parsable leaf leaves them null: the plan
 // then shows the configuration's values as changes.
-func importCertificates(m *tlsCertModel, data []byte) {
-	var certs []*x509.Certificate
-	for rest := data; ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) == 0 {
+func (m *tlsCertModel) importCertificates(data []byte) {
+	imported := certhardening.ImportCertificates(data)
+	if imported == nil {
 		return
 	}
-	encode := func(cs []*x509.Certificate) string {
-		var sb strings.Builder
-		for _, c := range cs {
-			sb.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
-		}
-		return sb.String()
+	m.CertificatePEM = types.StringValue(imported.CertificatePEM)
+	if imported.ChainPEM != "" {
+		m.CAChainPEM = types.StringValue(imported.ChainPEM)
 	}
-	m.CertificatePEM = types.StringValue(encode(certs[:1]))
-	if len(certs) > 1 {
-		m.CAChainPEM = types.StringValue(encode(certs[1:]))
-	}
-	m.setFacts(&pembundle.Bundle{Leaf: certs[0], Chain: certs[1:]})
+	m.setCertFacts(imported.Bundle)
 }
 
-func chainFingerprints(b *pembundle.Bundle) []string {
-	out := make([]string, 0, len(b.Chain))
-	for _, c := range b.Chain {
-		out = append(out, pembundle.Fingerprint(c))
-	}
-	return out
-}
-
-func errorsOnly(problems []pembundle.Problem) []pembundle.Problem {
-	return slices.DeleteFunc(slices.Clone(problems), func(p pembundle.Problem) bool { return p.Warning })
-}
-
-type tlsCertModel struct {
-	ID                               types.String `tfsdk:"id"`
-	Host                             types.String `tfsdk:"host"`
-	SSHPort                          types.Int64  `tfsdk:"ssh_port"`
-	CertificatePEM                   types.String `tfsdk:"certificate_pem"`
-	CAChainPEM                       types.String `tfsdk:"ca_chain_pem"`
-	PrivateKeyPEMWO                  types.String `tfsdk:"private_key_pem_wo"`
-	PrivateKeyPEMWOVersion           types.Int64  `tfsdk:"private_key_pem_wo_version"`
-	PrivateKeyPEM                    types.String `tfsdk:"private_key_pem"`
-	Path                             types.String `tfsdk:"path"`
-	Owner                            types.String `tfsdk:"owner"`
-	Group                            types.String `tfsdk:"group"`
-	Mode                             types.String `tfsdk:"mode"`
-	RestartCommand                   types.String `tfsdk:"restart_command"`
-	VerifyEndpoint                   types.String `tfsdk:"verify_endpoint"`
-	VerifyTimeout                    types.String `tfsdk:"verify_timeout"`
-	MinDaysRemaining                 types.Int64  `tfsdk:"min_days_remaining"`
-	OnDestroy                        types.String `tfsdk:"on_destroy"`
-	FingerprintSHA256                types.String `tfsdk:"fingerprint_sha256"`
-	NotAfter                         types.String `tfsdk:"not_after"`
-	Subject                          types.String `tfsdk:"subject"`
-	DNSNames                         types.List   `tfsdk:"dns_names"`
-	IPAddresses                      types.List   `tfsdk:"ip_addresses"`
-	PublicKeyFingerprintSHA256       types.String `tfsdk:"public_key_fingerprint_sha256"`
-	RemoteFingerprintSHA256          types.String `tfsdk:"remote_fingerprint_sha256"`
-	RemoteKeyPublicFingerprintSHA256 types.String `tfsdk:"remote_key_public_fingerprint_sha256"`
-	RemoteChainFingerprintsSHA256    types.List   `tfsdk:"remote_chain_fingerprints_sha256"`
-	ServedFingerprintSHA256          types.String `tfsdk:"served_fingerprint_sha256"`
+// setFacts sets the certificate facts from b, and the read-back the file holds once b is
+// written: exactly this leaf, its key and this chain.
+func (m *tlsCertModel) setFacts(b *pembundle.Bundle) {
+	m.setCertFacts(b)
+	m.RemoteFingerprintSHA256 = m.FingerprintSHA256
+	m.RemoteKeyPublicFingerprintSHA256 = m.PublicKeyFingerprintSHA256
+	m.RemoteChainFingerprintsSHA256 = stringList(certhardening.ChainFingerprints(b))
 }
