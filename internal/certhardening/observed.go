@@ -25,6 +25,9 @@ type Observed struct {
 	ChainFingerprints                     []string
 	// NotPEM is set when the file holds no PEM block at all (the facts are then empty).
 	NotPEM error
+	// Certificates are the file's certificates, for an import (nil when it has no
+	// certificate, or one that does not parse).
+	Certificates *Imported
 }
 
 // Observe evaluates the file f read from a host whose users and groups are ids.
@@ -35,6 +38,7 @@ func Observe(f transport.File, ids *hostids.IDs) Observed {
 		Mode:              fmt.Sprintf("%04o", f.Info.Mode.Perm()),
 		ChainFingerprints: []string{},
 	}
+	o.Certificates = ImportCertificates(f.Data)
 	facts, err := pembundle.ParseFile(f.Data)
 	if err != nil {
 		o.NotPEM = err
@@ -107,4 +111,26 @@ func ReadServed(ctx context.Context, c *transport.Conn, endpoint string) Served 
 		s.Fingerprint, s.Subject = pembundle.Fingerprint(leaf), leaf.Subject.String()
 	}
 	return s
+}
+
+// Read reads the certificate file at p and the host's users and groups in one SFTP round
+// trip and, when endpoint is set, what is served there (asked for while the file is read:
+// it does not depend on the file). found is false when the file does not exist; served is
+// nil without an endpoint. err is the failure to read the files.
+func Read(ctx context.Context, c *transport.Conn, p, endpoint string) (o Observed, found bool, served *Served, err error) {
+	var ch chan Served
+	if endpoint != "" {
+		ch = make(chan Served, 1)
+		go func() { ch <- ReadServed(ctx, c, endpoint) }()
+	}
+	files, err := c.ReadFiles(ctx, append([]string{p}, hostids.Files...))
+	if err != nil || !files[0].Info.Exists {
+		return Observed{}, false, nil, err
+	}
+	o = Observe(files[0], hostids.Parse(files[1].Data, files[2].Data))
+	if ch != nil {
+		s := <-ch
+		served = &s
+	}
+	return o, true, served, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -27,7 +26,6 @@ import (
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/certhardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
-	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
@@ -359,20 +357,14 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if !recoverInterrupted(ctx, c, m.Path.ValueString(), m.RestartCommand.ValueString(), &resp.Diagnostics) {
 		return
 	}
-	// The served certificate does not depend on the file: ask for it while the file is read.
-	var served chan certhardening.Served
-	if ep := m.VerifyEndpoint.ValueString(); ep != "" {
-		served = make(chan certhardening.Served, 1)
-		go func() { served <- certhardening.ReadServed(ctx, c, ep) }()
-	}
 	p := m.Path.ValueString()
-	files, err := c.ReadFiles(ctx, append([]string{p}, hostids.Files...))
+	o, found, served, err := certhardening.Read(ctx, c, p, m.VerifyEndpoint.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Read the Certificate File",
 			fmt.Sprintf("Reading %s, /etc/passwd and /etc/group on %s failed: %v", p, m.Host.ValueString(), err))
 		return
 	}
-	if !files[0].Info.Exists {
+	if !found {
 		if m.CertificatePEM.IsNull() { // import
 			resp.Diagnostics.AddError("Nothing to Import",
 				fmt.Sprintf("%s does not exist on %s. Create the resource instead of importing it.", p, m.Host.ValueString()))
@@ -382,7 +374,6 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	o := certhardening.Observe(files[0], hostids.Parse(files[1].Data, files[2].Data))
 	m.Owner, m.Group, m.Mode = types.StringValue(o.Owner), types.StringValue(o.Group), types.StringValue(o.Mode)
 	m.RemoteFingerprintSHA256 = nullableString(o.LeafFingerprint)
 	m.RemoteKeyPublicFingerprintSHA256 = nullableString(o.KeyPublicFingerprint)
@@ -392,11 +383,11 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 			fmt.Sprintf("%s on %s: %v", p, m.Host.ValueString(), o.NotPEM))
 	}
 	if m.CertificatePEM.IsNull() { // import: the certificate comes from the file
-		m.importCertificates(files[0].Data)
+		m.importCertificates(o.Certificates)
 	}
 	m.ServedFingerprintSHA256 = types.StringNull()
 	if served != nil {
-		resp.Diagnostics.Append(m.readServed(<-served)...)
+		resp.Diagnostics.Append(m.readServed(*served)...)
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
 }
@@ -434,25 +425,18 @@ func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportSt
 		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
 		return
 	}
-	m := tlsCertModel{
-		ID:                      types.StringValue(hostID(host, sshPort, p)),
-		Host:                    types.StringValue(host),
-		SSHPort:                 sshPort,
-		CertificatePEM:          types.StringNull(),
-		CAChainPEM:              types.StringNull(),
-		PrivateKeyPEMWO:         types.StringNull(),
-		PrivateKeyPEMWOVersion:  types.Int64Null(),
-		PrivateKeyPEM:           types.StringNull(),
-		Path:                    types.StringValue(p),
-		Owner:                   types.StringValue(certhardening.DefaultOwner),
-		Group:                   types.StringValue(certhardening.DefaultGroup),
-		Mode:                    types.StringValue(certhardening.DefaultMode),
-		RestartCommand:          types.StringValue(certhardening.DefaultRestart),
-		VerifyEndpoint:          types.StringNull(),
-		VerifyTimeout:           types.StringValue(certhardening.DefaultVerifyTimeout),
-		MinDaysRemaining:        types.Int64Value(certhardening.DefaultMinDaysLeft),
-		OnDestroy:               types.StringValue(string(hostchange.OnDestroyKeep)),
-		ServedFingerprintSHA256: types.StringNull(),
+	m := tlsCertModel{ // the attributes left out are null
+		ID:               types.StringValue(hostID(host, sshPort, p)),
+		Host:             types.StringValue(host),
+		SSHPort:          sshPort,
+		Path:             types.StringValue(p),
+		Owner:            types.StringValue(certhardening.DefaultOwner),
+		Group:            types.StringValue(certhardening.DefaultGroup),
+		Mode:             types.StringValue(certhardening.DefaultMode),
+		RestartCommand:   types.StringValue(certhardening.DefaultRestart),
+		VerifyTimeout:    types.StringValue(certhardening.DefaultVerifyTimeout),
+		MinDaysRemaining: types.Int64Value(certhardening.DefaultMinDaysLeft),
+		OnDestroy:        types.StringValue(string(hostchange.OnDestroyKeep)),
 	}
 	m.nullFacts()
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
@@ -497,42 +481,31 @@ func (r *tlsCertResource) apply(ctx context.Context, cfg tfsdk.Config, m *tlsCer
 		diags.AddError("Cannot Read Users and Groups", fmt.Sprintf("On %s: %v", m.Host.ValueString(), err))
 		return diags
 	}
-	uid, gid, problems := certhardening.ResolveOwner(m.Host.ValueString(), m.Owner.ValueString(), m.Group.ValueString(), ids)
-	if diags.Append(problemDiags(problems, pembundle.FieldKey)...); diags.HasError() {
-		return diags
-	}
-	want := pembundle.Fingerprint(b.Leaf)
 	planned := m.ServedFingerprintSHA256
-	ch := hostchange.Change{
-		Files:   []hostchange.File{certhardening.File(m.Path.ValueString(), b, m.Mode.ValueString(), uid, gid)},
-		Restart: m.RestartCommand.ValueString(),
-	}
-	var v *certhardening.Verifier
-	if ep := m.VerifyEndpoint.ValueString(); ep != "" {
-		v = certhardening.NewVerifier(c, ep, want, certhardening.VerifyTimeout(m.VerifyTimeout.ValueString()))
-		v.Before(ctx)
-		ch.Verify = v.Verify
-		// A server serving another certificate (or failing the handshake) from a correct file
-		// gets restarted.
-		ch.ForceRestart = v.Listening() && v.Served() != want
-	}
-	res, err := hostchange.Apply(ctx, c, ch)
-	if err != nil {
+	a, err := certhardening.Apply(ctx, c, ids, certhardening.Target{Host: m.Host.ValueString(), Path: m.Path.ValueString(),
+		Owner: m.Owner.ValueString(), Group: m.Group.ValueString(), Mode: m.Mode.ValueString(), Bundle: b,
+		Restart: m.RestartCommand.ValueString(), VerifyEndpoint: m.VerifyEndpoint.ValueString(),
+		VerifyTimeout: certhardening.VerifyTimeout(m.VerifyTimeout.ValueString())})
+	var refused *certhardening.ProblemsError
+	switch {
+	case errors.As(err, &refused): // unknown owner or group: nothing was written
+		return append(diags, problemDiags(refused.Problems, pembundle.FieldKey)...)
+	case err != nil:
 		diags.AddError("Certificate Not Applied", fmt.Sprintf("Applying %s on %s failed: %v",
 			m.Path.ValueString(), m.Host.ValueString(), err))
 		return diags
 	}
-	tflog.Debug(ctx, "certificate applied", map[string]any{"path": m.Path.ValueString(), "written": res.Written, "restarted": res.Restarted})
+	tflog.Debug(ctx, "certificate applied", map[string]any{"path": m.Path.ValueString(), "written": a.Written, "restarted": a.Restarted})
 
 	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.SSHPort, m.Path.ValueString()))
 	m.setFacts(b)
 	m.ServedFingerprintSHA256 = types.StringNull()
-	if v != nil {
-		if v.Warning() != "" {
-			diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint", v.Warning())
+	if a.Verified {
+		if a.Warning != "" {
+			diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint", a.Warning)
 		}
-		m.ServedFingerprintSHA256 = types.StringValue(v.Served())
-		if !v.Listening() {
+		m.ServedFingerprintSHA256 = types.StringValue(a.Served)
+		if !a.Listening {
 			// Nothing listens yet: the certificate ntopng will serve once it does (see Read).
 			m.ServedFingerprintSHA256 = m.FingerprintSHA256
 		}
@@ -587,16 +560,12 @@ func (r *tlsCertResource) checkHostAtPlan(ctx context.Context, plan *tlsCertMode
 				"checks them again. %v", err))
 		return diags
 	}
-	files, err := c.ReadFiles(ctx, hostids.Files)
+	problems, err := certhardening.CheckHost(ctx, c, plan.Host.ValueString(), plan.Path.ValueString(),
+		plan.Owner.ValueString(), plan.Group.ValueString())
 	if err != nil {
 		diags.AddError("Cannot Read Users and Groups", fmt.Sprintf("On %s: %v", plan.Host.ValueString(), err))
 		return diags
 	}
-	host := plan.Host.ValueString()
-	_, _, problems := certhardening.ResolveOwner(host, plan.Owner.ValueString(), plan.Group.ValueString(),
-		hostids.Parse(files[0].Data, files[1].Data))
-	info, err := c.Stat(ctx, path.Dir(plan.Path.ValueString()))
-	problems = append(problems, certhardening.CheckDir(host, plan.Path.ValueString(), info, err)...)
 	return problemDiags(problems, pembundle.FieldKey)
 }
 
@@ -673,29 +642,23 @@ func knownString(s types.String) *string {
 
 // unknownFacts marks the certificate facts and the file's read-back as known only after apply.
 func (m *tlsCertModel) unknownFacts() {
-	m.FingerprintSHA256 = types.StringUnknown()
-	m.NotAfter = types.StringUnknown()
-	m.Subject = types.StringUnknown()
-	m.DNSNames = types.ListUnknown(types.StringType)
-	m.IPAddresses = types.ListUnknown(types.StringType)
-	m.PublicKeyFingerprintSHA256 = types.StringUnknown()
-	m.RemoteFingerprintSHA256 = types.StringUnknown()
-	m.RemoteKeyPublicFingerprintSHA256 = types.StringUnknown()
+	m.factsTo(types.StringUnknown(), types.ListUnknown(types.StringType))
 	m.RemoteChainFingerprintsSHA256 = types.ListUnknown(types.StringType)
 }
 
 // nullFacts clears the certificate facts and the file's read-back (an import before the
 // file is read).
 func (m *tlsCertModel) nullFacts() {
-	m.FingerprintSHA256 = types.StringNull()
-	m.NotAfter = types.StringNull()
-	m.Subject = types.StringNull()
-	m.DNSNames = types.ListNull(types.StringType)
-	m.IPAddresses = types.ListNull(types.StringType)
-	m.PublicKeyFingerprintSHA256 = types.StringNull()
-	m.RemoteFingerprintSHA256 = types.StringNull()
-	m.RemoteKeyPublicFingerprintSHA256 = types.StringNull()
+	m.factsTo(types.StringNull(), types.ListNull(types.StringType))
 	m.RemoteChainFingerprintsSHA256 = stringList(nil)
+}
+
+// factsTo sets the certificate facts and the file's read-back, but its chain, to s (strings)
+// and l (lists).
+func (m *tlsCertModel) factsTo(s types.String, l types.List) {
+	m.FingerprintSHA256, m.NotAfter, m.Subject, m.PublicKeyFingerprintSHA256 = s, s, s, s
+	m.DNSNames, m.IPAddresses = l, l
+	m.RemoteFingerprintSHA256, m.RemoteKeyPublicFingerprintSHA256 = s, s
 }
 
 // setCertFacts sets the certificate facts from b.
@@ -712,8 +675,7 @@ func (m *tlsCertModel) setCertFacts(b *pembundle.Bundle) {
 // importCertificates fills certificate_pem, ca_chain_pem and the facts from the file's
 // certificates after an import. A file without a parsable leaf leaves them null: the plan
 // then shows the configuration's values as changes.
-func (m *tlsCertModel) importCertificates(data []byte) {
-	imported := certhardening.ImportCertificates(data)
+func (m *tlsCertModel) importCertificates(imported *certhardening.Imported) {
 	if imported == nil {
 		return
 	}

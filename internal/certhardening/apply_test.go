@@ -1,0 +1,97 @@
+package certhardening
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
+	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+// An unknown owner or group refuses the apply before the host is touched (c is nil here).
+func TestApplyRefusesUnknownOwner(t *testing.T) {
+	ca := newTestCA(t)
+	cert, key := ca.leaf(t, "probe.example.net")
+	b, _ := Desired(cert, "", key, time.Now())
+	ids := hostids.Parse([]byte("root:x:0:0::/root:/bin/sh\n"), []byte("root:x:0:\n"))
+	_, err := Apply(context.Background(), nil, ids, Target{Host: "probe", Path: "/x/cert.pem", Owner: "root",
+		Group: DefaultGroup, Mode: DefaultMode, Bundle: b})
+	var refused *ProblemsError
+	if !errors.As(err, &refused) || len(refused.Problems) != 1 || refused.Problems[0].Summary != "Unknown Group" ||
+		!strings.HasPrefix(err.Error(), "Unknown Group: group = \"ntop\"") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestApplyAndReadThroughSSH writes, reads back and checks a certificate file on a real sshd.
+func TestApplyAndReadThroughSSH(t *testing.T) {
+	s := testhost.StartSSHD(t, testhost.Options{})
+	pool := transport.NewPool()
+	t.Cleanup(func() { pool.Close() })
+	ctx := context.Background()
+	c, err := pool.Conn(ctx, transport.Config{Target: transport.Endpoint{
+		Host: "127.0.0.1", Port: s.Port,
+		Auth:          transport.Auth{User: "root", PrivateKey: s.Root.PrivateKey},
+		HostKeyPolicy: transport.HostKeyPolicy{HostKey: s.HostKey},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := newTestCA(t)
+	cert, key := ca.leaf(t, "probe.example.net")
+	b, _ := Desired(cert, pemCert(ca.cert), key, time.Now())
+	p := filepath.Join(testhost.TempDir(t), "cert.pem")
+
+	problems, err := CheckHost(ctx, c, "probe", filepath.Join(filepath.Dir(p), "ssl", "cert.pem"), "root", "no-such-group")
+	if got := summaries(problems); err != nil || strings.Join(got, ",") != "group: Unknown Group,path: Certificate Directory Missing" {
+		t.Fatalf("CheckHost of a missing directory and group: %q, %v", got, err)
+	}
+	if problems, err := CheckHost(ctx, c, "probe", p, "root", "0"); err != nil || len(problems) != 0 {
+		t.Fatalf("CheckHost of a good target: %+v, %v", problems, err)
+	}
+	if _, found, _, err := Read(ctx, c, p, ""); found || err != nil {
+		t.Fatalf("Read before the apply: found %v, %v", found, err)
+	}
+
+	files, err := c.ReadFiles(ctx, hostids.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := hostids.Parse(files[0].Data, files[1].Data)
+	target := Target{Host: "probe", Path: p, Owner: "root", Group: "root", Mode: "0600", Bundle: b}
+	if a, err := Apply(ctx, c, ids, target); err != nil || !a.Written || a.Verified {
+		t.Fatalf("first Apply: %+v, %v", a, err)
+	}
+	got, err := os.ReadFile(p)
+	if fi, _ := os.Stat(p); err != nil || string(got) != string(b.Render()) || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the file on the host is not the bundle, 0600: %v", err)
+	}
+	o, found, served, err := Read(ctx, c, p, "")
+	if !found || err != nil || served != nil || o.Owner != "root" || o.Mode != "0600" || o.NotPEM != nil ||
+		o.LeafFingerprint != pembundle.Fingerprint(b.Leaf) || o.KeyPublicFingerprint != pembundle.PublicKeyFingerprint(b.Leaf.PublicKey) ||
+		strings.Join(o.ChainFingerprints, ",") != pembundle.Fingerprint(ca.cert) || o.Certificates == nil || o.Certificates.CertificatePEM != cert {
+		t.Fatalf("Read after the apply: %+v found %v served %v %v", o, found, served, err)
+	}
+	if a, err := Apply(ctx, c, ids, target); err != nil || a.Written {
+		t.Fatalf("Apply of the same file wrote it again: %+v, %v", a, err)
+	}
+
+	// Nothing listens at the endpoint, before or after: the apply goes on with a warning.
+	free := fmt.Sprintf("127.0.0.1:%d", testhost.FreePort(t))
+	target.Mode, target.VerifyEndpoint, target.VerifyTimeout = "0640", free, 500*time.Millisecond
+	a, err := Apply(ctx, c, ids, target)
+	if err != nil || !a.Written || !a.Verified || a.Listening || !strings.Contains(a.Warning, "Nothing listens at "+free) {
+		t.Fatalf("Apply with nothing listening: %+v, %v", a, err)
+	}
+	if o, _, served, _ := Read(ctx, c, p, free); o.Mode != "0640" || served == nil || served.Listening {
+		t.Fatalf("Read with the endpoint: %+v, served %+v", o, served)
+	}
+}
