@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	fwpath "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -20,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -28,7 +25,6 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
-	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
 var (
@@ -442,81 +438,6 @@ func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportSt
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
 }
 
-// write is Create and Update: the apply-time checks, then apply, then the state.
-func (r *tlsCertResource) write(ctx context.Context, cfg tfsdk.Config, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
-	diags := checkAtApply(ctx, r, cfg)
-	if diags.HasError() {
-		return diags // refused before anything is written
-	}
-	var m tlsCertModel
-	if diags.Append(tfmodel.Get(ctx, plan, &m)...); diags.HasError() {
-		return diags
-	}
-	if diags.Append(r.apply(ctx, cfg, &m)...); diags.HasError() {
-		return diags
-	}
-	return append(diags, tfmodel.Set(ctx, state, &m)...)
-}
-
-// apply renders the file from the configuration, writes it with hostchange.Apply and fills
-// the state's read-back values.
-func (r *tlsCertResource) apply(ctx context.Context, cfg tfsdk.Config, m *tlsCertModel) diag.Diagnostics {
-	key, set, known, diags := certKey.value(ctx, cfg)
-	if !set || !known {
-		diags.AddError("Private Key Missing", "Neither private_key_pem_wo nor private_key_pem has a value at apply time. "+
-			"Set one of them.")
-		return diags
-	}
-	b, problems := certhardening.Desired(m.CertificatePEM.ValueString(), m.CAChainPEM.ValueString(), key, time.Now())
-	if b == nil {
-		return append(diags, problemDiags(problems, certKeyAttr(ctx, cfg))...)
-	}
-	c, err := r.conn(ctx, m)
-	if err != nil {
-		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
-		return diags
-	}
-	ids, err := lookupIDs(ctx, c)
-	if err != nil {
-		diags.AddError("Cannot Read Users and Groups", fmt.Sprintf("On %s: %v", m.Host.ValueString(), err))
-		return diags
-	}
-	planned := m.ServedFingerprintSHA256
-	a, err := certhardening.Apply(ctx, c, ids, certhardening.Target{Host: m.Host.ValueString(), Path: m.Path.ValueString(),
-		Owner: m.Owner.ValueString(), Group: m.Group.ValueString(), Mode: m.Mode.ValueString(), Bundle: b,
-		Restart: m.RestartCommand.ValueString(), VerifyEndpoint: m.VerifyEndpoint.ValueString(),
-		VerifyTimeout: certhardening.VerifyTimeout(m.VerifyTimeout.ValueString())})
-	var refused *certhardening.ProblemsError
-	switch {
-	case errors.As(err, &refused): // unknown owner or group: nothing was written
-		return append(diags, problemDiags(refused.Problems, pembundle.FieldKey)...)
-	case err != nil:
-		diags.AddError("Certificate Not Applied", fmt.Sprintf("Applying %s on %s failed: %v",
-			m.Path.ValueString(), m.Host.ValueString(), err))
-		return diags
-	}
-	tflog.Debug(ctx, "certificate applied", map[string]any{"path": m.Path.ValueString(), "written": a.Written, "restarted": a.Restarted})
-
-	m.ID = types.StringValue(hostID(m.Host.ValueString(), m.SSHPort, m.Path.ValueString()))
-	m.setFacts(b)
-	m.ServedFingerprintSHA256 = types.StringNull()
-	if a.Verified {
-		if a.Warning != "" {
-			diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint", a.Warning)
-		}
-		m.ServedFingerprintSHA256 = types.StringValue(a.Served)
-		if !a.Listening {
-			// Nothing listens yet: the certificate ntopng will serve once it does (see Read).
-			m.ServedFingerprintSHA256 = m.FingerprintSHA256
-		}
-	}
-	if !planned.IsUnknown() {
-		// The plan promised this value (nothing was to change); the next refresh reads it again.
-		m.ServedFingerprintSHA256 = planned
-	}
-	return diags
-}
-
 // plannedServed is what served_fingerprint_sha256 will be after the apply: known only when
 // nothing on the host changes and the server already serves the planned certificate (or
 // nothing listens); unknown (an update) when the server serves another certificate.
@@ -542,155 +463,4 @@ func sameFile(prior, plan *tlsCertModel) bool {
 		prior.RemoteChainFingerprintsSHA256.Equal(plan.RemoteChainFingerprintsSHA256) &&
 		prior.Owner.Equal(plan.Owner) && prior.Group.Equal(plan.Group) && prior.Mode.Equal(plan.Mode) &&
 		prior.Path.Equal(plan.Path) && prior.PrivateKeyPEMWOVersion.Equal(plan.PrivateKeyPEMWOVersion)
-}
-
-// checkHostAtPlan resolves owner and group and checks that the directory exists, so that
-// these mistakes fail the plan instead of the apply. A host that cannot be reached while
-// planning (not created yet) only gives a warning: the apply checks again.
-func (r *tlsCertResource) checkHostAtPlan(ctx context.Context, plan *tlsCertModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if r.data == nil || r.data.unknown || plan.Host.IsUnknown() || plan.SSHPort.IsUnknown() ||
-		plan.Path.IsUnknown() || plan.Owner.IsUnknown() || plan.Group.IsUnknown() {
-		return nil
-	}
-	c, err := r.conn(ctx, plan)
-	if err != nil {
-		diags.AddAttributeWarning(pathHost, "Host Not Checked While Planning",
-			fmt.Sprintf("Could not reach the host to check owner, group and the directory of path; the apply "+
-				"checks them again. %v", err))
-		return diags
-	}
-	problems, err := certhardening.CheckHost(ctx, c, plan.Host.ValueString(), plan.Path.ValueString(),
-		plan.Owner.ValueString(), plan.Group.ValueString())
-	if err != nil {
-		diags.AddError("Cannot Read Users and Groups", fmt.Sprintf("On %s: %v", plan.Host.ValueString(), err))
-		return diags
-	}
-	return problemDiags(problems, pembundle.FieldKey)
-}
-
-// readServed sets served_fingerprint_sha256 from what verify_endpoint serves, and warns when
-// it cannot be read.
-func (m *tlsCertModel) readServed(s certhardening.Served) diag.Diagnostics {
-	var diags diag.Diagnostics
-	ep := m.VerifyEndpoint.ValueString()
-	switch {
-	case s.Err != nil:
-		m.ServedFingerprintSHA256 = types.StringValue("")
-		diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Served Certificate Not Readable",
-			fmt.Sprintf("Something listens at %s but the TLS handshake failed, so the certificate ntopng serves is "+
-				"unknown; an apply restarts ntopng and checks again. Check that verify_endpoint is ntopng's HTTPS "+
-				"address (--https-port). %v", ep, s.Err))
-	case s.Listening:
-		m.ServedFingerprintSHA256 = types.StringValue(s.Fingerprint)
-	default:
-		// Nothing listens (HTTPS not on yet, or ntopng down): say so, and keep the value an
-		// apply stores in that case, so that ntopng starting to serve this certificate later
-		// (ntopng_instance enabling HTTPS after this resource) is no change outside Terraform.
-		m.ServedFingerprintSHA256 = m.FingerprintSHA256
-		diags.AddAttributeWarning(fwpath.Root("verify_endpoint"), "Nothing Listens at verify_endpoint",
-			fmt.Sprintf("Nothing listens at %s on %s, so the certificate ntopng serves was not checked. ntopng serves "+
-				"HTTPS only when https_listen is set (ntopng_instance) and it runs; check that verify_endpoint is "+
-				"that address.", ep, m.Host.ValueString()))
-	}
-	return diags
-}
-
-// conn returns the shared connection to the resource's host.
-func (r *tlsCertResource) conn(ctx context.Context, m *tlsCertModel) (*transport.Conn, error) {
-	if r.data == nil {
-		return nil, errors.New("the provider is not configured; please report this to the provider developers")
-	}
-	return r.data.conn(ctx, m.Host.ValueString(), m.SSHPort)
-}
-
-// certKeyAttr is the key attribute the configuration uses.
-func certKeyAttr(ctx context.Context, cfg tfsdk.Config) string {
-	if certKey.usesWriteOnly(ctx, cfg) {
-		return certKey.writeOnly
-	}
-	return certKey.sensitive
-}
-
-// problemDiags turns certhardening and pembundle problems into diagnostics on the attribute
-// at fault; keyAttr is the key attribute in use, named where pembundle says private_key_pem.
-func problemDiags(problems []pembundle.Problem, keyAttr string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for _, p := range problems {
-		attr := p.Field
-		if attr == pembundle.FieldKey {
-			attr = keyAttr
-		}
-		detail := strings.ReplaceAll(p.Detail, pembundle.FieldKey, keyAttr)
-		if p.Warning {
-			diags.AddAttributeWarning(fwpath.Root(attr), p.Summary, detail)
-		} else {
-			diags.AddAttributeError(fwpath.Root(attr), p.Summary, detail)
-		}
-	}
-	return diags
-}
-
-// knownString is the value of s, nil when it is unknown or null.
-func knownString(s types.String) *string {
-	if s.IsUnknown() || s.IsNull() {
-		return nil
-	}
-	v := s.ValueString()
-	return &v
-}
-
-// unknownFacts marks the certificate facts and the file's read-back as known only after apply.
-func (m *tlsCertModel) unknownFacts() {
-	m.factsTo(types.StringUnknown(), types.ListUnknown(types.StringType))
-	m.RemoteChainFingerprintsSHA256 = types.ListUnknown(types.StringType)
-}
-
-// nullFacts clears the certificate facts and the file's read-back (an import before the
-// file is read).
-func (m *tlsCertModel) nullFacts() {
-	m.factsTo(types.StringNull(), types.ListNull(types.StringType))
-	m.RemoteChainFingerprintsSHA256 = stringList(nil)
-}
-
-// factsTo sets the certificate facts and the file's read-back, but its chain, to s (strings)
-// and l (lists).
-func (m *tlsCertModel) factsTo(s types.String, l types.List) {
-	m.FingerprintSHA256, m.NotAfter, m.Subject, m.PublicKeyFingerprintSHA256 = s, s, s, s
-	m.DNSNames, m.IPAddresses = l, l
-	m.RemoteFingerprintSHA256, m.RemoteKeyPublicFingerprintSHA256 = s, s
-}
-
-// setCertFacts sets the certificate facts from b.
-func (m *tlsCertModel) setCertFacts(b *pembundle.Bundle) {
-	f := pembundle.FactsOf(b.Leaf)
-	m.FingerprintSHA256 = types.StringValue(f.FingerprintSHA256)
-	m.NotAfter = types.StringValue(f.NotAfter)
-	m.Subject = types.StringValue(f.Subject)
-	m.DNSNames = stringList(f.DNSNames)
-	m.IPAddresses = stringList(f.IPAddresses)
-	m.PublicKeyFingerprintSHA256 = types.StringValue(f.PublicKeyFingerprintSHA256)
-}
-
-// importCertificates fills certificate_pem, ca_chain_pem and the facts from the file's
-// certificates after an import. A file without a parsable leaf leaves them null: the plan
-// then shows the configuration's values as changes.
-func (m *tlsCertModel) importCertificates(imported *certhardening.Imported) {
-	if imported == nil {
-		return
-	}
-	m.CertificatePEM = types.StringValue(imported.CertificatePEM)
-	if imported.ChainPEM != "" {
-		m.CAChainPEM = types.StringValue(imported.ChainPEM)
-	}
-	m.setCertFacts(imported.Bundle)
-}
-
-// setFacts sets the certificate facts from b, and the read-back the file holds once b is
-// written: exactly this leaf, its key and this chain.
-func (m *tlsCertModel) setFacts(b *pembundle.Bundle) {
-	m.setCertFacts(b)
-	m.RemoteFingerprintSHA256 = m.FingerprintSHA256
-	m.RemoteKeyPublicFingerprintSHA256 = m.PublicKeyFingerprintSHA256
-	m.RemoteChainFingerprintsSHA256 = stringList(certhardening.ChainFingerprints(b))
 }
