@@ -13,7 +13,6 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
-	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
 // An unknown owner or group refuses the apply before the host is touched (c is nil here).
@@ -33,18 +32,7 @@ func TestApplyRefusesUnknownOwner(t *testing.T) {
 
 // TestApplyAndReadThroughSSH writes, reads back and checks a certificate file on a real sshd.
 func TestApplyAndReadThroughSSH(t *testing.T) {
-	s := testhost.StartSSHD(t, testhost.Options{})
-	pool := transport.NewPool()
-	t.Cleanup(func() { pool.Close() })
-	ctx := context.Background()
-	c, err := pool.Conn(ctx, transport.Config{Target: transport.Endpoint{
-		Host: "127.0.0.1", Port: s.Port,
-		Auth:          transport.Auth{User: "root", PrivateKey: s.Root.PrivateKey},
-		HostKeyPolicy: transport.HostKeyPolicy{HostKey: s.HostKey},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := sshRoot(t)
 	ca := newTestCA(t)
 	cert, key := ca.leaf(t, "probe.example.net")
 	b, _ := Desired(cert, pemCert(ca.cert), key, time.Now())

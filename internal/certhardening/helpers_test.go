@@ -1,6 +1,7 @@
 package certhardening
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,6 +11,9 @@ import (
 	"math/big"
 	"testing"
 	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
 // testCA signs the leaves of a test; each leaf is returned as certificate PEM and PKCS#8 key PEM.
@@ -69,4 +73,22 @@ func (ca *testCA) leaf(t testing.TB, cn string) (certPEM, keyPEM string) {
 
 func pemCert(c *x509.Certificate) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
+}
+
+// sshRoot starts a test sshd and returns a connection to it as root.
+func sshRoot(t *testing.T) (context.Context, *transport.Conn) {
+	t.Helper()
+	s := testhost.StartSSHD(t, testhost.Options{})
+	pool := transport.NewPool()
+	t.Cleanup(func() { pool.Close() })
+	ctx := context.Background()
+	c, err := pool.Conn(ctx, transport.Config{Target: transport.Endpoint{
+		Host: "127.0.0.1", Port: s.Port,
+		Auth:          transport.Auth{User: "root", PrivateKey: s.Root.PrivateKey},
+		HostKeyPolicy: transport.HostKeyPolicy{HostKey: s.HostKey},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, c
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
-	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
 const (
@@ -98,22 +97,11 @@ func TestVerifierGivesUpOnCancel(t *testing.T) {
 // TestVerifierThroughSSH checks, against a real sshd and a TLS server, the line between
 // "nothing listens" (nil, with a warning) and "serving another certificate" (an error).
 func TestVerifierThroughSSH(t *testing.T) {
-	s := testhost.StartSSHD(t, testhost.Options{})
 	srv := httptest.NewTLSServer(http.NotFoundHandler())
 	t.Cleanup(srv.Close)
 	endpoint, servedFP := srv.Listener.Addr().String(), pembundle.Fingerprint(srv.Certificate())
 
-	pool := transport.NewPool()
-	t.Cleanup(func() { pool.Close() })
-	ctx := context.Background()
-	c, err := pool.Conn(ctx, transport.Config{Target: transport.Endpoint{
-		Host: "127.0.0.1", Port: s.Port,
-		Auth:          transport.Auth{User: "root", PrivateKey: s.Root.PrivateKey},
-		HostKeyPolicy: transport.HostKeyPolicy{HostKey: s.HostKey},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := sshRoot(t)
 
 	served := NewVerifier(c, endpoint, servedFP, time.Second)
 	served.Before(ctx)
