@@ -17,6 +17,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/certhardening"
 )
 
 var pathHost = path.Root("host")
@@ -108,7 +110,7 @@ func parseImportID(id string) (host string, sshPort types.Int64, p string, err e
 
 // defaultCertPath is where ntop's packages make ntopng read its HTTPS certificate; shared by
 // ntopng_tls_cert (where it writes) and ntopng_instance (what it checks before disabling HTTP).
-const defaultCertPath = "/usr/share/ntopng/httpdocs/ssl/ntopng-cert.pem"
+const defaultCertPath = certhardening.DefaultPath
 
 // stringList is a list value of strings; nil gives an empty list.
 func stringList(s []string) types.List {
