@@ -1,0 +1,255 @@
+package ntopnghardening
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
+	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+// Host is what the host really has, read in one go.
+type Host struct {
+	Main      transport.File
+	DropIns   []transport.File
+	IDs       *hostids.IDs
+	Effective ntopngconf.Effective // what ntopng uses: the main file, then the drop-ins
+	Listeners []livecheck.Listener // of the unit's processes (ReadHost withListeners only)
+	Writable  []string             // configuration paths someone other than root may change
+}
+
+// Conf is ntopng's configuration as its service reads it: the main file, then the
+// ntopng.conf.d/*.conf drop-ins beside it.
+type Conf struct {
+	Main      transport.File
+	DropIns   []transport.File
+	Effective ntopngconf.Effective
+}
+
+// dropInGlob is where the drop-ins beside confPath are.
+func dropInGlob(confPath string) string {
+	return path.Join(path.Dir(confPath), "ntopng.conf.d", "*.conf")
+}
+
+// ReadConf reads the main file and the drop-ins over the shared SFTP channel.
+func ReadConf(ctx context.Context, c *transport.Conn, confPath string) (*Conf, error) {
+	dropIns, err := c.Glob(ctx, dropInGlob(confPath))
+	if err != nil {
+		return nil, fmt.Errorf("listing the drop-ins beside %s: %w", confPath, err)
+	}
+	files, err := c.ReadFiles(ctx, append([]string{confPath}, dropIns...))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", confPath, err)
+	}
+	return &Conf{Main: files[0], DropIns: files[1:], Effective: evaluate(confPath, string(files[0].Data), files[1:], nil)}, nil
+}
+
+// ReadRedisTarget reads confPath (and its drop-ins) and returns the Redis ntopng uses.
+func ReadRedisTarget(ctx context.Context, c *transport.Conn, confPath string) (livecheck.RedisTarget, error) {
+	conf, err := ReadConf(ctx, c, confPath)
+	if err != nil {
+		return livecheck.RedisTarget{}, err
+	}
+	return RedisTarget(conf.Effective), nil
+}
+
+// evaluate is what ntopng uses with mainText and the drop-ins, without the options managed
+// (removed from the drop-ins, as apply leaves them).
+func evaluate(confPath, mainText string, dropIns []transport.File, managed []string) ntopngconf.Effective {
+	all := []ntopngconf.File{{Name: confPath, Text: mainText}}
+	for _, f := range dropIns {
+		text := string(f.Data)
+		if managed != nil {
+			text = ntopngconf.Edit(text, nil, managed)
+		}
+		all = append(all, ntopngconf.File{Name: f.Path, Text: text})
+	}
+	return ntopngconf.Evaluate(all...)
+}
+
+// RedisTarget is the Redis that ntopng uses, password included (read on the host, never kept).
+func RedisTarget(eff ntopngconf.Effective) livecheck.RedisTarget {
+	t := livecheck.RedisTarget{Network: "tcp", Addr: eff.RedisHost + ":" + strconv.Itoa(eff.RedisPort), DB: eff.RedisDB}
+	if strings.HasPrefix(eff.RedisHost, "/") {
+		t.Network, t.Addr = "unix", eff.RedisHost
+	}
+	if eff.RedisPassword != nil {
+		t.Password = *eff.RedisPassword
+	}
+	return t
+}
+
+// ReadHost reads the main file, the drop-ins (when service reads them), /etc/passwd and
+// /etc/group over the shared SFTP channel and, withListeners, at the same time the listeners
+// of service with one command (checkUnit).
+func ReadHost(ctx context.Context, c *transport.Conn, confPath, service string, withListeners bool) (*Host, error) {
+	// The listeners do not depend on the files: list them while the files are read.
+	type listenersResult struct {
+		ls  []livecheck.Listener
+		err error
+	}
+	var listening chan listenersResult
+	if withListeners {
+		listening = make(chan listenersResult, 1)
+		go func() {
+			u, err := checkUnit(ctx, c, service)
+			listening <- listenersResult{u.Listeners, err}
+		}()
+	}
+	var dropIns []string
+	if ReadsDropIns(confPath) {
+		var err error
+		if dropIns, err = c.Glob(ctx, dropInGlob(confPath)); err != nil {
+			return nil, fmt.Errorf("listing the drop-ins beside %s: %w", confPath, err)
+		}
+	}
+	paths := append([]string{confPath}, hostids.Files...)
+	paths = append(paths, dropIns...)
+	files, err := c.ReadFiles(ctx, paths)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", confPath, err)
+	}
+	h := &Host{Main: files[0], DropIns: files[3:], IDs: hostids.Parse(files[1].Data, files[2].Data)}
+	// Who may change the configuration: its folder, the drop-in folder, the drop-ins.
+	dirs := []string{path.Dir(confPath)}
+	if ReadsDropIns(confPath) {
+		dirs = append(dirs, path.Join(path.Dir(confPath), "ntopng.conf.d"))
+	}
+	for _, d := range dirs {
+		fi, err := c.Stat(ctx, d)
+		if err != nil {
+			return nil, fmt.Errorf("checking %s: %w", d, err)
+		}
+		if fi.Exists && othersMayWrite(fi) {
+			h.Writable = append(h.Writable, d)
+		}
+	}
+	for _, f := range h.DropIns {
+		if f.Info.Exists && othersMayWrite(f.Info) {
+			h.Writable = append(h.Writable, f.Path)
+		}
+	}
+	h.Effective = evaluate(confPath, string(h.Main.Data), h.DropIns, nil)
+	if listening != nil {
+		res := <-listening
+		if res.err != nil {
+			return nil, res.err
+		}
+		h.Listeners = res.ls
+	}
+	return h, nil
+}
+
+// othersMayWrite: owned by someone other than root, or writable by group or others.
+func othersMayWrite(fi transport.FileInfo) bool {
+	return fi.UID != 0 || fi.Mode.Perm()&0o022 != 0
+}
+
+// OptionValues returns every value of a repeatable option, main file then drop-ins.
+func (h *Host) OptionValues(name string) []string {
+	var out []string
+	for _, f := range append([]transport.File{h.Main}, h.DropIns...) {
+		for _, l := range ntopngconf.ParseLines(string(f.Data)) {
+			if !l.Ignored && l.Name == name {
+				out = append(out, l.Value)
+			}
+		}
+	}
+	return out
+}
+
+// RunAsUser is the user ntopng really runs as: root with --dont-change-user, nobody (ntopng's
+// fallback) when the configured user does not exist.
+func (h *Host) RunAsUser() string {
+	switch user := h.Effective.User; {
+	case !h.Effective.ChangeUser:
+		return "root"
+	case !h.hasUser(user):
+		return "nobody"
+	default:
+		return user
+	}
+}
+
+func (h *Host) hasUser(name string) bool {
+	_, ok := h.IDs.UID(name)
+	return ok
+}
+
+// MemberOf is the part of groups that the configured user is in.
+func (h *Host) MemberOf(groups []string) []string {
+	var have []string
+	for _, g := range groups {
+		if h.IDs.InGroup(h.Effective.User, g) {
+			have = append(have, g)
+		}
+	}
+	return have
+}
+
+// ConfigOwner is USER:GROUP of the main file.
+func (h *Host) ConfigOwner() string {
+	return h.IDs.UserName(h.Main.Info.UID) + ":" + h.IDs.GroupName(h.Main.Info.GID)
+}
+
+// ObservedListeners are the unit's web listeners, sorted: the flow collector endpoints of
+// the interfaces in the files are left out.
+func (h *Host) ObservedListeners() []string {
+	return WebListeners(h.Listeners, CollectorPorts(h.OptionValues("interface")))
+}
+
+// Edit is the change apply makes: the main file with set and remove applied (mode ConfMode,
+// root and gid), and each drop-in that sets a managed option without those lines (root's,
+// never given back to an owner that may have planted it; group and others may not write).
+// editedDropIns names those drop-ins; eff is what ntopng will use after the change.
+func (h *Host) Edit(confPath string, set []ntopngconf.Setting, remove []string, gid int) (files []hostchange.File, editedDropIns []string, eff ntopngconf.Effective) {
+	newText := ntopngconf.Edit(string(h.Main.Data), set, remove)
+	files = []hostchange.File{{Path: confPath, Data: []byte(newText), Mode: ConfMode, UID: 0, GID: gid}}
+	// Drop-ins must not override managed options: remove them there (other lines stay), in
+	// the same change, so that a failed restart puts them back too.
+	managed := append([]string{}, remove...)
+	for _, s := range set {
+		managed = append(managed, s.Name)
+	}
+	for _, f := range h.DropIns {
+		edited := ntopngconf.Edit(string(f.Data), nil, managed)
+		if edited == string(f.Data) || strings.TrimSpace(edited) == "" && strings.TrimSpace(string(f.Data)) == "" {
+			continue
+		}
+		editedDropIns = append(editedDropIns, f.Path)
+		files = append(files, hostchange.File{Path: f.Path, Data: []byte(edited), Mode: f.Info.Mode.Perm() &^ 0o022, UID: 0, GID: f.Info.GID})
+	}
+	return files, editedDropIns, evaluate(confPath, newText, h.DropIns, managed)
+}
+
+// ImportedExtraOptions are the options an import reads back into extra_options: those the
+// provider wrote after its marker line, as ntopng uses them.
+func (h *Host) ImportedExtraOptions() map[string]string {
+	out := map[string]string{}
+	for _, name := range ManagedBlockOptions(string(h.Main.Data)) {
+		if v, ok := h.Effective.Options[name]; ok {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// RestoredPaths are the files that Delete with on_destroy = "restore" puts back: the main
+// file, then each drop-in the provider edited (each has its original copy).
+func RestoredPaths(ctx context.Context, c *transport.Conn, confPath string) ([]string, error) {
+	paths := []string{confPath}
+	copies, err := c.Glob(ctx, dropInGlob(confPath)+hostchange.OriginalSuffix)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range copies {
+		paths = append(paths, strings.TrimSuffix(p, hostchange.OriginalSuffix))
+	}
+	return paths, nil
+}

@@ -1,0 +1,123 @@
+package ntopnghardening
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+// StartupWait is how long a read waits for a running ntopng that does not listen yet: ntopng
+// binds its web servers only after Redis, the interfaces and its scripts are ready (about 2 s
+// on a small probe), and restarting Redis restarts it (ntop's unit is PartOf=redis.service).
+const StartupWait = 20 * time.Second
+
+// checkUnit is the one place where a read asks about ntopng's unit (its processes and their
+// listeners), in one command.
+func checkUnit(ctx context.Context, c *transport.Conn, service string) (livecheck.Unit, error) {
+	return unitListening(ctx, c, service, StartupWait)
+}
+
+// unitListening reads the unit's listeners; while the unit has a main process but no listener
+// yet (ntopng starting), it asks again for up to wait. A unit without a main process (stopped,
+// failed, or between two restarts) is answered at once.
+func unitListening(ctx context.Context, c *transport.Conn, service string, wait time.Duration) (livecheck.Unit, error) {
+	var u livecheck.Unit
+	err := hostchange.Poll(ctx, hostchange.Backoff{First: 500 * time.Millisecond, Max: 500 * time.Millisecond, Timeout: wait},
+		func(ctx context.Context, _, _ time.Duration) (string, error) {
+			var err error
+			if u, err = livecheck.UnitListeners(ctx, c, service); err != nil || u.MainPID == 0 || len(u.Listeners) > 0 {
+				return "", err
+			}
+			return "ntopng is running but does not listen yet", nil
+		})
+	var timeout *hostchange.TimeoutError
+	if errors.As(err, &timeout) {
+		return u, nil // still starting: what it listens on now
+	}
+	return u, err
+}
+
+// WaitListeners polls until the processes of service listen on exactly want (collector
+// endpoints left out), for up to timeout.
+func WaitListeners(ctx context.Context, c *transport.Conn, service string, want []string, collectors map[int]bool, timeout time.Duration) error {
+	return hostchange.Poll(ctx, hostchange.Backoff{First: 200 * time.Millisecond, Max: 3200 * time.Millisecond, Timeout: timeout},
+		func(ctx context.Context, _, _ time.Duration) (string, error) {
+			u, err := livecheck.UnitListeners(ctx, c, service)
+			if err != nil {
+				return "", err
+			}
+			if seen := WebListeners(u.Listeners, collectors); !slices.Equal(seen, want) {
+				return fmt.Sprintf("the processes of %s (%s, main PID %d) listen on %v, want exactly %v", service, u.ActiveState, u.MainPID, seen, want), nil
+			}
+			return "", nil
+		})
+}
+
+// EnsureUser creates d's system user and its group when missing, adds the supplementary
+// groups and gives it the data directory. Names are validated by the caller and quoted here.
+func EnsureUser(ctx context.Context, c *transport.Conn, d Desired) error {
+	user := transport.Quote(d.User)
+	dataDir := DefaultDataDir
+	if d.DataDir != "" {
+		dataDir = d.DataDir
+	}
+	// Root creates the data directory and gives it away: never through a link that the
+	// service account (or anyone but root) could have planted, or a compromised ntopng
+	// could make /root its own. GuardPath refuses such links, naming them, and resolves the
+	// trusted ones; the script then works on the directory it entered (cd -P, checked with
+	// pwd -P) and changes "." only, so a swap after the check cannot redirect the chown.
+	realDir, err := c.GuardPath(ctx, dataDir)
+	if err != nil {
+		return fmt.Errorf("data_dir %s: %w", dataDir, err)
+	}
+	res, err := c.RunShell(ctx, userScript(user, transport.Quote(dataDir), transport.Quote(realDir), d.UserGroups), nil)
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("preparing user %s failed (exit %d): %s", d.User, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+	}
+	return nil
+}
+
+// userScript is EnsureUser's script; every argument but groups is quoted already.
+func userScript(user, dataDir, realDir string, groups []string) string {
+	script := fmt.Sprintf(`set -e
+getent group ntop >/dev/null || groupadd --system ntop
+if ! getent passwd %[1]s >/dev/null; then
+  useradd --system --gid ntop --no-create-home --home-dir %[2]s --shell /usr/sbin/nologin --comment 'ntopng' %[1]s
+fi
+mkdir -p -- %[3]s
+cd -P -- %[3]s
+if [ "$(pwd -P)" != %[3]s ]; then echo "data_dir %[2]s changed while it was prepared (it leads to $(pwd -P) now); its owner was not changed" >&2; exit 4; fi
+chown %[1]s:"$(id -gn %[1]s)" .
+chmod 0700 .
+`, user, dataDir, realDir)
+	for _, g := range groups {
+		script += fmt.Sprintf("getent group %[1]s >/dev/null || { echo \"group %[1]s does not exist\" >&2; exit 3; }\nid -Gn %[2]s | tr ' ' '\\n' | grep -qx %[1]s || usermod -a -G %[1]s %[2]s\n",
+			transport.Quote(g), user)
+	}
+	return script
+}
+
+// GiveToRoot gives the configuration paths back to root: ntop's package gives them to the
+// service account. Group and others lose write permission (the group is kept); symbolic
+// links are given to root, never followed.
+func GiveToRoot(ctx context.Context, c *transport.Conn, paths []string) error {
+	const fix = `for p; do chown -h -- 0 "$p" || exit 1; [ -L "$p" ] || chmod -- go-w "$p" || exit 1; done`
+	res, err := c.Run(ctx, append([]string{"sh", "-c", fix, "sh"}, paths...), nil)
+	if err == nil && res.ExitCode != 0 {
+		err = fmt.Errorf("exit %d: %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+	}
+	if err != nil {
+		return fmt.Errorf("chown/chmod of %s failed: %v", strings.Join(paths, ", "), err)
+	}
+	return nil
+}
