@@ -20,6 +20,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/redishardening"
@@ -144,7 +145,7 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 // gatherAuditFacts reads everything the checks look at; nothing is changed on the host.
 func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPath string) (audit.Facts, error) {
 	f := audit.Facts{Now: time.Now()}
-	nf, err := readNtopngConf(ctx, c, confPath)
+	nf, err := ntopnghardening.ReadConf(ctx, c, confPath)
 	if err != nil {
 		return f, err
 	}
@@ -155,13 +156,13 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 	file := func(tf transport.File) audit.File {
 		return audit.File{Path: tf.Path, Exists: tf.Info.Exists, Mode: uint32(tf.Info.Mode.Perm()), UID: tf.Info.UID, GID: tf.Info.GID, Owner: ids.KnownUserName(tf.Info.UID)}
 	}
-	f.NtopngConf = file(nf.main)
+	f.NtopngConf = file(nf.Main)
 	f.NtopngConf.Path = confPath
-	for _, d := range nf.dropIns {
+	for _, d := range nf.DropIns {
 		f.DropIns = append(f.DropIns, file(d))
 	}
-	f.Effective = nf.eff
-	f.MainOnly = ntopngconf.Evaluate(ntopngconf.File{Name: confPath, Text: string(nf.main.Data)})
+	f.Effective = nf.Effective
+	f.MainOnly = ntopngconf.Evaluate(ntopngconf.File{Name: confPath, Text: string(nf.Main.Data)})
 	_, f.UserExists = ids.UID(f.Effective.User)
 
 	// The certificate (the file holds the private key: only facts leave this function).
@@ -178,7 +179,7 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 
 	// ntopng's process, as its systemd unit knows it (a local process named ntopng is not it):
 	// its user and sockets.
-	u, err := livecheck.UnitListeners(ctx, c, defaultService(confPath))
+	u, err := livecheck.UnitListeners(ctx, c, ntopnghardening.DefaultService(confPath))
 	if err != nil {
 		return f, err
 	}
@@ -192,7 +193,7 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 	if f.Redis, err = redisFacts(ctx, c, ids, redisPath); err != nil {
 		return f, err
 	}
-	f.Web = webFacts(ctx, c, nf.eff)
+	f.Web = webFacts(ctx, c, nf.Effective)
 	return f, nil
 }
 
@@ -323,7 +324,7 @@ func redisFacts(ctx context.Context, c *transport.Conn, ids *hostids.IDs, redisP
 // webFacts reads admin's password hash (kept here only to compare it with the default)
 // and the access list from the Redis ntopng uses.
 func webFacts(ctx context.Context, c *transport.Conn, eff ntopngconf.Effective) audit.Web {
-	t := redisTarget(eff)
+	t := ntopnghardening.RedisTarget(eff)
 	rep, err := livecheck.RedisDo(ctx, c, t,
 		[]string{"GET", webusers.Key(webusers.Admin, webusers.FieldPassword)},
 		[]string{"EXISTS", webusers.TempAdminPasswordKey},

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 
@@ -73,20 +72,6 @@ func TestInstanceValidateWarnings(t *testing.T) {
 	}
 }
 
-func TestExpectedListeners(t *testing.T) {
-	got := expectedListeners("disabled", "192.0.2.10:443", true)
-	if strings.Join(got, ",") != "192.0.2.10:443" {
-		t.Errorf("https only: %v", got)
-	}
-	got = expectedListeners(":3000", "[2001:db8::10]:443", true)
-	if strings.Join(got, ",") != "127.0.0.1:3000,[2001:db8::10]:443" {
-		t.Errorf("loopback http + v6 https: %v", got)
-	}
-	if got := expectedListeners("3000", "443", false); strings.Join(got, ",") != "0.0.0.0:3000" {
-		t.Errorf("no certificate means no HTTPS: %v", got)
-	}
-}
-
 // TestRedisObjectKeepsTheDefaultPortAsWritten: issue 12 item 11, redis = { host, port = 6379 }
 // read back as port = null ("inconsistent result after apply").
 func TestRedisObjectKeepsTheDefaultPortAsWritten(t *testing.T) {
@@ -102,13 +87,5 @@ func TestRedisObjectKeepsTheDefaultPortAsWritten(t *testing.T) {
 	eff = ntopngconf.Evaluate(ntopngconf.File{Name: "/n.conf", Text: "--redis=127.0.0.1:6380\n"})
 	if got := redisObject(eff, written).Attributes()["port"]; !got.Equal(types.Int64Value(6380)) {
 		t.Errorf("port changed on the host to 6380 read back as %v", got)
-	}
-}
-
-func TestCollectorPorts(t *testing.T) {
-	got := collectorPorts([]string{"lo", "tcp://*:5556c", "tcp://127.0.0.1:5557c,tcp://127.0.0.1:5558", "tcp://[::1]:5559c", "tcp://192.0.2.1:5560"})
-	want := map[int]bool{5556: true, 5557: true, 5559: true}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("collectorPorts = %v, want %v (a connecting endpoint without c is no listener of ntopng's)", got, want)
 	}
 }

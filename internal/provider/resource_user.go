@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
@@ -350,7 +351,7 @@ func (r *userResource) redis(ctx context.Context, m userModel, diags *diag.Diagn
 		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return nil, livecheck.RedisTarget{}, false
 	}
-	t, err := ntopngRedis(ctx, c, m.ConfigPath.ValueString())
+	t, err := ntopnghardening.ReadRedisTarget(ctx, c, m.ConfigPath.ValueString())
 	if err != nil {
 		diags.AddAttributeError(tfpath.Root("config_path"), "Cannot Read ntopng Configuration", err.Error())
 		return nil, livecheck.RedisTarget{}, false

@@ -16,42 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
-
-func TestMaskOption(t *testing.T) {
-	for _, c := range []struct{ name, in, want string }{
-		{"redis", "/run/redis.sock:0:s3cret@0", "/run/redis.sock:0:********@0"},
-		{"redis", "127.0.0.1:6379:pa@ss:w@rd@2", "127.0.0.1:6379:********@2"},
-		{"redis", "127.0.0.1:6379:pass@12x", "127.0.0.1:6379:********"},
-		{"redis", "127.0.0.1:6379@1", "127.0.0.1:6379@1"},
-		{"redis", "localhost", "localhost"},
-		{"dump-flows", "mysql;localhost;ntopng;flows;root;s3cret", "mysql;********"},
-		{"dump-flows", "es;ntopng;ntopng-%Y.%m.%d;http://u:s3cret@es:9200/_bulk;", "es;********"},
-		{"dump-flows", "syslog", "syslog"},
-		{"zmq-encrypt-pwd", "s3cret", "********"},
-		{"zmq-encryption-key-priv", "s3cret", "********"},
-		{"test-script", "/bin/run s3cret", "********"},
-		{"some-future-option", "s3cret", "********"},
-		{"export-flows", "tcp://u:s3cret@127.0.0.1:5556", "tcp://********@127.0.0.1:5556"},
-		{"export-flows", "tcp://*:5556", "tcp://*:5556"},
-		{"http-port", "127.0.0.1:3000", "127.0.0.1:3000"},
-		{"daemon", "", ""},
-	} {
-		if got := maskOption(c.name, c.in); got != c.want {
-			t.Errorf("maskOption(%q, %q) = %q, want %q", c.name, c.in, got, c.want)
-		}
-	}
-	// Every option ntopng knows is decided on purpose: shown, or masked by name.
-	masked := map[string]bool{"redis": true, "dump-flows": true, "zmq-encrypt-pwd": true,
-		"zmq-encryption-key-priv": true, "test-script": true, "test-script-pre": true}
-	for _, name := range ntopngconf.KnownOptions() {
-		if shownOptions[name] == masked[name] {
-			t.Errorf("option %q is neither in shownOptions nor in this test's masked list (or in both): decide", name)
-		}
-	}
-}
 
 // TestExtraOptionsRefuseSecrets: a value that effective_options would mask is refused in
 // extra_options (stored in clear text), naming the map key; a credential-free one is not.

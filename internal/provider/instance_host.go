@@ -1,0 +1,280 @@
+package provider
+
+// ntopng_instance's model to and from ntopnghardening: the Desired file (validated), the
+// apply, and the host read back into the model.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
+	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
+)
+
+// apply runs the whole change: validate against the host, user, drop-ins, file, restart,
+// verify. It returns the hash of the Redis password now in the file.
+func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan instanceModel, prior *instanceModel, writeConfigPassword bool) (string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	c, err := r.data.conn(ctx, plan.Host.ValueString(), plan.SSHPort)
+	if err != nil {
+		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
+		return "", diags
+	}
+	confPath := plan.ConfigPath.ValueString()
+	h, err := ntopnghardening.ReadHost(ctx, c, confPath, plan.Service.ValueString(), false)
+	if err != nil {
+		diags.AddError("Cannot Read ntopng Configuration", err.Error())
+		return "", diags
+	}
+	// Only apply needs the certificate's presence (Read has no use for it).
+	cert, err := c.Stat(ctx, plan.CertPath.ValueString())
+	if err != nil {
+		diags.AddError("Cannot Read ntopng Configuration", fmt.Sprintf("checking %s: %v", plan.CertPath.ValueString(), err))
+		return "", diags
+	}
+	if plan.HTTPListen.ValueString() == ntopngconf.ListenDisabled && !cert.Exists {
+		diags.AddAttributeError(tfpath.Root("cert_path"), "HTTPS Certificate Missing",
+			fmt.Sprintf("%s does not exist on %s. With http_listen = \"disabled\" and no certificate ntopng falls back to plain HTTP "+
+				"on an ephemeral port on every address, so nothing was written. Push the certificate with ntopng_tls_cert "+
+				"(cert_path = ntopng_tls_cert.<name>.path) or keep an HTTP listener.", plan.CertPath.ValueString(), plan.Host.ValueString()))
+		return "", diags
+	}
+	// The Redis password: the configuration's, or the one already on the host.
+	password := ""
+	if writeConfigPassword {
+		v, set, _, d := instanceRedisPassword.value(ctx, cfg)
+		diags.Append(d...)
+		if set {
+			password = v
+		}
+	} else if h.Effective.RedisPassword != nil {
+		password = *h.Effective.RedisPassword
+	}
+	// The hash before any write: a host where it cannot be made is left as it was.
+	hash := ""
+	if password != "" {
+		if hash, err = keyedHash(ctx, c, password); err != nil {
+			diags.AddError("Cannot Hash the Redis Password", err.Error()+". Nothing was changed.")
+			return "", diags
+		}
+	}
+	desired, d := desiredInstance(ctx, plan)
+	diags.Append(d...)
+	set, remove, err := desired.Settings(password)
+	if err != nil {
+		diags.AddAttributeError(tfpath.Root("redis"), "Invalid Redis Setting", err.Error())
+	}
+	if diags.HasError() {
+		return "", diags
+	}
+	if plan.ManageUser.ValueBool() {
+		if err := ntopnghardening.EnsureUser(ctx, c, desired); err != nil {
+			diags.AddAttributeError(tfpath.Root("user"), "Cannot Prepare the ntopng User", err.Error())
+			return "", diags
+		}
+		if h.IDs, err = lookupIDs(ctx, c); err != nil {
+			diags.AddError("Cannot Read Users", err.Error())
+			return "", diags
+		}
+	}
+	gid, ok := h.IDs.PrimaryGID(desired.User)
+	if !ok {
+		diags.AddAttributeError(tfpath.Root("user"), "ntopng User Missing",
+			fmt.Sprintf("User %q does not exist on %s and manage_user is false: ntopng would run as nobody. Create the user or set manage_user = true.",
+				desired.User, plan.Host.ValueString()))
+		return "", diags
+	}
+	// The configuration belongs to root: ntop's package gives it to the service account.
+	if len(h.Writable) > 0 {
+		if err := ntopnghardening.GiveToRoot(ctx, c, h.Writable); err != nil {
+			diags.AddError("Cannot Give ntopng's Configuration to root", err.Error())
+			return "", diags
+		}
+	}
+	files, editedDropIns, eff := h.Edit(confPath, set, remove, gid)
+	for _, p := range editedDropIns {
+		tflog.Debug(ctx, "removing managed options from a drop-in", map[string]any{"path": p})
+	}
+	ch := hostchange.Change{
+		Files:        files,
+		Restart:      plan.RestartCommand.ValueString(),
+		KeepOriginal: true,
+		ForceRestart: prior != nil && listenersDrifted(*prior),
+	}
+	if plan.VerifyListeners.ValueBool() {
+		timeout, _ := time.ParseDuration(plan.VerifyTimeout.ValueString())
+		want := ntopnghardening.ExpectedListeners(desired.HTTPListen, desired.HTTPSListen, cert.Exists)
+		service := plan.Service.ValueString()
+		ifaces := h.OptionValues("interface")
+		if desired.Interfaces != nil {
+			ifaces = desired.Interfaces
+		}
+		collectors := ntopnghardening.CollectorPorts(ifaces)
+		ch.Verify = func(ctx context.Context) error {
+			return ntopnghardening.WaitListeners(ctx, c, service, want, collectors, timeout)
+		}
+	}
+	if err := ntopnghardening.ApplyWithWebACL(ctx, c, ch, eff, listStrings(plan.WebAllowedNetworks), !plan.WebAllowedNetworks.IsNull()); err != nil {
+		diags.AddError("Cannot Apply ntopng Configuration", err.Error())
+		return "", diags
+	}
+	return hash, diags
+}
+
+// write is Create and Update: apply the plan (prior is nil on Create), then remember the
+// password's hash, read the host back and set the state.
+func (r *instanceResource) write(ctx context.Context, cfg tfsdk.Config, plan instanceModel, prior *instanceModel, writeConfigPassword bool, private privateSetter, state *tfsdk.State) diag.Diagnostics {
+	hash, diags := r.apply(ctx, cfg, plan, prior, writeConfigPassword)
+	if diags.HasError() {
+		return diags
+	}
+	diags.Append(instanceRedisPassword.remember(ctx, private, hash)...)
+	diags.Append(private.SetKey(ctx, instanceImportedKey, nil)...)
+	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.SSHPort, plan.ConfigPath.ValueString()))
+	found, d := r.refresh(ctx, plan, false)
+	diags.Append(d...)
+	if found != nil {
+		plan = *found
+	}
+	diags.Append(tfmodel.Set(ctx, state, &plan)...)
+	return diags
+}
+
+// refresh is m with its managed attributes as the host really has them, after rolling back an
+// interrupted apply; nil when the file is gone.
+func (r *instanceResource) refresh(ctx context.Context, m instanceModel, imported bool) (*instanceModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	c, err := r.data.conn(ctx, m.Host.ValueString(), m.SSHPort)
+	if err != nil {
+		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
+		return &m, diags
+	}
+	if !recoverInterrupted(ctx, c, m.ConfigPath.ValueString(), m.RestartCommand.ValueString(), &diags) {
+		return &m, diags
+	}
+	h, err := ntopnghardening.ReadHost(ctx, c, m.ConfigPath.ValueString(), m.Service.ValueString(), true)
+	if err != nil {
+		diags.AddError("Cannot Read ntopng Configuration", err.Error())
+		return &m, diags
+	}
+	if !h.Main.Info.Exists {
+		return nil, diags
+	}
+	eff := h.Effective
+	m.HTTPListen = sameListen(m.HTTPListen, eff.HTTPListen(), eff.Options["http-port"])
+	m.HTTPSListen = sameListen(m.HTTPSListen, eff.HTTPSListen(), eff.Options["https-port"])
+	m.User = types.StringValue(h.RunAsUser())
+	m.UserGroups = stringList(h.MemberOf(listStrings(m.UserGroups)))
+	if !m.Redis.IsNull() || (imported && eff.Options["redis"] != "") {
+		m.Redis = redisObject(eff, m.Redis)
+	}
+	m.RedisPasswordSHA256 = types.StringNull()
+	if eff.RedisPassword != nil && *eff.RedisPassword != "" {
+		hash, err := keyedHash(ctx, c, *eff.RedisPassword)
+		if err != nil {
+			diags.AddError("Cannot Read ntopng Configuration", err.Error())
+			return &m, diags
+		}
+		m.RedisPasswordSHA256 = types.StringValue(hash)
+	}
+	if ifs := h.OptionValues("interface"); !m.Interfaces.IsNull() || (imported && len(ifs) > 0) {
+		m.Interfaces = stringList(ifs)
+	}
+	if v, ok := eff.Options["data-dir"]; ok && (!m.DataDir.IsNull() || imported) {
+		m.DataDir = types.StringValue(v)
+	} else if !m.DataDir.IsNull() {
+		m.DataDir = types.StringValue(eff.DataDir)
+	}
+	if v, ok := eff.Options["local-networks"]; !m.LocalNetworks.IsNull() || (imported && ok) {
+		var nets []string
+		if v != "" {
+			nets = strings.Split(v, ",")
+		}
+		m.LocalNetworks = stringList(nets)
+	}
+	if !m.ExtraOptions.IsNull() {
+		extra := map[string]attr.Value{}
+		for name := range m.ExtraOptions.Elements() {
+			if v, ok := eff.Options[name]; ok {
+				extra[name] = types.StringValue(ntopnghardening.Mask(name, v))
+			}
+		}
+		m.ExtraOptions = types.MapValueMust(types.StringType, extra)
+	} else if extra := h.ImportedExtraOptions(); imported && len(extra) > 0 {
+		m.ExtraOptions = maskedMap(extra)
+	}
+	if imported {
+		docs := eff.DocsDir
+		if docs == "" {
+			docs = ntopngconf.DefaultDocsDir
+		}
+		m.CertPath = types.StringValue(strings.TrimSuffix(docs, "/") + certFileSuffix)
+	}
+	m.EffectiveOptions = maskedMap(eff.Options)
+	m.ObservedListeners = stringList(h.ObservedListeners())
+	m.ConfigOwner = types.StringValue(h.ConfigOwner())
+	m.ConfigMode = types.StringValue(ntopnghardening.FormatMode(uint32(h.Main.Info.Mode.Perm())))
+	m.WritableConfigPaths = stringList(h.Writable)
+	if !m.WebAllowedNetworks.IsNull() {
+		m.WebAllowedNetworks = types.ListNull(types.StringType)
+		if nets, err := ntopnghardening.ReadWebACL(ctx, c, eff); err != nil {
+			diags.AddAttributeError(tfpath.Root("web_allowed_networks"), "Cannot Read the Web Access List", err.Error())
+		} else {
+			m.WebAllowedNetworks = stringList(nets)
+		}
+	}
+	return &m, diags
+}
+
+// maskedMap is options as the state shows them: every value through ntopnghardening.Mask.
+func maskedMap(options map[string]string) types.Map {
+	v := make(map[string]attr.Value, len(options))
+	for k, o := range options {
+		v[k] = types.StringValue(ntopnghardening.Mask(k, o))
+	}
+	return types.MapValueMust(types.StringType, v)
+}
+
+// sameListen keeps the operator's spelling, or else the file's, when it means the same
+// listener as what ntopng uses ("127.0.0.1:443" and ":443" both bind 127.0.0.1), so that
+// only real drift shows.
+func sameListen(prior types.String, effective, raw string) types.String {
+	if !prior.IsNull() && !prior.IsUnknown() && ntopnghardening.SameListener(prior.ValueString(), effective) {
+		return prior
+	}
+	if _, err := ntopngconf.ParseListen(raw); err == nil && ntopnghardening.SameListener(raw, effective) {
+		return types.StringValue(raw)
+	}
+	return types.StringValue(effective)
+}
+
+// redisObject is the redis attribute as the host's files set it. The default port stays
+// null, unless prior (the configuration's or the state's) wrote it out: both spellings mean
+// the same, and the read-back must keep the operator's.
+func redisObject(eff ntopngconf.Effective, prior types.Object) types.Object {
+	v := map[string]attr.Value{
+		"socket": types.StringNull(), "host": types.StringNull(), "port": types.Int64Null(),
+		"db": types.Int64Value(int64(eff.RedisDB)),
+	}
+	if strings.HasPrefix(eff.RedisHost, "/") {
+		v["socket"] = types.StringValue(eff.RedisHost)
+	} else {
+		v["host"] = types.StringValue(eff.RedisHost)
+		priorPort, _ := prior.Attributes()["port"].(types.Int64)
+		if eff.RedisPort != ntopngconf.DefaultRedisPort || (!priorPort.IsNull() && !priorPort.IsUnknown()) {
+			v["port"] = types.Int64Value(int64(eff.RedisPort))
+		}
+	}
+	return types.ObjectValueMust(redisAttrTypes, v)
+}

@@ -1,0 +1,228 @@
+package provider
+
+// ntopng_instance's plan-time helpers: the configuration checked and turned into
+// ntopnghardening.Desired, warnings, and the drift rules on the model.
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
+)
+
+// desiredInstance builds what m asks of the file and validates it; unknown values stay empty
+// (an unknown listen is "", an unknown redis nil), a null http_listen is its default.
+func desiredInstance(ctx context.Context, m instanceModel) (ntopnghardening.Desired, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	problem := func(p tfpath.Path, pr *ntopnghardening.Problem) bool {
+		if pr != nil {
+			diags.AddAttributeError(p, pr.Summary, pr.Detail)
+		}
+		return pr != nil
+	}
+	d := ntopnghardening.Desired{HTTPListen: ntopngconf.ListenDisabled, User: m.User.ValueString(), DataDir: m.DataDir.ValueString()}
+	if !m.HTTPListen.IsNull() {
+		d.HTTPListen = m.HTTPListen.ValueString()
+	}
+	d.HTTPSListen = m.HTTPSListen.ValueString()
+	problem(tfpath.Root("user"), ntopnghardening.CheckUser(d.User))
+	if !m.Redis.IsNull() && !m.Redis.IsUnknown() {
+		var rm instanceRedisModel
+		diags.Append(m.Redis.As(ctx, &rm, objectAsOptions)...)
+		if !rm.Socket.IsUnknown() && !rm.Host.IsUnknown() && !rm.Port.IsUnknown() && !rm.DB.IsUnknown() {
+			red := ntopngconf.Redis{Socket: rm.Socket.ValueString(), Host: rm.Host.ValueString(), Port: int(rm.Port.ValueInt64()), DB: int(rm.DB.ValueInt64())}
+			if !problem(tfpath.Root("redis"), ntopnghardening.CheckRedis(red)) {
+				d.Redis = &red
+			}
+		}
+	}
+	if !m.ExtraOptions.IsNull() && !m.ExtraOptions.IsUnknown() {
+		d.ExtraOptions = map[string]string{}
+		for name, v := range m.ExtraOptions.Elements() {
+			if s, ok := v.(types.String); ok && !s.IsUnknown() &&
+				!problem(tfpath.Root("extra_options").AtMapKey(name), ntopnghardening.CheckExtraOption(name, s.ValueString())) {
+				d.ExtraOptions[name] = s.ValueString()
+			}
+		}
+	}
+	lists := []struct {
+		attr, option string
+		list         types.List
+		dst          *[]string
+	}{{"interfaces", "interface", m.Interfaces, &d.Interfaces}, {"local_networks", "local-networks", m.LocalNetworks, &d.LocalNetworks}}
+	for _, l := range lists {
+		if l.list.IsNull() || l.list.IsUnknown() {
+			continue
+		}
+		*l.dst = []string{}
+		for i, v := range l.list.Elements() {
+			if s, ok := v.(types.String); ok && !s.IsUnknown() &&
+				!problem(tfpath.Root(l.attr).AtListIndex(i), ntopnghardening.CheckListValue(l.option, s.ValueString())) {
+				*l.dst = append(*l.dst, s.ValueString())
+			}
+		}
+	}
+	if !m.DataDir.IsNull() && !m.DataDir.IsUnknown() {
+		problem(tfpath.Root("data_dir"), ntopnghardening.CheckDataDir(d.DataDir))
+	}
+	diags.Append(m.UserGroups.ElementsAs(ctx, &d.UserGroups, false)...)
+	return d, diags
+}
+
+// listStrings is the known strings of l (nil when l is null).
+func listStrings(l types.List) []string {
+	var out []string
+	for _, v := range l.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsUnknown() {
+			out = append(out, s.ValueString())
+		}
+	}
+	return out
+}
+
+// rotatePassword: write the configuration's password (instead of keeping the host's) when
+// the version changed, when the host drifted from what was applied, or when there is none.
+func (r *instanceResource) rotatePassword(ctx context.Context, plan, prior instanceModel, p privateGetter) bool {
+	if !plan.RedisPassword.IsNull() {
+		return true
+	}
+	if !plan.RedisPasswordWOVersion.Equal(prior.RedisPasswordWOVersion) || prior.RedisPasswordSHA256.IsNull() {
+		return true
+	}
+	applied := instanceRedisPassword.applied(ctx, p)
+	return applied != "" && applied != prior.RedisPasswordSHA256.ValueString()
+}
+
+// instanceWarnings are ValidateConfig's warnings: legal but risky settings. passwordSet says
+// whether a Redis password is given.
+func instanceWarnings(m instanceModel, d ntopnghardening.Desired, passwordSet bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, l := range []struct {
+		attr   string
+		listen *ntopngconf.Listen
+	}{{"http_listen", parsedListen(d.HTTPListen)}, {"https_listen", parsedListen(d.HTTPSListen)}} {
+		if l.listen != nil && l.listen.AllAddresses() {
+			diags.AddAttributeWarning(tfpath.Root(l.attr), "Web Server on Every Address",
+				fmt.Sprintf("%s = %q listens on every address of the host. Bind it to the management address, e.g. \"192.0.2.10:%d\".",
+					l.attr, l.listen.String(), l.listen.Port))
+		}
+	}
+	if m.User.ValueString() == "nobody" {
+		diags.AddAttributeWarning(tfpath.Root("user"), "ntopng Runs as nobody",
+			"user = \"nobody\" shares an account with other daemons. Use a dedicated user such as \"ntopng\" (manage_user creates it).")
+	}
+	if _, ok := d.ExtraOptions["disable-login"]; ok {
+		diags.AddAttributeWarning(tfpath.Root("extra_options").AtMapKey("disable-login"), "Login Disabled",
+			"disable-login turns off authentication of the web interface (1: for everyone, 0: from localhost). Anyone who reaches the port gets in.")
+	}
+	if d.Redis != nil && d.Redis.Socket == "" && !passwordSet {
+		diags.AddAttributeWarning(tfpath.Root("redis"), "Redis over TCP Without a Password",
+			"ntopng reaches Redis over TCP and no redis_password_wo or redis_password is set: anyone on the host can read "+
+				"and change ntopng's data. Protect Redis with ntopng_redis and pass the same password here, or use the Unix socket.")
+	}
+	return diags
+}
+
+// certWarning: the certificate must exist when HTTP is disabled: a warning at plan time, an
+// error at apply.
+func (r *instanceResource) certWarning(ctx context.Context, plan instanceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if plan.HTTPListen.ValueString() == ntopngconf.ListenDisabled && !plan.CertPath.IsUnknown() && !plan.Host.IsUnknown() && !r.data.unknown {
+		if c, err := r.data.conn(ctx, plan.Host.ValueString(), plan.SSHPort); err == nil {
+			if fi, err := c.Stat(ctx, plan.CertPath.ValueString()); err == nil && !fi.Exists {
+				diags.AddAttributeWarning(tfpath.Root("cert_path"), "HTTPS Certificate Missing",
+					fmt.Sprintf("%s does not exist on %s yet. With http_listen = \"disabled\" ntopng would fall back to plain HTTP on "+
+						"every address, so apply checks again before writing ntopng.conf and refuses when it is still missing. "+
+						"This is expected when ntopng_tls_cert pushes it in this same apply (cert_path = ntopng_tls_cert.<name>.path "+
+						"makes it go first).", plan.CertPath.ValueString(), plan.Host.ValueString()))
+			}
+		}
+	}
+	return diags
+}
+
+// plannedPasswordHash is redis_password_sha256 in the plan: the given password's hash (on the
+// host), or the state's when no password is given (apply leaves the host's as it is).
+func (r *instanceResource) plannedPasswordHash(ctx context.Context, req resource.ModifyPlanRequest, plan instanceModel, prior *instanceModel) (types.String, diag.Diagnostics) {
+	var stateHash types.String = types.StringNull()
+	versionChanged := false
+	if prior != nil {
+		stateHash = prior.RedisPasswordSHA256
+		versionChanged = !prior.RedisPasswordWOVersion.Equal(plan.RedisPasswordWOVersion)
+	}
+	h, diags := instanceRedisPassword.plannedHash(ctx, req.Config, stateHash, versionChanged, req.Private,
+		hostHasher(ctx, r.data, plan.Host, plan.SSHPort))
+	if _, set, _, _ := instanceRedisPassword.value(ctx, req.Config); !set {
+		// No password given: the attribute still reads back the one in the host's files
+		// (an unmanaged --redis line, a drop-in), which apply leaves as it is.
+		h = types.StringUnknown()
+		if prior != nil {
+			h = prior.RedisPasswordSHA256
+		}
+	}
+	return h, diags
+}
+
+func (r *instanceResource) passwordPath(ctx context.Context, req resource.ValidateConfigRequest) tfpath.Path {
+	if instanceRedisPassword.usesWriteOnly(ctx, req.Config) {
+		return tfpath.Root("redis_password_wo")
+	}
+	return tfpath.Root("redis_password")
+}
+
+// parsedListen is s parsed, or nil when it is not known (or not valid: the attribute's
+// validator reports that).
+func parsedListen(s string) *ntopngconf.Listen {
+	l, err := ntopngconf.ParseListen(s)
+	if err != nil {
+		return nil
+	}
+	return &l
+}
+
+// planReadBacks: the read-back attributes stay as the state has them when nothing is to be
+// written or repaired; otherwise they are known after apply.
+func planReadBacks(plan instanceModel, prior *instanceModel) instanceModel {
+	if prior != nil && configEqual(plan, *prior) && plan.RedisPasswordSHA256.Equal(prior.RedisPasswordSHA256) && !listenersDrifted(*prior) && !filesDrifted(plan, *prior) {
+		plan.EffectiveOptions = prior.EffectiveOptions
+		plan.ObservedListeners = prior.ObservedListeners
+		plan.ConfigOwner, plan.ConfigMode, plan.WritableConfigPaths = prior.ConfigOwner, prior.ConfigMode, prior.WritableConfigPaths
+		return plan
+	}
+	plan.EffectiveOptions = types.MapUnknown(types.StringType)
+	plan.ObservedListeners = types.ListUnknown(types.StringType)
+	plan.ConfigOwner, plan.ConfigMode = types.StringUnknown(), types.StringUnknown()
+	plan.WritableConfigPaths = types.ListUnknown(types.StringType)
+	return plan
+}
+
+// configEqual compares what the resource writes (not the computed read-backs).
+func configEqual(a, b instanceModel) bool {
+	return a.HTTPListen.Equal(b.HTTPListen) && a.HTTPSListen.Equal(b.HTTPSListen) && a.User.Equal(b.User) &&
+		a.UserGroups.Equal(b.UserGroups) && a.Redis.Equal(b.Redis) && a.Interfaces.Equal(b.Interfaces) &&
+		a.DataDir.Equal(b.DataDir) && a.LocalNetworks.Equal(b.LocalNetworks) && a.ExtraOptions.Equal(b.ExtraOptions) &&
+		a.ManageUser.Equal(b.ManageUser) && a.RedisPassword.Equal(b.RedisPassword) &&
+		a.RedisPasswordWOVersion.Equal(b.RedisPasswordWOVersion) && a.WebAllowedNetworks.Equal(b.WebAllowedNetworks)
+}
+
+// filesDrifted: ntopnghardening.FilesDrifted on what the last read found.
+func filesDrifted(plan, prior instanceModel) bool {
+	_, disableLogin := prior.EffectiveOptions.Elements()["disable-login"]
+	_, wanted := plan.ExtraOptions.Elements()["disable-login"]
+	return ntopnghardening.FilesDrifted(ntopnghardening.ReadBack{ConfigOwner: prior.ConfigOwner.ValueString(), ConfigMode: prior.ConfigMode.ValueString(),
+		Writable: len(prior.WritableConfigPaths.Elements()), DisableLogin: disableLogin}, wanted)
+}
+
+// listenersDrifted: ntopnghardening.ListenersDrifted, once the listeners were read.
+func listenersDrifted(st instanceModel) bool {
+	if st.ObservedListeners.IsNull() || st.ObservedListeners.IsUnknown() {
+		return false // never read
+	}
+	return ntopnghardening.ListenersDrifted(listStrings(st.ObservedListeners), st.HTTPListen.ValueString(), st.HTTPSListen.ValueString())
+}
