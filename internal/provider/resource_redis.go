@@ -47,8 +47,8 @@ type redisResource struct {
 	data *providerData
 }
 
-// redisResourceModel is the resource's data.
-type redisResourceModel struct {
+// redisModel is the resource's data.
+type redisModel struct {
 	ID                   types.String `tfsdk:"id"`
 	Host                 types.String `tfsdk:"host"`
 	SSHPort              types.Int64  `tfsdk:"ssh_port"`
@@ -271,7 +271,7 @@ func (r *redisResource) Configure(_ context.Context, req resource.ConfigureReque
 // ValidateConfig refuses, before any host is touched, the values Redis or ntopng would
 // misread (redishardening.Validate).
 func (r *redisResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m redisResourceModel
+	var m redisModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -297,17 +297,17 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		resp.Diagnostics.Append(warnDestroy(ctx, "ntopng_redis", "config_path", req.State)...)
 		return
 	}
-	var plan redisResourceModel
+	var plan redisModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	var prior *redisResourceModel
+	var prior *redisModel
 	if !req.State.Raw.IsNull() {
-		prior = &redisResourceModel{}
+		prior = &redisModel{}
 		resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, prior)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var cfg redisResourceModel
+	var cfg redisModel
 	if resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &cfg)...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -345,7 +345,7 @@ func (r *redisResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
 		return // refused before anything is written
 	}
-	var plan redisResourceModel
+	var plan redisModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -360,7 +360,7 @@ func (r *redisResource) Create(ctx context.Context, req resource.CreateRequest, 
 
 // Read reads redis.conf and its includes (last value wins) and asks the running server.
 func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var st redisResourceModel
+	var st redisModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -414,7 +414,7 @@ func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
 		return // refused before anything is written
 	}
-	var plan, prior redisResourceModel
+	var plan, prior redisModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
 	if resp.Diagnostics.HasError() {
@@ -430,7 +430,7 @@ func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, 
 
 // Delete stops managing the file, or restores the original with on_destroy = "restore".
 func (r *redisResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var st redisResourceModel
+	var st redisModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() || hostchange.OnDestroy(st.OnDestroy.ValueString()) != hostchange.OnDestroyRestore {
 		return
@@ -453,7 +453,7 @@ func (r *redisResource) ImportState(ctx context.Context, req resource.ImportStat
 			" (for example probe-1.example.net:/etc/redis/redis.conf; the port, when given, is the SSH port)")
 		return
 	}
-	st := redisResourceModel{
+	st := redisModel{
 		ID: types.StringValue(hostID(host, sshPort, p)), Host: types.StringValue(host), SSHPort: sshPort,
 		ConfigPath: types.StringValue(p), RequirepassWO: types.StringNull(), RequirepassWOVersion: types.Int64Value(1),
 		Requirepass: types.StringNull(), RequirepassSHA256: types.StringNull(), Port: types.Int64Null(),

@@ -24,7 +24,7 @@ import (
 
 // checkHost reads the host's redis.conf at plan time: conflicts are errors, a managed
 // directive that an included file overrides is a warning (apply refuses it).
-func (r *redisResource) checkHost(ctx context.Context, plan redisResourceModel, prior *redisResourceModel) diag.Diagnostics {
+func (r *redisResource) checkHost(ctx context.Context, plan redisModel, prior *redisModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if r.data == nil || r.data.unknown || !plan.knownForHost() {
 		return nil
@@ -71,7 +71,7 @@ func conflictErrors(cfg *redisconf.Config) diag.Diagnostics {
 
 // apply writes the file for plan, restarts and verifies (redishardening.Apply), and completes
 // plan with what the host now has.
-func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior *redisResourceModel) diag.Diagnostics {
+func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior *redisModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	host, confPath := plan.Host.ValueString(), plan.ConfigPath.ValueString()
 	c, err := r.data.conn(ctx, host, plan.SSHPort)
@@ -212,7 +212,7 @@ func (r *redisResource) hostDefaults(ctx context.Context, host types.String, ssh
 
 // planDistroDefaults plans config_path, unixsocket and restart_command from the host's
 // distribution (hostDefaults) when the configuration leaves them unset.
-func (r *redisResource) planDistroDefaults(ctx context.Context, plan *redisResourceModel, cfg redisResourceModel) {
+func (r *redisResource) planDistroDefaults(ctx context.Context, plan *redisModel, cfg redisModel) {
 	// Unset on a new resource (null in the configuration, so unknown in the plan): the host's
 	// distribution decides. A value the configuration sets but cannot know yet (another
 	// resource's output) stays unknown: planning a default for it would contradict the

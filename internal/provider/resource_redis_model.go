@@ -15,14 +15,14 @@ import (
 )
 
 // knownForHost reports whether every value the host checks need is known.
-func (m redisResourceModel) knownForHost() bool {
+func (m redisModel) knownForHost() bool {
 	return !m.Host.IsUnknown() && !m.SSHPort.IsUnknown() && !m.ConfigPath.IsUnknown() && !m.Port.IsUnknown() &&
 		!m.Bind.IsUnknown() && !m.Unixsocket.IsUnknown() && !m.Unixsocketperm.IsUnknown() &&
 		!m.ProtectedMode.IsUnknown() && !m.RenameCommands.IsUnknown()
 }
 
 // renameKeys are the rename_commands names, sorted.
-func (m redisResourceModel) renameKeys() []string {
+func (m redisModel) renameKeys() []string {
 	if m.RenameCommands.IsNull() || m.RenameCommands.IsUnknown() {
 		return nil
 	}
@@ -31,7 +31,7 @@ func (m redisResourceModel) renameKeys() []string {
 
 // validatePassword checks that exactly one password attribute is set and that a known
 // value satisfies redisconf.ValidatePassword. The value never reaches a message.
-func validatePassword(m redisResourceModel) diag.Diagnostics {
+func validatePassword(m redisModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	wo, sens := m.RequirepassWO, m.Requirepass
 	switch {
@@ -65,7 +65,7 @@ func validatePassword(m redisResourceModel) diag.Diagnostics {
 
 // desiredRedis is what plan says the file must contain; prior's rename_commands names that
 // the plan no longer has are removed from the file.
-func desiredRedis(ctx context.Context, plan redisResourceModel, prior *redisResourceModel) redishardening.Desired {
+func desiredRedis(ctx context.Context, plan redisModel, prior *redisModel) redishardening.Desired {
 	d := redishardening.Desired{Port: plan.Port.ValueInt64(), Unixsocket: plan.Unixsocket.ValueString(),
 		Unixsocketperm: plan.Unixsocketperm.ValueString(), ProtectedMode: plan.ProtectedMode.ValueBool()}
 	plan.Bind.ElementsAs(ctx, &d.Bind, false)
@@ -79,7 +79,7 @@ func desiredRedis(ctx context.Context, plan redisResourceModel, prior *redisReso
 
 // validationInput is the part of the configuration redishardening.Validate checks; a value
 // that is null or not known yet is left out.
-func (m redisResourceModel) validationInput() redishardening.Input {
+func (m redisModel) validationInput() redishardening.Input {
 	var in redishardening.Input
 	if !m.ConfigPath.IsNull() && !m.ConfigPath.IsUnknown() {
 		in.ConfigPath = m.ConfigPath.ValueStringPointer()
@@ -116,7 +116,7 @@ func (m redisResourceModel) validationInput() redishardening.Input {
 // fillFromHost sets the managed attributes to what Redis uses on the host. rename_commands
 // keeps the names already managed; a null map (import) adopts every rename-command line.
 // hash makes requirepass_sha256 from the password (keyedHash).
-func (m *redisResourceModel) fillFromHost(e redishardening.Effective, cfg *redisconf.Config, hash func(string) (string, error)) error {
+func (m *redisModel) fillFromHost(e redishardening.Effective, cfg *redisconf.Config, hash func(string) (string, error)) error {
 	m.Port = types.Int64PointerValue(e.Port)
 	m.Bind = stringList(e.Bind)
 	m.Unixsocket = types.StringValue(e.Unixsocket)
@@ -146,7 +146,7 @@ func (m *redisResourceModel) fillFromHost(e redishardening.Effective, cfg *redis
 }
 
 // planLive plans the live read-backs: what a verified apply leaves.
-func (m *redisResourceModel) planLive() {
+func (m *redisModel) planLive() {
 	switch {
 	case m.VerifyLive.IsUnknown():
 		m.LiveAuthRequired, m.LiveTCPListening = types.BoolUnknown(), types.BoolUnknown()

@@ -36,12 +36,12 @@ func (m redisMapFS) Glob(pattern string) ([]string, error) {
 	return out, nil
 }
 
-func testRedisPlan(renames map[string]string) redisResourceModel {
+func testRedisPlan(renames map[string]string) redisModel {
 	r := map[string]attr.Value{}
 	for k, v := range renames {
 		r[k] = types.StringValue(v)
 	}
-	return redisResourceModel{
+	return redisModel{
 		Port:           types.Int64Value(0),
 		Bind:           stringList([]string{"127.0.0.1", "-::1"}),
 		Unixsocket:     types.StringValue("/run/redis/redis-server.sock"),
@@ -77,7 +77,7 @@ func TestRedisEffectiveDefaultsAndReadBack(t *testing.T) {
 	}
 	e := redishardening.EffectiveOf(cfg)
 	// After an import (rename_commands null) every rename-command line is adopted.
-	imported := redisResourceModel{RenameCommands: types.MapNull(types.StringType), Unixsocketperm: types.StringNull()}
+	imported := redisModel{RenameCommands: types.MapNull(types.StringType), Unixsocketperm: types.StringNull()}
 	if err := imported.fillFromHost(e, cfg, plainHash); err != nil {
 		t.Fatal(err)
 	}

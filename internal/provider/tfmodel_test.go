@@ -58,7 +58,7 @@ func TestModelCodecAgreesWithFramework(t *testing.T) {
 	ctx := context.Background()
 	models := map[string]func() any{
 		"ntopng_instance": func() any { return &instanceModel{} },
-		"ntopng_redis":    func() any { return &redisResourceModel{} },
+		"ntopng_redis":    func() any { return &redisModel{} },
 		"ntopng_tls_cert": func() any { return &tlsCertModel{} },
 		"ntopng_user":     func() any { return &userModel{} },
 	}
