@@ -150,14 +150,7 @@ func (r *instanceResource) certWarning(ctx context.Context, plan instanceModel) 
 // plannedPasswordHash is redis_password_sha256 in the plan: the given password's hash (on the
 // host), or the state's when no password is given (apply leaves the host's as it is).
 func (r *instanceResource) plannedPasswordHash(ctx context.Context, req resource.ModifyPlanRequest, plan instanceModel, prior *instanceModel) (types.String, diag.Diagnostics) {
-	var stateHash types.String = types.StringNull()
-	versionChanged := false
-	if prior != nil {
-		stateHash = prior.RedisPasswordSHA256
-		versionChanged = !prior.RedisPasswordWOVersion.Equal(plan.RedisPasswordWOVersion)
-	}
-	h, diags := instanceRedisPassword.plannedHash(ctx, req.Config, stateHash, versionChanged, req.Private,
-		hostHasher(ctx, r.data, plan.Host, plan.SSHPort))
+	h, diags := instanceRedisPassword.plannedHash(ctx, req, plan.RedisPasswordWOVersion, hostHasher(ctx, r.data, plan.Host, plan.SSHPort))
 	if _, set, _, _ := instanceRedisPassword.value(ctx, req.Config); !set {
 		// No password given: the attribute still reads back the one in the host's files
 		// (an unmanaged --redis line, a drop-in), which apply leaves as it is.

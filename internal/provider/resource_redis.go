@@ -312,13 +312,7 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	r.planDistroDefaults(ctx, &plan, cfg)
-	stateHash, versionChanged := types.StringNull(), false
-	if prior != nil {
-		stateHash = prior.RequirepassSHA256
-		versionChanged = !prior.RequirepassWOVersion.Equal(plan.RequirepassWOVersion)
-	}
-	h, d := redisPassword.plannedHash(ctx, req.Config, stateHash, versionChanged, req.Private,
-		hostHasher(ctx, r.data, plan.Host, plan.SSHPort))
+	h, d := redisPassword.plannedHash(ctx, req, plan.RequirepassWOVersion, hostHasher(ctx, r.data, plan.Host, plan.SSHPort))
 	resp.Diagnostics.Append(d...)
 	plan.RequirepassSHA256 = h
 	plan.planLive()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -174,7 +175,9 @@ func hostHasher(ctx context.Context, d *providerData, host types.String, port ty
 // plan shows drift without keeping the secret or anything a guess can be tested against.
 type secretInput struct {
 	writeOnly, version, sensitive string // attribute names
-	privateKey                    string // private state key that remembers the hash applied last
+	// privateKey names the computed attribute holding the keyed hash, and the private state
+	// key that remembers the hash applied last.
+	privateKey string
 }
 
 // value returns the secret from the configuration: set is false when neither attribute is
@@ -230,14 +233,22 @@ func (s secretInput) remember(ctx context.Context, p privateSetter, hash string)
 // plannedHash is the hash the plan promises for the host:
 //   - sensitive attribute: the keyed hash of its value (unknown while the value is unknown,
 //     or when hash is nil: the host cannot be reached at plan time);
-//   - write-only: unknown when creating, when the version changes, or when the host's hash
-//     (stateHash, read back by refresh) differs from the one applied last, since the value
+//   - write-only: unknown when creating, when the version changes (planVersion against the
+//     prior state's), or when the host's hash (the prior state's, read back by refresh) differs from the one applied last, since the value
 //     written then is the configuration's value of that run (an ephemeral password differs
 //     from one run to the next); otherwise the state's hash: nothing to do.
 //
 // After an import no hash was applied yet: the host's current secret is adopted.
-func (s secretInput) plannedHash(ctx context.Context, cfg tfsdk.Config, stateHash types.String, versionChanged bool, p privateGetter, hash func(string) (string, error)) (types.String, diag.Diagnostics) {
+func (s secretInput) plannedHash(ctx context.Context, req resource.ModifyPlanRequest, planVersion types.Int64, hash func(string) (string, error)) (types.String, diag.Diagnostics) {
+	cfg, p := req.Config, req.Private
 	v, set, known, diags := s.value(ctx, cfg)
+	stateHash, versionChanged := types.StringNull(), false
+	if !req.State.Raw.IsNull() {
+		var priorVersion types.Int64
+		diags.Append(req.State.GetAttribute(ctx, path.Root(s.privateKey), &stateHash)...)
+		diags.Append(req.State.GetAttribute(ctx, path.Root(s.version), &priorVersion)...)
+		versionChanged = !priorVersion.Equal(planVersion)
+	}
 	if !set {
 		return types.StringNull(), diags
 	}
