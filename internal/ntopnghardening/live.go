@@ -60,6 +60,19 @@ func WaitListeners(ctx context.Context, c *transport.Conn, service string, want 
 		})
 }
 
+// ListenerCheck is apply's verification: the processes of service listen on exactly where d
+// says (HTTPS only with the certificate present), the collector endpoints of d's interfaces
+// (the host's when d does not manage them) left out, within timeout.
+func (h *Host) ListenerCheck(c *transport.Conn, d Desired, service string, certPresent bool, timeout time.Duration) func(context.Context) error {
+	want := ExpectedListeners(d.HTTPListen, d.HTTPSListen, certPresent)
+	ifaces := h.OptionValues("interface")
+	if d.Interfaces != nil {
+		ifaces = d.Interfaces
+	}
+	collectors := CollectorPorts(ifaces)
+	return func(ctx context.Context) error { return WaitListeners(ctx, c, service, want, collectors, timeout) }
+}
+
 // EnsureUser creates d's system user and its group when missing, adds the supplementary
 // groups and gives it the data directory. Names are validated by the caller and quoted here.
 func EnsureUser(ctx context.Context, c *transport.Conn, d Desired) error {

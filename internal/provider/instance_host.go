@@ -20,6 +20,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
 // apply runs the whole change: validate against the host, user, drop-ins, file, restart,
@@ -50,24 +51,9 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 				"(cert_path = ntopng_tls_cert.<name>.path) or keep an HTTP listener.", plan.CertPath.ValueString(), plan.Host.ValueString()))
 		return "", diags
 	}
-	// The Redis password: the configuration's, or the one already on the host.
-	password := ""
-	if writeConfigPassword {
-		v, set, _, d := instanceRedisPassword.value(ctx, cfg)
-		diags.Append(d...)
-		if set {
-			password = v
-		}
-	} else if h.Effective.RedisPassword != nil {
-		password = *h.Effective.RedisPassword
-	}
-	// The hash before any write: a host where it cannot be made is left as it was.
-	hash := ""
-	if password != "" {
-		if hash, err = keyedHash(ctx, c, password); err != nil {
-			diags.AddError("Cannot Hash the Redis Password", err.Error()+". Nothing was changed.")
-			return "", diags
-		}
+	password, hash, d := applyPassword(ctx, cfg, c, h, writeConfigPassword)
+	if diags.Append(d...); password != "" && hash == "" {
+		return "", diags // not hashed: nothing was changed
 	}
 	desired, d := desiredInstance(ctx, plan)
 	diags.Append(d...)
@@ -114,22 +100,35 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 	}
 	if plan.VerifyListeners.ValueBool() {
 		timeout, _ := time.ParseDuration(plan.VerifyTimeout.ValueString())
-		want := ntopnghardening.ExpectedListeners(desired.HTTPListen, desired.HTTPSListen, cert.Exists)
-		service := plan.Service.ValueString()
-		ifaces := h.OptionValues("interface")
-		if desired.Interfaces != nil {
-			ifaces = desired.Interfaces
-		}
-		collectors := ntopnghardening.CollectorPorts(ifaces)
-		ch.Verify = func(ctx context.Context) error {
-			return ntopnghardening.WaitListeners(ctx, c, service, want, collectors, timeout)
-		}
+		ch.Verify = h.ListenerCheck(c, desired, plan.Service.ValueString(), cert.Exists, timeout)
 	}
 	if err := ntopnghardening.ApplyWithWebACL(ctx, c, ch, eff, listStrings(plan.WebAllowedNetworks), !plan.WebAllowedNetworks.IsNull()); err != nil {
 		diags.AddError("Cannot Apply ntopng Configuration", err.Error())
 		return "", diags
 	}
 	return hash, diags
+}
+
+// applyPassword is the Redis password apply writes (the configuration's, or the one already
+// on the host) and its hash, made before any write: a host where it cannot be made is left as
+// it was.
+func applyPassword(ctx context.Context, cfg tfsdk.Config, c *transport.Conn, h *ntopnghardening.Host, writeConfigPassword bool) (password, hash string, diags diag.Diagnostics) {
+	if writeConfigPassword {
+		v, set, _, d := instanceRedisPassword.value(ctx, cfg)
+		diags.Append(d...)
+		if set {
+			password = v
+		}
+	} else if h.Effective.RedisPassword != nil {
+		password = *h.Effective.RedisPassword
+	}
+	if password != "" {
+		var err error
+		if hash, err = keyedHash(ctx, c, password); err != nil {
+			diags.AddError("Cannot Hash the Redis Password", err.Error()+". Nothing was changed.")
+		}
+	}
+	return password, hash, diags
 }
 
 // write is Create and Update: apply the plan (prior is nil on Create), then remember the
