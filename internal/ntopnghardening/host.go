@@ -21,7 +21,10 @@ type Host struct {
 	IDs       *hostids.IDs
 	Effective ntopngconf.Effective // what ntopng uses: the main file, then the drop-ins
 	Listeners []livecheck.Listener // of the unit's processes (ReadHost withListeners only)
-	Writable  []string             // configuration paths someone other than root may change
+	// Redis is whether ntopng's Redis answers a client configured as ntopng.conf says
+	// (ReadHost withListeners only, when the files set --redis; nil otherwise).
+	Redis    *livecheck.RedisReach
+	Writable []string // configuration paths someone other than root may change
 }
 
 // Conf is ntopng's configuration as its service reads it: the main file, then the
@@ -86,22 +89,10 @@ func RedisTarget(eff ntopngconf.Effective) livecheck.RedisTarget {
 }
 
 // ReadHost reads the main file, the drop-ins (when service reads them), /etc/passwd and
-// /etc/group over the shared SFTP channel and, withListeners, at the same time the listeners
-// of service with one command (checkUnit).
+// /etc/group over the shared SFTP channel and, withListeners, then the listeners of service
+// and whether ntopng's Redis accepts what the files say, with one command (checkUnit). The
+// Redis check needs the files, so the command follows the reads.
 func ReadHost(ctx context.Context, c *transport.Conn, confPath, service string, withListeners bool) (*Host, error) {
-	// The listeners do not depend on the files: list them while the files are read.
-	type listenersResult struct {
-		ls  []livecheck.Listener
-		err error
-	}
-	var listening chan listenersResult
-	if withListeners {
-		listening = make(chan listenersResult, 1)
-		go func() {
-			u, err := checkUnit(ctx, c, service)
-			listening <- listenersResult{u.Listeners, err}
-		}()
-	}
 	var dropIns []string
 	if ReadsDropIns(confPath) {
 		var err error
@@ -136,12 +127,17 @@ func ReadHost(ctx context.Context, c *transport.Conn, confPath, service string, 
 		}
 	}
 	h.Effective = evaluate(confPath, string(h.Main.Data), h.DropIns, nil)
-	if listening != nil {
-		res := <-listening
-		if res.err != nil {
-			return nil, res.err
+	if withListeners {
+		var target *livecheck.RedisTarget
+		if _, set := h.Effective.Options["redis"]; set && h.Main.Info.Exists {
+			t := RedisTarget(h.Effective)
+			target = &t
 		}
-		h.Listeners = res.ls
+		u, err := checkUnit(ctx, c, service, target)
+		if err != nil {
+			return nil, err
+		}
+		h.Listeners, h.Redis = u.Listeners, u.Redis
 	}
 	return h, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
@@ -19,20 +20,66 @@ import (
 const StartupWait = 20 * time.Second
 
 // checkUnit is the one place where a read asks about ntopng's unit (its processes and their
-// listeners), in one command.
-func checkUnit(ctx context.Context, c *transport.Conn, service string) (livecheck.Unit, error) {
-	return unitListening(ctx, c, service, StartupWait)
+// listeners) and, when redis is given, whether that Redis answers ntopng: one command.
+func checkUnit(ctx context.Context, c *transport.Conn, service string, redis *livecheck.RedisTarget) (livecheck.Unit, error) {
+	return unitListening(ctx, c, service, redis, StartupWait)
+}
+
+// askUnit is one unit check, with the Redis question when redis is given.
+func askUnit(ctx context.Context, c *transport.Conn, service string, redis *livecheck.RedisTarget) (livecheck.Unit, error) {
+	if redis == nil {
+		return livecheck.UnitListeners(ctx, c, service)
+	}
+	return livecheck.UnitListenersAndRedis(ctx, c, service, *redis)
+}
+
+// RedisStatus is the redis_status read-back of a Redis check: "" when there was none (the
+// files set no --redis), "ok", or why a client configured as ntopng is not let in.
+func RedisStatus(r *livecheck.RedisReach) string {
+	switch {
+	case r == nil:
+		return ""
+	case r.OK:
+		return RedisOK
+	}
+	return r.Detail
+}
+
+// RedisOK is the redis_status of an ntopng that reaches its Redis.
+const RedisOK = "ok"
+
+// RedisDrifted: a status read back says that ntopng cannot reach its Redis (a host without
+// redis-cli, "not checked", is not drift).
+func RedisDrifted(status string) bool {
+	return status != "" && status != RedisOK && !strings.HasPrefix(status, "not checked")
+}
+
+// VerifyRedis asks, once, whether the Redis of eff (the files just written) lets ntopng in:
+// the verification after a restart. An error says why not; a host without redis-cli passes.
+func VerifyRedis(ctx context.Context, c *transport.Conn, service string, eff ntopngconf.Effective) error {
+	if _, set := eff.Options["redis"]; !set {
+		return nil
+	}
+	t := RedisTarget(eff)
+	u, err := askUnit(ctx, c, service, &t)
+	if err != nil {
+		return err
+	}
+	if u.Redis != nil && u.Redis.Checked && !u.Redis.OK {
+		return fmt.Errorf("ntopng cannot reach its Redis with what its configuration says: %s", u.Redis.Detail)
+	}
+	return nil
 }
 
 // unitListening reads the unit's listeners; while the unit has a main process but no listener
 // yet (ntopng starting), it asks again for up to wait. A unit without a main process (stopped,
 // failed, or between two restarts) is answered at once.
-func unitListening(ctx context.Context, c *transport.Conn, service string, wait time.Duration) (livecheck.Unit, error) {
+func unitListening(ctx context.Context, c *transport.Conn, service string, redis *livecheck.RedisTarget, wait time.Duration) (livecheck.Unit, error) {
 	var u livecheck.Unit
 	err := hostchange.Poll(ctx, hostchange.Backoff{First: 500 * time.Millisecond, Max: 500 * time.Millisecond, Timeout: wait},
 		func(ctx context.Context, _, _ time.Duration) (string, error) {
 			var err error
-			if u, err = livecheck.UnitListeners(ctx, c, service); err != nil || u.MainPID == 0 || len(u.Listeners) > 0 {
+			if u, err = askUnit(ctx, c, service, redis); err != nil || u.MainPID == 0 || len(u.Listeners) > 0 {
 				return "", err
 			}
 			return "ntopng is running but does not listen yet", nil
@@ -62,15 +109,24 @@ func WaitListeners(ctx context.Context, c *transport.Conn, service string, want 
 
 // ListenerCheck is apply's verification: the processes of service listen on exactly where d
 // says (HTTPS only with the certificate present), the collector endpoints of d's interfaces
-// (the host's when d does not manage them) left out, within timeout.
-func (h *Host) ListenerCheck(c *transport.Conn, d Desired, service string, certPresent bool, timeout time.Duration) func(context.Context) error {
+// (the host's when d does not manage them) left out, within timeout; then, when eff (the files
+// as written) sets --redis, that Redis lets ntopng in (VerifyRedis).
+func (h *Host) ListenerCheck(c *transport.Conn, d Desired, eff ntopngconf.Effective, service string, certPresent bool, timeout time.Duration) func(context.Context) error {
 	want := ExpectedListeners(d.HTTPListen, d.HTTPSListen, certPresent)
 	ifaces := h.OptionValues("interface")
 	if d.Interfaces != nil {
 		ifaces = d.Interfaces
 	}
 	collectors := CollectorPorts(ifaces)
-	return func(ctx context.Context) error { return WaitListeners(ctx, c, service, want, collectors, timeout) }
+	return func(ctx context.Context) error {
+		// An ntopng that cannot reach its Redis usually does not listen either: its Redis's
+		// answer is then the better reason.
+		lerr := WaitListeners(ctx, c, service, want, collectors, timeout)
+		if rerr := VerifyRedis(ctx, c, service, eff); rerr != nil {
+			return errors.Join(rerr, lerr)
+		}
+		return lerr
+	}
 }
 
 // EnsureUser creates d's system user and its group when missing, adds the supplementary

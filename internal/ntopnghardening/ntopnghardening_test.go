@@ -251,3 +251,24 @@ func TestACLNetworks(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisStatus: the redis_status read-back and which statuses are drift.
+func TestRedisStatus(t *testing.T) {
+	cases := []struct {
+		reach   *livecheck.RedisReach
+		status  string
+		drifted bool
+	}{
+		{nil, "", false},
+		{&livecheck.RedisReach{Checked: true, OK: true}, "ok", false},
+		{&livecheck.RedisReach{Checked: true, Detail: "WRONGPASS invalid username-password pair (unix:/run/redis.sock)"}, "WRONGPASS invalid username-password pair (unix:/run/redis.sock)", true},
+		{&livecheck.RedisReach{Checked: true, Detail: "Could not connect to Redis at /x: No such file or directory (unix:/x)"}, "Could not connect to Redis at /x: No such file or directory (unix:/x)", true},
+		{&livecheck.RedisReach{Detail: "not checked: the host has no redis-cli to ask Redis at unix:/x with"}, "not checked: the host has no redis-cli to ask Redis at unix:/x with", false},
+	}
+	for _, c := range cases {
+		got := RedisStatus(c.reach)
+		if got != c.status || RedisDrifted(got) != c.drifted {
+			t.Errorf("RedisStatus(%+v) = %q (drift %v), want %q (drift %v)", c.reach, got, RedisDrifted(got), c.status, c.drifted)
+		}
+	}
+}

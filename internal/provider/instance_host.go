@@ -96,11 +96,11 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 		Files:        files,
 		Restart:      plan.RestartCommand.ValueString(),
 		KeepOriginal: true,
-		ForceRestart: prior != nil && listenersDrifted(*prior),
+		ForceRestart: prior != nil && (listenersDrifted(*prior) || redisDrifted(*prior)),
 	}
 	if plan.VerifyListeners.ValueBool() {
 		timeout, _ := time.ParseDuration(plan.VerifyTimeout.ValueString())
-		ch.Verify = h.ListenerCheck(c, desired, plan.Service.ValueString(), cert.Exists, timeout)
+		ch.Verify = h.ListenerCheck(c, desired, eff, plan.Service.ValueString(), cert.Exists, timeout)
 	}
 	if err := ntopnghardening.ApplyWithWebACL(ctx, c, ch, eff, listStrings(plan.WebAllowedNetworks), !plan.WebAllowedNetworks.IsNull()); err != nil {
 		diags.AddError("Cannot Apply ntopng Configuration", err.Error())
@@ -222,6 +222,10 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 	}
 	m.EffectiveOptions = maskedMap(eff.Options)
 	m.ObservedListeners = stringList(h.ObservedListeners())
+	m.RedisStatus = types.StringNull()
+	if st := ntopnghardening.RedisStatus(h.Redis); st != "" {
+		m.RedisStatus = types.StringValue(st)
+	}
 	m.ConfigOwner = types.StringValue(h.ConfigOwner())
 	m.ConfigMode = types.StringValue(ntopnghardening.FormatMode(uint32(h.Main.Info.Mode.Perm())))
 	m.WritableConfigPaths = stringList(h.Writable)

@@ -182,14 +182,15 @@ func parsedListen(s string) *ntopngconf.Listen {
 // planReadBacks: the read-back attributes stay as the state has them when nothing is to be
 // written or repaired; otherwise they are known after apply.
 func planReadBacks(plan instanceModel, prior *instanceModel) instanceModel {
-	if prior != nil && configEqual(plan, *prior) && plan.RedisPasswordSHA256.Equal(prior.RedisPasswordSHA256) && !listenersDrifted(*prior) && !filesDrifted(plan, *prior) {
+	if prior != nil && configEqual(plan, *prior) && plan.RedisPasswordSHA256.Equal(prior.RedisPasswordSHA256) && !listenersDrifted(*prior) &&
+		!redisDrifted(*prior) && !filesDrifted(plan, *prior) {
 		plan.EffectiveOptions = prior.EffectiveOptions
-		plan.ObservedListeners = prior.ObservedListeners
+		plan.ObservedListeners, plan.RedisStatus = prior.ObservedListeners, prior.RedisStatus
 		plan.ConfigOwner, plan.ConfigMode, plan.WritableConfigPaths = prior.ConfigOwner, prior.ConfigMode, prior.WritableConfigPaths
 		return plan
 	}
 	plan.EffectiveOptions = types.MapUnknown(types.StringType)
-	plan.ObservedListeners = types.ListUnknown(types.StringType)
+	plan.ObservedListeners, plan.RedisStatus = types.ListUnknown(types.StringType), types.StringUnknown()
 	plan.ConfigOwner, plan.ConfigMode = types.StringUnknown(), types.StringUnknown()
 	plan.WritableConfigPaths = types.ListUnknown(types.StringType)
 	return plan
@@ -218,4 +219,22 @@ func listenersDrifted(st instanceModel) bool {
 		return false // never read
 	}
 	return ntopnghardening.ListenersDrifted(listStrings(st.ObservedListeners), st.HTTPListen.ValueString(), st.HTTPSListen.ValueString())
+}
+
+// redisDrifted: the last read found that ntopng cannot reach the Redis its files name.
+func redisDrifted(st instanceModel) bool {
+	return ntopnghardening.RedisDrifted(st.RedisStatus.ValueString())
+}
+
+// redisWarning says at plan time that ntopng cannot reach its Redis, and what apply does.
+func redisWarning(plan instanceModel, prior *instanceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if prior != nil && redisDrifted(*prior) {
+		diags.AddAttributeWarning(tfpath.Root("redis_status"), "ntopng Cannot Reach Its Redis",
+			fmt.Sprintf("On %s, the Redis that %s names does not let ntopng in: %s. A running ntopng keeps its old connection "+
+				"until its next restart, then fails. Apply restarts ntopng with the configured password and socket and checks "+
+				"again; if the Redis side changed (ntopng_redis, or by hand), make both use the same password.",
+				plan.Host.ValueString(), plan.ConfigPath.ValueString(), prior.RedisStatus.ValueString()))
+	}
+	return diags
 }

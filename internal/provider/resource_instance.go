@@ -72,6 +72,7 @@ type instanceModel struct {
 	OnDestroy              types.String `tfsdk:"on_destroy"`
 	EffectiveOptions       types.Map    `tfsdk:"effective_options"`
 	ObservedListeners      types.List   `tfsdk:"observed_listeners"`
+	RedisStatus            types.String `tfsdk:"redis_status"`
 	ConfigOwner            types.String `tfsdk:"config_owner"`
 	ConfigMode             types.String `tfsdk:"config_mode"`
 	WritableConfigPaths    types.List   `tfsdk:"writable_config_paths"`
@@ -302,6 +303,18 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"is not running. A difference from the configuration (changed but not restarted, or stopped) is drift.",
 				ElementType: types.StringType, Computed: true,
 			},
+			"redis_status": schema.StringAttribute{
+				MarkdownDescription: "Whether ntopng can reach the Redis its configuration names, asked on every read in the same " +
+					"command as `observed_listeners`: `redis-cli` on the host, as the SSH login (ntopng connects before it drops " +
+					"privileges), sends what ntopng sends (`AUTH` with the file's password, `SELECT` its database, `PING`), the " +
+					"password on standard input only. `ok`, or Redis's own answer and the target, e.g. `WRONGPASS invalid " +
+					"username-password pair ... (unix:/run/redis/redis-server.sock)`: anything but `ok` is drift (the password or " +
+					"socket changed on one side only, Redis moved), which apply repairs by restarting ntopng and checking again " +
+					"(`verify_listeners` = true: an ntopng that still cannot reach Redis fails the apply and the previous file is " +
+					"put back). `not checked: ...` when the host has no `redis-cli` (not drift). Null when the files set no " +
+					"`--redis` (ntopng's default, 127.0.0.1:6379 without a password, is not asked).",
+				Computed: true,
+			},
 			"config_owner": schema.StringAttribute{
 				MarkdownDescription: "`USER:GROUP` of `config_path` on the host. Apply writes `root:` and `user`'s primary group. Read " +
 					"back: an owner other than `root` is drift (ntop's package gives the file to `ntopng:ntop`, so ntopng could " +
@@ -408,6 +421,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		plan.RestartCommand = types.StringValue(ntopnghardening.DefaultRestart(plan.Service.ValueString()))
 	}
 	resp.Diagnostics.Append(r.certWarning(ctx, plan)...)
+	resp.Diagnostics.Append(redisWarning(plan, prior)...)
 	h, d := r.plannedPasswordHash(ctx, req, plan, prior)
 	resp.Diagnostics.Append(d...)
 	plan.RedisPasswordSHA256 = h
@@ -500,7 +514,7 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		UserGroups: types.ListNull(types.StringType), Redis: types.ObjectNull(redisAttrTypes),
 		Interfaces: types.ListNull(types.StringType), DataDir: types.StringNull(), LocalNetworks: types.ListNull(types.StringType),
 		ExtraOptions: types.MapNull(types.StringType), EffectiveOptions: types.MapNull(types.StringType),
-		ObservedListeners: types.ListNull(types.StringType), RedisPasswordSHA256: types.StringNull(),
+		ObservedListeners: types.ListNull(types.StringType), RedisPasswordSHA256: types.StringNull(), RedisStatus: types.StringNull(),
 		HTTPListen: types.StringNull(), HTTPSListen: types.StringNull(), User: types.StringNull(),
 		WebAllowedNetworks: types.ListNull(types.StringType),
 		ConfigOwner:        types.StringNull(), ConfigMode: types.StringNull(), WritableConfigPaths: types.ListNull(types.StringType),

@@ -162,6 +162,7 @@ func (f *sandboxFixture) stateChecks() []statecheck.StateCheck {
 		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("observed_listeners"),
 			knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(https)})),
 		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("redis_password_sha256"), keyedHashRE),
+		statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("redis_status"), knownvalue.StringExact("ok")),
 		// One password on one host: one keyed hash, whichever resource reads it.
 		statecheck.CompareValuePairs("ntopng_redis.cache", tfjsonpath.New("requirepass_sha256"),
 			"ntopng_instance.probe", tfjsonpath.New("redis_password_sha256"), compare.ValuesSame()),
@@ -343,6 +344,23 @@ func TestSandboxSeedHardening(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("ntopng_redis.cache", plancheck.ResourceActionUpdate),
 					plancheck.ExpectNonEmptyPlan(),
+					// Redis 7 lets any AUTH in when the default user has no password: ntopng
+					// still reaches it, so the instance has not drifted.
+					expectRefreshed{"ntopng_instance.probe", "redis_status", regexp.MustCompile(`^ok$`)},
+				}},
+			}),
+			step(resource.TestStep{ // the password changed on the running server only: ntopng runs on
+				PreConfig: func() {
+					if got := f.mustExec(t, "redis-cli -s "+sandboxSocket+" -a '"+f.pw+"' --no-auth-warning CONFIG SET requirepass 'changed-by-hand-0123456789abcdefghij'"); got != "OK" {
+						t.Fatalf("CONFIG SET requirepass = %q, want OK", got)
+					}
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ntopng_redis.cache", plancheck.ResourceActionUpdate),
+					// ntop's ntopng keeps its authenticated connection, but its file's password
+					// is refused now: the instance drifted too (issue #13); apply restarts it.
+					plancheck.ExpectResourceAction("ntopng_instance.probe", plancheck.ResourceActionUpdate),
+					expectRefreshed{"ntopng_instance.probe", "redis_status", regexp.MustCompile(`^WRONGPASS .*\(unix:` + regexp.QuoteMeta(sandboxSocket) + `\)$`)},
 				}},
 			}),
 			step(resource.TestStep{ // a TCP port put back into redis.conf with sed, and Redis restarted
