@@ -89,7 +89,9 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 
 // Configure takes the provider's connection pool.
 func (d *auditDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureData(req.ProviderData, &resp.Diagnostics)
+	data, diags := configureData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	d.data = data
 }
 
 type auditModel struct {

@@ -106,7 +106,9 @@ func (d *hostDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 
 // Configure takes the provider's connection pool.
 func (d *hostDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureData(req.ProviderData, &resp.Diagnostics)
+	data, diags := configureData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	d.data = data
 }
 
 type hostModel struct {

@@ -37,30 +37,32 @@ func (d *providerData) conn(ctx context.Context, host string, sshPort types.Int6
 }
 
 // configureData is the one checked way to take the provider's data in Configure.
-func configureData(raw any, diags *diag.Diagnostics) *providerData {
+func configureData(raw any) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	if raw == nil { // the provider is not configured yet (validate)
-		return nil
+		return nil, nil
 	}
 	d, ok := raw.(*providerData)
 	if !ok {
 		diags.AddError("Unexpected Provider Data",
 			fmt.Sprintf("Expected *providerData, got %T. Please report this to the provider developers.", raw))
-		return nil
+		return nil, diags
 	}
-	return d
+	return d, nil
 }
 
 // recoverInterrupted finishes the rollback of an apply to mainPath that was interrupted (a
 // dropped connection, a killed provider) before a refresh reads the host, so that the plan
-// compares the configuration with the files as last confirmed. It reports false on error.
-func recoverInterrupted(ctx context.Context, c *transport.Conn, mainPath, restart string, diags *diag.Diagnostics) bool {
+// compares the configuration with the files as last confirmed.
+func recoverInterrupted(ctx context.Context, c *transport.Conn, mainPath, restart string) diag.Diagnostics {
+	var diags diag.Diagnostics
 	msg, err := hostchange.Recover(ctx, c, mainPath, restart)
 	if err != nil {
 		diags.AddError("Interrupted Apply Not Rolled Back", err.Error())
-		return false
+		return diags
 	}
 	if msg != "" {
 		diags.AddWarning("Interrupted Apply Rolled Back", msg)
 	}
-	return true
+	return diags
 }

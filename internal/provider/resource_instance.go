@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -288,53 +289,9 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Validators: []validator.String{stringvalidator.OneOf(instanceOnDestroyValues...)},
 			},
 			"web_allowed_networks": webAllowedNetworksAttribute(),
-			"effective_options": schema.MapAttribute{
-				MarkdownDescription: "What ntopng will really use after the main file and the drop-ins: the last value of " +
-					"every option by long name (flags as `\"\"`), from the main file and the drop-ins. Values that can carry a " +
-					"credential never reach the state or the plan: they show as `" + ntopnghardening.Masked + "` (the password part of " +
-					"`redis`, everything after the mode of `dump-flows`, a URL's `user:password@`, and the whole value of " +
-					"every option not known to be credential-free, such as `zmq-encrypt-pwd`, `zmq-encryption-key-priv`, " +
-					"`test-script`, and options of a newer ntopng). The mask is a constant, not a hash.",
-				ElementType: types.StringType, Computed: true,
-			},
-			"observed_listeners": schema.ListAttribute{
-				MarkdownDescription: "`ADDRESS:PORT` of every TCP socket the processes of `service` listen on, except the flow " +
-					"collector endpoints of collector mode (`--interface=tcp://ADDRESS:PORTc`): the web servers. Empty when ntopng " +
-					"is not running. A difference from the configuration (changed but not restarted, or stopped) is drift.",
-				ElementType: types.StringType, Computed: true,
-			},
-			"redis_status": schema.StringAttribute{
-				MarkdownDescription: "Whether ntopng can reach the Redis its configuration names, asked on every read in the same " +
-					"command as `observed_listeners`: `redis-cli` on the host, as the SSH login (ntopng connects before it drops " +
-					"privileges), sends what ntopng sends (`AUTH` with the file's password, `SELECT` its database, `PING`), the " +
-					"password on standard input only. `ok`, or Redis's own answer and the target, e.g. `WRONGPASS invalid " +
-					"username-password pair ... (unix:/run/redis/redis-server.sock)`: anything but `ok` is drift (the password or " +
-					"socket changed on one side only, Redis moved), which apply repairs by restarting ntopng and checking again " +
-					"(`verify_listeners` = true: an ntopng that still cannot reach Redis fails the apply and the previous file is " +
-					"put back). `not checked: ...` when the host has no `redis-cli` (not drift). Null when the files set no " +
-					"`--redis` (ntopng's default, 127.0.0.1:6379 without a password, is not asked).",
-				Computed: true,
-			},
-			"config_owner": schema.StringAttribute{
-				MarkdownDescription: "`USER:GROUP` of `config_path` on the host. Apply writes `root:` and `user`'s primary group. Read " +
-					"back: an owner other than `root` is drift (ntop's package gives the file to `ntopng:ntop`, so ntopng could " +
-					"rewrite its own configuration), and apply gives the file back to root.",
-				Computed: true,
-			},
-			"config_mode": schema.StringAttribute{
-				MarkdownDescription: "Mode of `config_path` on the host, e.g. `0640`. Apply writes `0640`. Read back: anything else is drift.",
-				Computed:            true,
-			},
-			"writable_config_paths": schema.ListAttribute{
-				MarkdownDescription: "The configuration folder, its `ntopng.conf.d` and the drop-ins that someone other than root " +
-					"owns or that group or others may write. ntop's package runs `chown -R ntopng:ntop /etc/ntopng` on every " +
-					"install and upgrade, which lets ntopng itself rewrite its configuration (add `--dont-change-user`, or a " +
-					"drop-in with `--disable-login`). Read back: a non-empty list is drift, and apply gives each to root and " +
-					"removes group and other write permission (the group is kept; symbolic links are given to root, never followed).",
-				ElementType: types.StringType, Computed: true,
-			},
 		},
 	}
+	maps.Copy(resp.Schema.Attributes, instanceReadBackAttributes())
 }
 
 // ConfigValidators: one password attribute at most.
@@ -346,7 +303,9 @@ func (r *instanceResource) ConfigValidators(context.Context) []resource.ConfigVa
 
 // Configure takes the provider's connection pool.
 func (r *instanceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+	data, diags := configureData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	r.data = data
 }
 
 // ValidateConfig refuses, before any host is touched, every value ntopng would misread.

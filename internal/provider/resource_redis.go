@@ -265,7 +265,9 @@ func quotedList(vals []string) string {
 
 // Configure takes the provider's connection pool.
 func (r *redisResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+	data, diags := configureData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	r.data = data
 }
 
 // ValidateConfig refuses, before any host is touched, the values Redis or ntopng would
@@ -365,7 +367,7 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	confPath := st.ConfigPath.ValueString()
-	if !recoverInterrupted(ctx, c, confPath, st.RestartCommand.ValueString(), &resp.Diagnostics) {
+	if resp.Diagnostics.Append(recoverInterrupted(ctx, c, confPath, st.RestartCommand.ValueString())...); resp.Diagnostics.HasError() {
 		return
 	}
 	hc, err := redishardening.ReadConf(ctx, c, confPath, nil)

@@ -252,7 +252,9 @@ func (r *tlsCertResource) ConfigValidators(_ context.Context) []resource.ConfigV
 
 // Configure takes the provider's connection pool.
 func (r *tlsCertResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+	data, diags := configureData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	r.data = data
 }
 
 // ValidateConfig checks the certificate, chain and key as far as they are known, and the
@@ -350,7 +352,7 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return
 	}
-	if !recoverInterrupted(ctx, c, m.Path.ValueString(), m.RestartCommand.ValueString(), &resp.Diagnostics) {
+	if resp.Diagnostics.Append(recoverInterrupted(ctx, c, m.Path.ValueString(), m.RestartCommand.ValueString())...); resp.Diagnostics.HasError() {
 		return
 	}
 	p := m.Path.ValueString()

@@ -149,7 +149,9 @@ func (r *userResource) ConfigValidators(context.Context) []resource.ConfigValida
 
 // Configure takes the provider's connection pool.
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+	data, diags := configureData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	r.data = data
 }
 
 type userModel struct {

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
@@ -237,4 +238,56 @@ func redisWarning(plan instanceModel, prior *instanceModel) diag.Diagnostics {
 				plan.Host.ValueString(), plan.ConfigPath.ValueString(), prior.RedisStatus.ValueString()))
 	}
 	return diags
+}
+
+// instanceReadBackAttributes are the computed attributes that say what the host really has:
+// each is read back on every refresh, and each difference from the configuration is drift.
+func instanceReadBackAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"effective_options": schema.MapAttribute{
+			MarkdownDescription: "What ntopng will really use after the main file and the drop-ins: the last value of " +
+				"every option by long name (flags as `\"\"`), from the main file and the drop-ins. Values that can carry a " +
+				"credential never reach the state or the plan: they show as `" + ntopnghardening.Masked + "` (the password part of " +
+				"`redis`, everything after the mode of `dump-flows`, a URL's `user:password@`, and the whole value of " +
+				"every option not known to be credential-free, such as `zmq-encrypt-pwd`, `zmq-encryption-key-priv`, " +
+				"`test-script`, and options of a newer ntopng). The mask is a constant, not a hash.",
+			ElementType: types.StringType, Computed: true,
+		},
+		"observed_listeners": schema.ListAttribute{
+			MarkdownDescription: "`ADDRESS:PORT` of every TCP socket the processes of `service` listen on, except the flow " +
+				"collector endpoints of collector mode (`--interface=tcp://ADDRESS:PORTc`): the web servers. Empty when ntopng " +
+				"is not running. A difference from the configuration (changed but not restarted, or stopped) is drift.",
+			ElementType: types.StringType, Computed: true,
+		},
+		"redis_status": schema.StringAttribute{
+			MarkdownDescription: "Whether ntopng can reach the Redis its configuration names, asked on every read in the same " +
+				"command as `observed_listeners`: `redis-cli` on the host, as the SSH login (ntopng connects before it drops " +
+				"privileges), sends what ntopng sends (`AUTH` with the file's password, `SELECT` its database, `PING`), the " +
+				"password on standard input only. `ok`, or Redis's own answer and the target, e.g. `WRONGPASS invalid " +
+				"username-password pair ... (unix:/run/redis/redis-server.sock)`: anything but `ok` is drift (the password or " +
+				"socket changed on one side only, Redis moved), which apply repairs by restarting ntopng and checking again " +
+				"(`verify_listeners` = true: an ntopng that still cannot reach Redis fails the apply and the previous file is " +
+				"put back). `not checked: ...` when the host has no `redis-cli` (not drift). Null when the files set no " +
+				"`--redis` (ntopng's default, 127.0.0.1:6379 without a password, is not asked).",
+			Computed: true,
+		},
+		"config_owner": schema.StringAttribute{
+			MarkdownDescription: "`USER:GROUP` of `config_path` on the host. Apply writes `root:` and `user`'s primary group. Read " +
+				"back: an owner other than `root` is drift (ntop's package gives the file to `ntopng:ntop`, so ntopng could " +
+				"rewrite its own configuration), and apply gives the file back to root.",
+			Computed: true,
+		},
+		"config_mode": schema.StringAttribute{
+			MarkdownDescription: "Mode of `config_path` on the host, e.g. `0640`. Apply writes `0640`. Read back: anything else is drift.",
+			Computed:            true,
+		},
+		"writable_config_paths": schema.ListAttribute{
+			MarkdownDescription: "The configuration folder, its `ntopng.conf.d` and the drop-ins that someone other than root " +
+				"owns or that group or others may write. ntop's package runs `chown -R ntopng:ntop /etc/ntopng` on every " +
+				"install and upgrade, which lets ntopng itself rewrite its configuration (add `--dont-change-user`, or a " +
+				"drop-in with `--disable-login`). Read back: a non-empty list is drift, and apply gives each to root and " +
+				"removes group and other write permission (the group is kept; symbolic links are given to root, never followed).",
+			ElementType: types.StringType, Computed: true,
+		},
+	}
 }

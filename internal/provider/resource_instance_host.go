@@ -159,7 +159,7 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return &m, diags
 	}
-	if !recoverInterrupted(ctx, c, m.ConfigPath.ValueString(), m.RestartCommand.ValueString(), &diags) {
+	if diags.Append(recoverInterrupted(ctx, c, m.ConfigPath.ValueString(), m.RestartCommand.ValueString())...); diags.HasError() {
 		return &m, diags
 	}
 	h, err := ntopnghardening.ReadHost(ctx, c, m.ConfigPath.ValueString(), m.Service.ValueString(), true)
