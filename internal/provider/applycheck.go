@@ -10,7 +10,31 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 )
+
+// createModel is how every Create starts: the plan-time checks again (checkAtApply), then the
+// plan as a model. Create stops when the diagnostics hold an error.
+func createModel[M any](ctx context.Context, r resource.Resource, req resource.CreateRequest) (plan M, diags diag.Diagnostics) {
+	if diags = checkAtApply(ctx, r, req.Config); diags.HasError() {
+		return plan, diags // refused before anything is written
+	}
+	diags.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
+	return plan, diags
+}
+
+// updateModels is how every Update starts: the plan-time checks again (checkAtApply, so that a
+// refused value is never written), then the plan and the prior state as models. Update stops
+// when the diagnostics hold an error.
+func updateModels[M any](ctx context.Context, r resource.Resource, req resource.UpdateRequest) (plan, prior M, diags diag.Diagnostics) {
+	if diags = checkAtApply(ctx, r, req.Config); diags.HasError() {
+		return plan, prior, diags // refused before anything is written
+	}
+	diags.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
+	diags.Append(tfmodel.Get(ctx, req.State, &prior)...)
+	return plan, prior, diags
+}
 
 // checkAtApply runs again, on the configuration as apply sees it, every check Terraform
 // ran while validating: the schema's attribute validators, the resource's config validators

@@ -390,12 +390,8 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 
 // Create writes the file (creating the user first when asked), restarts ntopng and verifies.
 func (r *instanceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
-		return // refused before anything is written
-	}
-	var plan instanceModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, diags := createModel[instanceModel](ctx, r, req)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(r.write(ctx, req.Config, plan, nil, true, resp.Private, &resp.State)...)
@@ -423,13 +419,8 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 
 // Update rewrites the file, or only restarts when the running ntopng drifted from a right file.
 func (r *instanceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
-		return // refused before anything is written
-	}
-	var plan, prior instanceModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
-	if resp.Diagnostics.HasError() {
+	plan, prior, diags := updateModels[instanceModel](ctx, r, req)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(r.write(ctx, req.Config, plan, &prior, r.rotatePassword(ctx, plan, prior, req.Private), resp.Private, &resp.State)...)

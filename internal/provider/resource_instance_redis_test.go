@@ -78,16 +78,7 @@ func TestAccInstanceRedisUnreachableIsDrift(t *testing.T) {
 			t.Fatalf("CONFIG SET requirepass: %q, %v", got, err)
 		}
 	}
-	cfg := `
-variable "pw" {
-  type      = string
-  ephemeral = true
-}
-` + f.config(fmt.Sprintf(`
-  https_listen      = "127.0.0.1:%d"
-  redis             = { socket = %q }
-  redis_password_wo = var.pw
-`, f.httpsPort, socket))
+	cfg := f.socketRedisConfig(socket)
 	vars := redisVars(pwA)
 	status := func(want string) []statecheck.StateCheck {
 		return []statecheck.StateCheck{statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("redis_status"), knownvalue.StringExact(want))}

@@ -77,6 +77,22 @@ resource "ntopng_instance" "probe" {
 `, f.n.ConfPath, f.certPath, f.dataDir, f.n.RestartScript, body)
 }
 
+// socketRedisConfig is the instance with HTTPS on loopback, reaching Redis over socket with the
+// password of the ephemeral variable "pw" (redisVars), as operators pass it, so that the
+// configuration text (which the test log shows) does not hold it.
+func (f *instanceFixture) socketRedisConfig(socket string) string {
+	return `
+variable "pw" {
+  type      = string
+  ephemeral = true
+}
+` + f.config(fmt.Sprintf(`
+  https_listen      = "127.0.0.1:%d"
+  redis             = { socket = %q }
+  redis_password_wo = var.pw
+`, f.httpsPort, socket))
+}
+
 func TestAccInstanceHardening(t *testing.T) {
 	f := newInstanceFixture(t)
 	f.writeCert(t)
@@ -298,16 +314,7 @@ func TestAccInstanceRedisPasswordStaysSecret(t *testing.T) {
 	t.Setenv("TF_ACC_LOG_PATH", logPath)
 	// The password comes in through an ephemeral variable, as operators pass it, so that the
 	// configuration text (which the test log shows) does not hold it.
-	cfg := `
-variable "pw" {
-  type      = string
-  ephemeral = true
-}
-` + f.config(fmt.Sprintf(`
-  https_listen      = "127.0.0.1:%d"
-  redis             = { socket = %q }
-  redis_password_wo = var.pw
-`, f.httpsPort, socket))
+	cfg := f.socketRedisConfig(socket)
 	vars := redisVars(password)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { preCheck(t) },

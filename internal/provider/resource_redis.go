@@ -338,12 +338,8 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 
 // Create edits (or creates) redis.conf, restarts Redis and checks the running server.
 func (r *redisResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
-		return // refused before anything is written
-	}
-	var plan redisModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, diags := createModel[redisModel](ctx, r, req)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(r.apply(ctx, req.Config, &plan, nil)...)
@@ -407,13 +403,8 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 // Update rewrites redis.conf, or only restarts Redis when the running server drifted from a
 // right file.
 func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
-		return // refused before anything is written
-	}
-	var plan, prior redisModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
-	if resp.Diagnostics.HasError() {
+	plan, prior, diags := updateModels[redisModel](ctx, r, req)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(r.apply(ctx, req.Config, &plan, &prior)...)
