@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"slices"
@@ -24,10 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
-	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
-	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 	"github.com/hardenops/terraform-provider-ntopng/internal/webusers"
 )
@@ -47,10 +43,25 @@ type userResource struct {
 	data *providerData
 }
 
-// userAppliedKey is the private state key holding the fingerprint this resource wrote last.
-const userAppliedKey = "password_fingerprint_applied"
+// userModel is ntopng_user's configuration and state.
+type userModel struct {
+	ID                  types.String `tfsdk:"id"`
+	Host                types.String `tfsdk:"host"`
+	SSHPort             types.Int64  `tfsdk:"ssh_port"`
+	ConfigPath          types.String `tfsdk:"config_path"`
+	Username            types.String `tfsdk:"username"`
+	PasswordWO          types.String `tfsdk:"password_wo"`
+	PasswordWOVersion   types.Int64  `tfsdk:"password_wo_version"`
+	Password            types.String `tfsdk:"password"`
+	Group               types.String `tfsdk:"group"`
+	FullName            types.String `tfsdk:"full_name"`
+	AllowedNetworks     types.List   `tfsdk:"allowed_networks"`
+	PasswordFingerprint types.String `tfsdk:"password_fingerprint"`
+}
 
-var userPassword = secretInput{writeOnly: "password_wo", version: "password_wo_version", sensitive: "password"}
+// userPassword's private state key holds the fingerprint this resource wrote last.
+var userPassword = secretInput{writeOnly: "password_wo", version: "password_wo_version", sensitive: "password",
+	privateKey: "password_fingerprint_applied"}
 
 var defaultAllowedNetworks = webusers.ParseAllowedNets(webusers.AllNets)
 
@@ -154,21 +165,6 @@ func (r *userResource) Configure(_ context.Context, req resource.ConfigureReques
 	r.data = data
 }
 
-type userModel struct {
-	ID                  types.String `tfsdk:"id"`
-	Host                types.String `tfsdk:"host"`
-	SSHPort             types.Int64  `tfsdk:"ssh_port"`
-	ConfigPath          types.String `tfsdk:"config_path"`
-	Username            types.String `tfsdk:"username"`
-	PasswordWO          types.String `tfsdk:"password_wo"`
-	PasswordWOVersion   types.Int64  `tfsdk:"password_wo_version"`
-	Password            types.String `tfsdk:"password"`
-	Group               types.String `tfsdk:"group"`
-	FullName            types.String `tfsdk:"full_name"`
-	AllowedNetworks     types.List   `tfsdk:"allowed_networks"`
-	PasswordFingerprint types.String `tfsdk:"password_fingerprint"`
-}
-
 // ValidateConfig refuses passwords ntopng's login could not take, before any host is touched.
 func (r *userResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m userModel
@@ -216,30 +212,6 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, tfpath.Root("password_fingerprint"), fp)...)
 }
 
-// userNeedsPassword says whether an update must write the configured password.
-func userNeedsPassword(ctx context.Context, plan, prior userModel, p privateGetter) bool {
-	if prior.PasswordFingerprint.IsNull() || !plan.PasswordWOVersion.Equal(prior.PasswordWOVersion) {
-		return true
-	}
-	if !plan.Password.IsNull() && !plan.Password.Equal(prior.Password) {
-		return true
-	}
-	applied := userApplied(ctx, p)
-	return applied != "" && applied != prior.PasswordFingerprint.ValueString()
-}
-
-func userApplied(ctx context.Context, p privateGetter) string {
-	if p == nil {
-		return ""
-	}
-	b, _ := p.GetKey(ctx, userAppliedKey)
-	var fp string
-	if len(b) > 0 && json.Unmarshal(b, &fp) == nil {
-		return fp
-	}
-	return ""
-}
-
 // Create writes the user (taking over one that exists, as admin always does).
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
@@ -251,11 +223,33 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.SSHPort, plan.Username.ValueString()))
-	r.write(ctx, req.Config, &plan, true, resp.Private, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(r.write(ctx, req.Config, &plan, true, resp.Private)...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
+}
+
+// Read reads the user back; a user removed from Redis leaves the state.
+func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var st userModel
+	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, t, diags := r.connect(ctx, st)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	exists, err := readUserInto(ctx, c, t, &st)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read ntopng User", err.Error())
+		return
+	}
+	if !exists {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 }
 
 // Update writes what changed; the password only when ModifyPlan planned it.
@@ -269,161 +263,10 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.write(ctx, req.Config, &plan, plan.PasswordFingerprint.IsUnknown(), resp.Private, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(r.write(ctx, req.Config, &plan, plan.PasswordFingerprint.IsUnknown(), resp.Private)...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
-}
-
-// write sets the user's keys in one atomic MSET, then reads the user back into m.
-func (r *userResource) write(ctx context.Context, cfg interface {
-	GetAttribute(context.Context, tfpath.Path, any) diag.Diagnostics
-}, m *userModel, withPassword bool, private privateSetter, diags *diag.Diagnostics) {
-	c, t, ok := r.redis(ctx, *m, diags)
-	if !ok {
-		return
-	}
-	user := m.Username.ValueString()
-	var nets []string
-	diags.Append(m.AllowedNetworks.ElementsAs(ctx, &nets, false)...)
-	netsValue, err := webusers.RenderAllowedNets(nets)
-	if err != nil {
-		diags.AddAttributeError(tfpath.Root("allowed_networks"), "Invalid Network", err.Error())
-		return
-	}
-	kv := []string{"MSET",
-		webusers.Key(user, webusers.FieldGroup), m.Group.ValueString(),
-		webusers.Key(user, webusers.FieldAllowedNets), netsValue}
-	if !m.FullName.IsNull() {
-		kv = append(kv, webusers.Key(user, webusers.FieldFullName), m.FullName.ValueString())
-	}
-	hash := ""
-	if withPassword {
-		var pw types.String
-		for _, name := range []string{userPassword.writeOnly, userPassword.sensitive} {
-			diags.Append(cfg.GetAttribute(ctx, tfpath.Root(name), &pw)...)
-			if !pw.IsNull() {
-				break
-			}
-		}
-		if err := webusers.ValidatePassword(pw.ValueString()); err != nil {
-			diags.AddAttributeError(tfpath.Root("password_wo"), "Password Not Usable for ntopng", err.Error())
-			return
-		}
-		hash = webusers.PasswordHash(pw.ValueString())
-		kv = append(kv, webusers.Key(user, webusers.FieldPassword), hash)
-		if user == webusers.Admin {
-			kv = append(kv, webusers.AdminPasswordChangedKey, "1")
-		}
-	}
-	cmds := [][]string{kv}
-	if withPassword && user == webusers.Admin {
-		cmds = append(cmds, []string{"DEL", webusers.TempAdminPasswordKey}) // a second way in as admin
-	}
-	replies, err := livecheck.RedisDo(ctx, c, t, cmds...)
-	if err == nil && replies[0].Err != "" {
-		err = fmt.Errorf("MSET: %s", replies[0].Err)
-	}
-	if err != nil {
-		diags.AddError("Cannot Write ntopng User", fmt.Sprintf("Writing web user %q to ntopng's Redis (%s) failed; nothing was changed: %v", user, t.Addr, err))
-		return
-	}
-	if len(replies) > 1 && replies[1].Err != "" {
-		diags.AddWarning("Temporary admin Password Not Removed", fmt.Sprintf("DEL %s: %s", webusers.TempAdminPasswordKey, replies[1].Err))
-	}
-	if withPassword {
-		fp, err := keyedHash(ctx, c, hash)
-		if err != nil {
-			diags.AddError("Cannot Fingerprint the Password", err.Error())
-			return
-		}
-		b, _ := json.Marshal(fp)
-		diags.Append(private.SetKey(ctx, userAppliedKey, b)...)
-	}
-	if _, err := r.readInto(ctx, c, t, m); err != nil {
-		diags.AddError("Cannot Read ntopng User", err.Error())
-	}
-}
-
-// redis connects and finds ntopng's Redis.
-func (r *userResource) redis(ctx context.Context, m userModel, diags *diag.Diagnostics) (*transport.Conn, livecheck.RedisTarget, bool) {
-	c, err := r.data.conn(ctx, m.Host.ValueString(), m.SSHPort)
-	if err != nil {
-		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
-		return nil, livecheck.RedisTarget{}, false
-	}
-	t, err := ntopnghardening.ReadRedisTarget(ctx, c, m.ConfigPath.ValueString())
-	if err != nil {
-		diags.AddAttributeError(tfpath.Root("config_path"), "Cannot Read ntopng Configuration", err.Error())
-		return nil, livecheck.RedisTarget{}, false
-	}
-	return c, t, true
-}
-
-// readInto reads the user's keys into m; exists is false when the user has no password key
-// (ntopng's test for a user). admin never disappears: ntopng recreates it with its default.
-func (r *userResource) readInto(ctx context.Context, c *transport.Conn, t livecheck.RedisTarget, m *userModel) (exists bool, err error) {
-	user := m.Username.ValueString()
-	cmds := [][]string{}
-	for _, f := range []string{webusers.FieldPassword, webusers.FieldGroup, webusers.FieldAllowedNets, webusers.FieldFullName} {
-		cmds = append(cmds, []string{"GET", webusers.Key(user, f)})
-	}
-	cmds = append(cmds, []string{"EXISTS", webusers.TempAdminPasswordKey})
-	rep, err := livecheck.RedisDo(ctx, c, t, cmds...)
-	if err != nil {
-		return false, fmt.Errorf("reading web user %q from ntopng's Redis: %w", user, err)
-	}
-	for _, x := range rep {
-		if x.Err != "" {
-			return false, fmt.Errorf("reading web user %q from ntopng's Redis at %s: %s", user, t.Addr, x.Err)
-		}
-	}
-	hash := strings.ToLower(rep[0].Str)
-	exists = !rep[0].Nil || user == webusers.Admin
-	if rep[0].Nil || webusers.IsDefaultAdmin(user, hash) || (user == webusers.Admin && rep[4].Str != "0") {
-		m.PasswordFingerprint = types.StringNull()
-	} else {
-		fp, err := keyedHash(ctx, c, hash)
-		if err != nil {
-			return false, err
-		}
-		m.PasswordFingerprint = types.StringValue(fp)
-	}
-	m.Group = types.StringValue(rep[1].Str)
-	nets := webusers.ParseAllowedNets(rep[2].Str)
-	var planned []string
-	m.AllowedNetworks.ElementsAs(ctx, &planned, false)
-	if !slices.Equal(planned, nets) {
-		m.AllowedNetworks = stringList(nets)
-	}
-	if !m.FullName.IsNull() {
-		m.FullName = types.StringValue(rep[3].Str)
-	}
-	return exists, nil
-}
-
-// Read reads the user back; a user removed from Redis leaves the state.
-func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var st userModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, t, ok := r.redis(ctx, st, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	exists, err := r.readInto(ctx, c, t, &st)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read ntopng User", err.Error())
-		return
-	}
-	if !exists {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 }
 
 // Delete removes the user's keys; admin is left (ntopng would recreate it as admin/admin).
@@ -440,21 +283,7 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 				"\"admin\". It keeps the password and group this resource wrote; Terraform no longer manages it.")
 		return
 	}
-	c, t, ok := r.redis(ctx, st, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	del := []string{"DEL"}
-	for _, f := range webusers.Fields {
-		del = append(del, webusers.Key(user, f))
-	}
-	rep, err := livecheck.RedisDo(ctx, c, t, del)
-	if err == nil && rep[0].Err != "" {
-		err = fmt.Errorf("DEL: %s", rep[0].Err)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Remove ntopng User", fmt.Sprintf("Removing web user %q from ntopng's Redis failed: %v", user, err))
-	}
+	resp.Diagnostics.Append(r.remove(ctx, st)...)
 }
 
 // ImportState takes host:username, host:ssh_port:username, or with ntopng's configuration file
@@ -473,6 +302,50 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		PasswordFingerprint: types.StringNull(),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
+}
+
+// userNeedsPassword says whether an update must write the configured password.
+func userNeedsPassword(ctx context.Context, plan, prior userModel, p privateGetter) bool {
+	if prior.PasswordFingerprint.IsNull() || !plan.PasswordWOVersion.Equal(prior.PasswordWOVersion) {
+		return true
+	}
+	if !plan.Password.IsNull() && !plan.Password.Equal(prior.Password) {
+		return true
+	}
+	applied := userPassword.applied(ctx, p)
+	return applied != "" && applied != prior.PasswordFingerprint.ValueString()
+}
+
+// webUser is what the user's keys must hold.
+func (m userModel) webUser(ctx context.Context) (webusers.User, diag.Diagnostics) {
+	u := webusers.User{Name: m.Username.ValueString(), Group: m.Group.ValueString(),
+		FullName: m.FullName.ValueString(), FullNameSet: !m.FullName.IsNull()}
+	diags := m.AllowedNetworks.ElementsAs(ctx, &u.AllowedNets, false)
+	return u, diags
+}
+
+// fillFromHost sets m's computed and managed values from what Redis holds: the keyed hash of
+// the password (null when there is none to vouch for), group, networks (the planned list kept
+// when equal) and the full name when managed.
+func (m *userModel) fillFromHost(ctx context.Context, s webusers.Stored, hash func(string) (string, error)) error {
+	m.PasswordFingerprint = types.StringNull()
+	if s.Hash != "" {
+		fp, err := hash(s.Hash)
+		if err != nil {
+			return err
+		}
+		m.PasswordFingerprint = types.StringValue(fp)
+	}
+	m.Group = types.StringValue(s.Group)
+	var planned []string
+	m.AllowedNetworks.ElementsAs(ctx, &planned, false)
+	if !slices.Equal(planned, s.AllowedNets) {
+		m.AllowedNetworks = stringList(s.AllowedNets)
+	}
+	if !m.FullName.IsNull() {
+		m.FullName = types.StringValue(s.FullName)
+	}
+	return nil
 }
 
 // parseUserImportID reads host:username, host:ssh_port:username or

@@ -1,6 +1,7 @@
 // Package webusers is ntopng's web login as it lives in Redis: the key names of a web user,
 // the unsalted MD5 hex that ntopng compares a login against, what ntopng can store as a user
-// name, group and allowed networks, and the web server's access list
+// name, group and allowed networks, the Redis commands that write, read and remove a user and
+// what a read-back means (user.go), and the web server's access list
 // (ntopng.prefs.http_acl_management_port) rendered and parsed as ntopng's
 // HTTPserver::parseACL and its embedded web server read it. Pure: no SSH, no Terraform.
 package webusers
