@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
@@ -196,13 +197,8 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		return // destroy, or create (the fingerprint is unknown anyway)
 	}
-	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
-		return
-	}
-	var plan, prior userModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
-	if resp.Diagnostics.HasError() {
+	plan, prior, diags := r.checkedPlanAndPrior(ctx, req.Config, req.Plan, req.State)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	fp := prior.PasswordFingerprint
@@ -254,13 +250,8 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 
 // Update writes what changed; the password only when ModifyPlan planned it.
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
-		return
-	}
-	var plan, prior userModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &prior)...)
-	if resp.Diagnostics.HasError() {
+	plan, _, diags := r.checkedPlanAndPrior(ctx, req.Config, req.Plan, req.State)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	if resp.Diagnostics.Append(r.write(ctx, req.Config, &plan, plan.PasswordFingerprint.IsUnknown(), resp.Private)...); resp.Diagnostics.HasError() {
@@ -302,6 +293,17 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		PasswordFingerprint: types.StringNull(),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
+}
+
+// checkedPlanAndPrior runs the apply-time checks of the configuration, then reads the plan
+// and the prior state.
+func (r *userResource) checkedPlanAndPrior(ctx context.Context, cfg tfsdk.Config, p tfsdk.Plan, st tfsdk.State) (plan, prior userModel, diags diag.Diagnostics) {
+	if diags.Append(checkAtApply(ctx, r, cfg)...); diags.HasError() {
+		return plan, prior, diags
+	}
+	diags.Append(tfmodel.Get(ctx, p, &plan)...)
+	diags.Append(tfmodel.Get(ctx, st, &prior)...)
+	return plan, prior, diags
 }
 
 // userNeedsPassword says whether an update must write the configured password.
