@@ -244,6 +244,9 @@ note "stock HTTP port 127.0.0.1:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX
 remote 'echo "$(ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"), groups: $(id -nG ntopng)"'
 note "ntopng.service's main process runs as: $out"
 [[ "$out" == "ntopng, groups: "*redis* ]] || die "ntopng does not run as user ntopng in group redis"
+status=$(cd "$work/quickstart" && terraform output -raw ntopng_redis_status)
+note "ntopng reaches its Redis with the password and socket of its file (redis_status): $status"
+[ "$status" = ok ] || die "ntopng_instance.redis_status is \"$status\", not ok"
 note "ntopng_audit after the apply (the quickstart's check block runs it on every plan):"
 (cd "$work/quickstart" && terraform output -raw audit && echo && echo "score: $(terraform output -raw audit_score) / 100") | sed 's/^/      /'
 

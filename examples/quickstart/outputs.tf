@@ -8,6 +8,11 @@ output "ntopng_listeners" {
   value       = ntopng_instance.probe.observed_listeners
 }
 
+output "ntopng_redis_status" {
+  description = "\"ok\" when the running ntopng's Redis accepts the password and socket in ntopng's configuration."
+  value       = ntopng_instance.probe.redis_status
+}
+
 output "ntopng_user_groups" {
   description = "Supplementary groups of the ntopng user."
   value       = data.ntopng_host.probe.users["ntopng"].groups
