@@ -21,7 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
@@ -197,7 +196,8 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		return // destroy, or create (the fingerprint is unknown anyway)
 	}
-	plan, prior, diags := r.checkedPlanAndPrior(ctx, req.Config, req.Plan, req.State)
+	// The apply-time checks run at plan time too: the same start as Update.
+	plan, prior, diags := updateModels[userModel](ctx, r, resource.UpdateRequest{Config: req.Config, Plan: req.Plan, State: req.State})
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -210,12 +210,8 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 
 // Create writes the user (taking over one that exists, as admin always does).
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if resp.Diagnostics.Append(checkAtApply(ctx, r, req.Config)...); resp.Diagnostics.HasError() {
-		return
-	}
-	var plan userModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, diags := createModel[userModel](ctx, r, req)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.SSHPort, plan.Username.ValueString()))
@@ -250,7 +246,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 
 // Update writes what changed; the password only when ModifyPlan planned it.
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, _, diags := r.checkedPlanAndPrior(ctx, req.Config, req.Plan, req.State)
+	plan, _, diags := updateModels[userModel](ctx, r, req)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -293,17 +289,6 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		PasswordFingerprint: types.StringNull(),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
-}
-
-// checkedPlanAndPrior runs the apply-time checks of the configuration, then reads the plan
-// and the prior state.
-func (r *userResource) checkedPlanAndPrior(ctx context.Context, cfg tfsdk.Config, p tfsdk.Plan, st tfsdk.State) (plan, prior userModel, diags diag.Diagnostics) {
-	if diags.Append(checkAtApply(ctx, r, cfg)...); diags.HasError() {
-		return plan, prior, diags
-	}
-	diags.Append(tfmodel.Get(ctx, p, &plan)...)
-	diags.Append(tfmodel.Get(ctx, st, &prior)...)
-	return plan, prior, diags
 }
 
 // userNeedsPassword says whether an update must write the configured password.
