@@ -1,10 +1,7 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"strconv"
 	"strings"
@@ -21,7 +18,6 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
-	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/redishardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
@@ -36,6 +32,18 @@ func NewAuditDataSource() datasource.DataSource { return &auditDataSource{} }
 
 type auditDataSource struct {
 	data *providerData
+}
+
+// auditModel is ntopng_audit's configuration and result.
+type auditModel struct {
+	Host            types.String `tfsdk:"host"`
+	SSHPort         types.Int64  `tfsdk:"ssh_port"`
+	ConfigPath      types.String `tfsdk:"config_path"`
+	RedisConfigPath types.String `tfsdk:"redis_config_path"`
+	ID              types.String `tfsdk:"id"`
+	Passed          types.Bool   `tfsdk:"passed"`
+	Score           types.Int64  `tfsdk:"score"`
+	Findings        types.List   `tfsdk:"findings"`
 }
 
 const defaultRedisConf = "/etc/redis/redis.conf"
@@ -92,17 +100,6 @@ func (d *auditDataSource) Configure(_ context.Context, req datasource.ConfigureR
 	data, diags := configureData(req.ProviderData)
 	resp.Diagnostics.Append(diags...)
 	d.data = data
-}
-
-type auditModel struct {
-	Host            types.String `tfsdk:"host"`
-	SSHPort         types.Int64  `tfsdk:"ssh_port"`
-	ConfigPath      types.String `tfsdk:"config_path"`
-	RedisConfigPath types.String `tfsdk:"redis_config_path"`
-	ID              types.String `tfsdk:"id"`
-	Passed          types.Bool   `tfsdk:"passed"`
-	Score           types.Int64  `tfsdk:"score"`
-	Findings        types.List   `tfsdk:"findings"`
 }
 
 // Read gathers the facts, runs the checks and returns the findings.
@@ -177,7 +174,7 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 	if err != nil {
 		return f, err
 	}
-	f.Cert = certFacts(file(transport.File{Path: certPath, Data: data, Info: info}), data)
+	f.Cert = audit.CertOf(file(transport.File{Path: certPath, Data: data, Info: info}), data)
 
 	// ntopng's process, as its systemd unit knows it (a local process named ntopng is not it):
 	// its user and sockets.
@@ -197,37 +194,6 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 	}
 	f.Web = webFacts(ctx, c, nf.Effective)
 	return f, nil
-}
-
-func certFacts(fi audit.File, data []byte) audit.Cert {
-	cf := audit.Cert{File: fi}
-	if !fi.Exists {
-		return cf
-	}
-	for rest := data; ; {
-		var b *pem.Block
-		if b, rest = pem.Decode(rest); b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		leaf, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			break
-		}
-		cf.Parsed, cf.Subject, cf.Issuer, cf.NotAfter = true, leaf.Subject.String(), leaf.Issuer.String(), leaf.NotAfter
-		// Issuer equal to subject: ntop's package signs with SHA-1, which Go refuses to verify,
-		// so the signature itself is not checked here.
-		cf.SelfSigned = bytes.Equal(leaf.RawSubject, leaf.RawIssuer)
-		cf.WeakSignature = leaf.SignatureAlgorithm == x509.SHA1WithRSA || leaf.SignatureAlgorithm == x509.ECDSAWithSHA1 ||
-			leaf.SignatureAlgorithm == x509.MD5WithRSA
-		break
-	}
-	if pf, err := pembundle.ParseFile(data); err == nil {
-		cf.KeyMatchesLeaf = pf.KeyMatchesLeaf
-	}
-	return cf
 }
 
 // processUserScript prints the effective uid of every process named $1 (a fixed script;

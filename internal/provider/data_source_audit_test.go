@@ -3,13 +3,11 @@ package provider
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -116,28 +114,5 @@ func TestAuditDocsListEveryCheck(t *testing.T) {
 		if !strings.Contains(string(b), fmt.Sprintf("| `%s` | %s | %s |", c.ID, c.Severity, c.Title)) {
 			t.Errorf("templates/data-sources/audit.md.tmpl has no row for %s (%s, %q)", c.ID, c.Severity, c.Title)
 		}
-	}
-}
-
-// TestAuditCertFactsPackageCert: the certificate ntop's postinst makes (openssl req -x509
-// -sha1, CN=ntopng.local, key first) is recognised as the package's self-signed one and as
-// SHA-1-signed, so tls_certificate fails on it. Found on the real package: Go refuses to verify
-// a SHA-1 signature, so checking the signature made it look like someone else's certificate.
-func TestAuditCertFactsPackageCert(t *testing.T) {
-	dir := t.TempDir()
-	out, err := exec.Command("openssl", "req", "-new", "-x509", "-sha1", "-extensions", "v3_ca", "-nodes", "-days", "365",
-		"-newkey", "rsa:2048", "-keyout", filepath.Join(dir, "key.pem"), "-out", filepath.Join(dir, "cert.pem"),
-		"-subj", "/CN=ntopng.local").CombinedOutput()
-	if err != nil {
-		t.Skipf("openssl cannot make the package's certificate here: %v %s", err, out)
-	}
-	data := []byte(readFile(t, filepath.Join(dir, "key.pem")) + readFile(t, filepath.Join(dir, "cert.pem")))
-	cf := certFacts(audit.File{Path: "/x/ntopng-cert.pem", Exists: true, Mode: 0o644}, data)
-	if !cf.Parsed || !cf.SelfSigned || !cf.WeakSignature || !cf.KeyMatchesLeaf || cf.Subject != audit.PackageCertSubject {
-		t.Fatalf("facts of the package certificate: %+v", cf)
-	}
-	fd := audit.Run(audit.Facts{Now: time.Now(), Cert: cf})[slices.Index(audit.IDs(), "tls_certificate")]
-	if fd.Status != audit.Fail || !strings.Contains(fd.Summary, "self-signed CN=ntopng.local") || !strings.Contains(fd.Summary, "SHA-1") {
-		t.Errorf("tls_certificate on the package certificate: %+v", fd)
 	}
 }

@@ -28,6 +28,21 @@ type hostDataSource struct {
 	data *providerData
 }
 
+type hostModel struct {
+	Host               types.String `tfsdk:"host"`
+	SSHPort            types.Int64  `tfsdk:"ssh_port"`
+	CheckUsers         types.List   `tfsdk:"check_users"`
+	ID                 types.String `tfsdk:"id"`
+	Hostname           types.String `tfsdk:"hostname"`
+	OSID               types.String `tfsdk:"os_id"`
+	OSVersion          types.String `tfsdk:"os_version"`
+	HostKeyFingerprint types.String `tfsdk:"host_key_fingerprint"`
+	NtopngVersion      types.String `tfsdk:"ntopng_version"`
+	RedisVersion       types.String `tfsdk:"redis_version"`
+	Listeners          types.List   `tfsdk:"listeners"`
+	Users              types.Map    `tfsdk:"users"`
+}
+
 var userNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}\$?$`)
 
 var listenerAttrTypes = map[string]attr.Type{
@@ -109,21 +124,6 @@ func (d *hostDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 	data, diags := configureData(req.ProviderData)
 	resp.Diagnostics.Append(diags...)
 	d.data = data
-}
-
-type hostModel struct {
-	Host               types.String `tfsdk:"host"`
-	SSHPort            types.Int64  `tfsdk:"ssh_port"`
-	CheckUsers         types.List   `tfsdk:"check_users"`
-	ID                 types.String `tfsdk:"id"`
-	Hostname           types.String `tfsdk:"hostname"`
-	OSID               types.String `tfsdk:"os_id"`
-	OSVersion          types.String `tfsdk:"os_version"`
-	HostKeyFingerprint types.String `tfsdk:"host_key_fingerprint"`
-	NtopngVersion      types.String `tfsdk:"ntopng_version"`
-	RedisVersion       types.String `tfsdk:"redis_version"`
-	Listeners          types.List   `tfsdk:"listeners"`
-	Users              types.Map    `tfsdk:"users"`
 }
 
 // Read runs hostfacts.Read (one fixed script) on the host and fills every attribute from its output.
