@@ -182,7 +182,7 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 	if err != nil {
 		return f, err
 	}
-	f.Running, f.ProcessUser, err = processUser(ctx, c, ids, u.MainPID)
+	f.Running, f.ProcessUser, err = ntopnghardening.ProcessUser(ctx, c, ids, u.MainPID)
 	if err != nil {
 		return f, err
 	}
@@ -194,40 +194,6 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 	}
 	f.Web = webFacts(ctx, c, nf.Effective)
 	return f, nil
-}
-
-// processUserScript prints the effective uid of every process named $1 (a fixed script;
-// the name is an argument, not part of the command text).
-const processUserScript = `[ "$1" = 0 ] || awk '/^Uid:/ { print $3; exit }' "/proc/$1/status" 2>/dev/null; :`
-
-// processUser: the effective user of the unit's main process (pid 0: not running).
-func processUser(ctx context.Context, c *transport.Conn, ids *hostids.IDs, pid int) (running bool, user string, err error) {
-	res, err := c.Run(ctx, []string{"sh", "-c", processUserScript, "sh", strconv.Itoa(pid)}, nil)
-	if err != nil {
-		return false, "", err
-	}
-	var users []string
-	for _, l := range strings.Fields(string(res.Stdout)) {
-		uid, err := strconv.Atoi(l)
-		if err != nil {
-			continue
-		}
-		u := ids.KnownUserName(uid)
-		if u == "" {
-			u = "uid " + l
-		}
-		users = append(users, u)
-	}
-	if len(users) == 0 {
-		return false, "", nil
-	}
-	// Several processes (a parent and its children): any one not the first user shows.
-	for _, u := range users[1:] {
-		if u != users[0] {
-			return true, strings.Join(users, ","), nil
-		}
-	}
-	return true, users[0], nil
 }
 
 func auditListeners(ls []livecheck.Listener) []audit.Listener {
