@@ -190,7 +190,8 @@ func sortListeners(ls []Listener) {
 // With "unit UNIT unix|tcp ADDRESS [PORT]" it then asks that Redis, as a client configured
 // like ntopng, whether it answers: it prints "@@redis" and the replies of redis-cli to the
 // commands on the script's standard input (AUTH with the password, SELECT, PING), or
-// "@@nocli" when the host has no redis-cli. The password is only ever on standard input.
+// "@@nocli" when the host has no redis-cli. The password is only ever on standard input. What
+// the Redis answers is cut at 4 KiB: the file may name a server another account runs.
 const processListenersScript = `exec 3<&0 </dev/null
 pids=
 case $1 in
@@ -243,8 +244,8 @@ if [ -n "$fds" ]; then cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || :; fi
 if [ "$1" = unit ] && [ -n "${3-}" ]; then
   echo '@@redis'
   if ! command -v redis-cli >/dev/null 2>&1; then echo '@@nocli'
-  elif [ "$3" = unix ]; then REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -s "$4" <&3 2>&1
-  else REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -h "$4" -p "$5" <&3 2>&1
+  elif [ "$3" = unix ]; then REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -s "$4" <&3 2>&1 | head -c 4096
+  else REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -h "$4" -p "$5" <&3 2>&1 | head -c 4096
   fi
 fi
 :`
@@ -361,6 +362,9 @@ type RedisReach struct {
 	Detail string
 }
 
+// maxReachDetail bounds Redis's words in RedisReach.Detail (they end up in the state).
+const maxReachDetail = 200
+
 // ParseRedisReach reads the Redis section of the unit check: one redis-cli line per command
 // of t's prelude and the PING, or the lines redis-cli printed when it could not connect.
 func ParseRedisReach(out string, t RedisTarget) RedisReach {
@@ -392,6 +396,9 @@ func ParseRedisReach(out string, t RedisTarget) RedisReach {
 	}
 	if t.Password != "" {
 		why = strings.ReplaceAll(why, t.Password, "********")
+	}
+	if len(why) > maxReachDetail {
+		why = strings.ToValidUTF8(why[:maxReachDetail], "") + "..."
 	}
 	r.Detail = why + " (" + where + ")"
 	return r

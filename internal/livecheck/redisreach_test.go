@@ -114,3 +114,10 @@ func TestParseRedisReachMasksThePassword(t *testing.T) {
 		t.Fatalf("ParseRedisReach = %+v, want the password masked and the target named", r)
 	}
 }
+
+func TestParseRedisReachBoundsTheDetail(t *testing.T) {
+	r := ParseRedisReach("(error) ERR "+strings.Repeat("x", 5000)+"\n", RedisTarget{Network: "unix", Addr: "/run/r.sock"})
+	if r.OK || len(r.Detail) > 300 || !strings.Contains(r.Detail, "(unix:/run/r.sock)") {
+		t.Fatalf("detail of %d bytes: %.80q...; want at most ~200 bytes of Redis's words and the target", len(r.Detail), r.Detail)
+	}
+}

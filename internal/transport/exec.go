@@ -64,7 +64,7 @@ func (c *Conn) exec(ctx context.Context, cmd string, gate *sudoGate, stdin []byt
 	stats.execs.Add(1)
 	sc.touch()
 
-	var stdout, stderr bytes.Buffer
+	stdout, stderr := cappedBuffer{max: MaxOutput}, cappedBuffer{max: MaxOutput}
 	sess.Stdout = &stdout
 	if err := gate.attach(sess, bytes.NewReader(stdin), &stderr); err != nil {
 		return Result{}, fmt.Errorf("cannot open an SSH session on %s: %w", sc.addr, err)
@@ -88,6 +88,10 @@ func (c *Conn) exec(ctx context.Context, cmd string, gate *sudoGate, stdin []byt
 		return Result{}, gerr
 	}
 
+	if stdout.dropped > 0 || stderr.dropped > 0 {
+		return Result{}, fmt.Errorf("a command on %s printed more than %d MiB (%d bytes dropped): refused, a host may not make the provider hold unbounded output",
+			sc.addr, MaxOutput>>20, stdout.dropped+stderr.dropped)
+	}
 	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
 	var exitErr *ssh.ExitError
 	switch {
@@ -213,3 +217,30 @@ func (t *tunnelConn) Close() error {
 	t.once.Do(t.release)
 	return err
 }
+
+// MaxOutput bounds what the provider keeps of one command's standard output, and of its
+// standard error: a host (or a program on it that another account controls, such as a
+// fake Redis answering redis-cli) cannot make the provider hold unbounded output. The
+// listener check of a busy host prints a few MiB at most.
+var MaxOutput = 64 << 20
+
+// cappedBuffer keeps the first max bytes written to it and counts the rest, which it reads
+// and drops, so that the remote command never blocks on a full channel. It has no ReadFrom
+// (an embedded bytes.Buffer's would let io.Copy fill it past max).
+type cappedBuffer struct {
+	buf     bytes.Buffer
+	max     int
+	dropped int
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if room := max(b.max-b.buf.Len(), 0); room < len(p) {
+		b.buf.Write(p[:room])
+		b.dropped += len(p) - room
+		return len(p), nil
+	}
+	return b.buf.Write(p)
+}
+
+// Bytes is what was kept.
+func (b *cappedBuffer) Bytes() []byte { return b.buf.Bytes() }
