@@ -14,6 +14,17 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 )
 
+// planModels is how every ModifyPlan of a create or an update starts: the plan as a model,
+// and the prior state (nil on create). ModifyPlan stops when the diagnostics hold an error.
+func planModels[M any](ctx context.Context, req resource.ModifyPlanRequest) (plan M, prior *M, diags diag.Diagnostics) {
+	diags.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
+	if !req.State.Raw.IsNull() {
+		prior = new(M)
+		diags.Append(tfmodel.Get(ctx, req.State, prior)...)
+	}
+	return plan, prior, diags
+}
+
 // createModel is how every Create starts: the plan-time checks again (checkAtApply), then the
 // plan as a model. Create stops when the diagnostics hold an error.
 func createModel[M any](ctx context.Context, r resource.Resource, req resource.CreateRequest) (plan M, diags diag.Diagnostics) {

@@ -352,17 +352,9 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if r.data == nil {
 		return
 	}
-	var plan instanceModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, prior, diags := planModels[instanceModel](ctx, req)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
-	}
-	var prior *instanceModel
-	if !req.State.Raw.IsNull() {
-		prior = &instanceModel{}
-		if resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, prior)...); resp.Diagnostics.HasError() {
-			return
-		}
 	}
 	if !plan.Host.IsUnknown() && !plan.HTTPSListen.IsUnknown() {
 		for _, w := range r.data.endpoints.noteHTTPSListen(plan.Host.ValueString(), plan.HTTPSListen.ValueString()) {

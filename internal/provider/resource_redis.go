@@ -299,14 +299,8 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		resp.Diagnostics.Append(warnDestroy(ctx, "ntopng_redis", "config_path", req.State)...)
 		return
 	}
-	var plan redisModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	var prior *redisModel
-	if !req.State.Raw.IsNull() {
-		prior = &redisModel{}
-		resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, prior)...)
-	}
-	if resp.Diagnostics.HasError() {
+	plan, prior, diags := planModels[redisModel](ctx, req)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	var cfg redisModel

@@ -292,18 +292,9 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		resp.Diagnostics.Append(warnDestroy(ctx, "ntopng_tls_cert", "path", req.State)...)
 		return
 	}
-	var plan tlsCertModel
-	resp.Diagnostics.Append(tfmodel.Get(ctx, req.Plan, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, prior, diags := planModels[tlsCertModel](ctx, req)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
-	}
-	var prior *tlsCertModel
-	if !req.State.Raw.IsNull() {
-		prior = &tlsCertModel{}
-		resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, prior)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
 	}
 	if !plan.Host.IsUnknown() && !plan.Path.IsUnknown() {
 		plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.SSHPort, plan.Path.ValueString()))
