@@ -362,6 +362,9 @@ type RedisReach struct {
 	Detail string
 }
 
+// NotChecked starts the Detail of a RedisReach that could not be asked (Checked false).
+const NotChecked = "not checked: "
+
 // maxReachDetail bounds Redis's words in RedisReach.Detail (they end up in the state).
 const maxReachDetail = 200
 
@@ -371,7 +374,7 @@ func ParseRedisReach(out string, t RedisTarget) RedisReach {
 	where := t.Network + ":" + t.Addr
 	out = strings.TrimSpace(out)
 	if out == "@@nocli" {
-		return RedisReach{Detail: "not checked: the host has no redis-cli to ask Redis at " + where + " with"}
+		return RedisReach{Detail: NotChecked + "the host has no redis-cli to ask Redis at " + where + " with"}
 	}
 	lines := strings.Split(out, "\n")
 	r := RedisReach{Checked: true}

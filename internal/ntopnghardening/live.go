@@ -51,7 +51,7 @@ const RedisOK = "ok"
 // RedisDrifted: a status read back says that ntopng cannot reach its Redis (a host without
 // redis-cli, "not checked", is not drift).
 func RedisDrifted(status string) bool {
-	return status != "" && status != RedisOK && !strings.HasPrefix(status, "not checked")
+	return status != "" && status != RedisOK && !strings.HasPrefix(status, livecheck.NotChecked)
 }
 
 // VerifyRedis asks, once, whether the Redis of eff (the files just written) lets ntopng in:

@@ -162,16 +162,7 @@ func TestAccProviderBastionAndSudo(t *testing.T) {
       private_key = %s
       host_key    = %s
     }`, target.Port, hcl(target.Deploy.PrivateKey), hcl(target.HostKey), jump.Port, hcl(jump.Root.PrivateKey), hcl(jump.HostKey))) + hostRead +
-		fmt.Sprintf(`
-resource "ntopng_tls_cert" "web" {
-  host               = "127.0.0.1"
-  path               = %q
-  group              = "root"
-  certificate_pem    = %s
-  private_key_pem_wo = %s
-  restart_command    = "true"
-}
-`, certPath, hcl(certPEM), hcl(keyPEM))
+		loginCertHCL(certPath, certPEM, keyPEM)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: protoV6Factories,
@@ -260,4 +251,19 @@ func TestAccProviderOnePlanOneLogin(t *testing.T) {
 	if n := strings.Count(string(out), "Reading..."); n != 3 {
 		t.Fatalf("want 3 data sources read, saw %d:\n%s", n, out)
 	}
+}
+
+// loginCertHCL is the ntopng_tls_cert the login tests write through each way of logging in
+// (a bastion, sudo with a password): a file only root's group may read, nothing restarted.
+func loginCertHCL(certPath, certPEM, keyPEM string) string {
+	return fmt.Sprintf(`
+resource "ntopng_tls_cert" "web" {
+  host               = "127.0.0.1"
+  path               = %q
+  group              = "root"
+  certificate_pem    = %s
+  private_key_pem_wo = %s
+  restart_command    = "true"
+}
+`, certPath, hcl(certPEM), hcl(keyPEM))
 }

@@ -90,16 +90,7 @@ variable "sudo_pw" {
   type      = string
   sensitive = true
 }
-` + providerConfig(s, s.Asker, fmt.Sprintf("    sudo = %t\n    sudo_password = var.sudo_pw", sudo)) + fmt.Sprintf(`
-resource "ntopng_tls_cert" "web" {
-  host               = "127.0.0.1"
-  path               = %q
-  group              = "root"
-  certificate_pem    = %s
-  private_key_pem_wo = %s
-  restart_command    = "true"
-}
-`, certPath, hcl(certPEM), hcl(keyPEM))
+` + providerConfig(s, s.Asker, fmt.Sprintf("    sudo = %t\n    sudo_password = var.sudo_pw", sudo)) + loginCertHCL(certPath, certPEM, keyPEM)
 	}
 	password := s.Asker.Password
 	right := config.Variables{"sudo_pw": config.StringVariable(password)}
