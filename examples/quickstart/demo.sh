@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# make demo: harden a throwaway Debian 12 host with examples/quickstart, end to end.
+# make demo: harden a throwaway Debian host with examples/quickstart, end to end.
 #
-# Boots the sandbox host (systemd, the stock redis-server package, ntop's real ntopng as ntop's
-# Debian package installs it, from $NTOPNG_DIST or ../shared/ntopng/*.tar.xz), shows how open it is, runs real terraform on a copy of
+# Boots the sandbox host of $NTOPNG_SANDBOX_RELEASE (default debian13; also debian11, debian12,
+# debian13-valkey): systemd, the release's stock redis-server (or valkey-server) package, ntop's
+# real ntopng built on that release as ntop's Debian package installs it (from $NTOPNG_DIST or
+# ../shared/ntopng/RELEASE/), on a network link of its own; shows how open it is, runs real terraform on a copy of
 # examples/quickstart with the provider built from this checkout, shows the result, edits
 # files on the host behind Terraform's back and shows terraform plan catching it. Offline:
 # no provider is downloaded; the certificate comes from openssl, the Redis password from
@@ -87,32 +89,20 @@ note "provider: $work/plugins/terraform-provider-ntopng (dev_overrides in $TF_CL
 step "generate the HTTPS certificate (openssl, EC P-256) and the Redis password (/dev/urandom)"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 90 \
 	-keyout "$work/web-key.pem" -out "$work/web-cert.pem" \
-	-subj /CN=probe.demo -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+	-subj /CN=probe.demo -addext subjectAltName=DNS:probe.demo 2>/dev/null
 redis_password=$(head -c 4096 /dev/urandom | tr -dc 'A-Za-z0-9' | cut -c1-48)
 [ "${#redis_password}" = 48 ] || die "could not make a 48-character password from /dev/urandom"
 # ntopng's login form reads at most 31 characters.
 web_admin_password=$(head -c 4096 /dev/urandom | tr -dc 'A-Za-z0-9' | cut -c1-31)
 [ "${#web_admin_password}" = 31 ] || die "could not make a 31-character password from /dev/urandom"
-# A free port for HTTPS: the sandbox shares this machine's network. On a real host
-# https_listen is the management address, e.g. 192.0.2.10:443.
-https_port=""
-for _ in $(seq 1 100); do
-	p=$((20000 + RANDOM % 40000))
-	if [ -z "$(ss -Htan "( sport = :$p )")" ]; then
-		https_port=$p
-		break
-	fi
-done
-[ -n "$https_port" ] || die "no free TCP port found for HTTPS"
-https_listen="127.0.0.1:$https_port"
 note "certificate: $(openssl x509 -in "$work/web-cert.pem" -noout -subject), $(openssl x509 -in "$work/web-cert.pem" -noout -enddate)"
 note "Redis password: 48 random letters and digits (not shown; never stored in the state)"
 note "web password of admin: 31 random letters and digits (not shown; never stored in the state)"
-note "HTTPS will listen on $https_listen"
 
-step "boot the throwaway Debian 12 sandbox host (the first run builds its image: a few minutes)"
+release=${NTOPNG_SANDBOX_RELEASE:-debian13}
+step "boot the throwaway $release sandbox host, a machine of its own on a link of its own (the first run builds its image: a few minutes)"
 : >"$work/sandbox.log"
-"$work/ntopng-sandbox" -env "$work/sandbox.env" >"$work/sandbox.out" 2>>"$work/sandbox.log" &
+"$work/ntopng-sandbox" -release "$release" -env "$work/sandbox.env" >"$work/sandbox.out" 2>>"$work/sandbox.log" &
 sandbox_pid=$!
 # Show the sandbox's progress lines (the image build, the boot) until its facts appear.
 shown=0
@@ -137,7 +127,10 @@ done
 show_progress
 # shellcheck disable=SC1091
 . "$work/sandbox.env"
-note "sandbox up: ssh root@$SANDBOX_ADDR -p $SANDBOX_PORT, host key $SANDBOX_HOST_KEY_FINGERPRINT"
+note "sandbox up ($SANDBOX_RELEASE, $SANDBOX_REDIS_SERVER): ssh root@$SANDBOX_ADDR, host key $SANDBOX_HOST_KEY_FINGERPRINT; this machine is $SANDBOX_LINK_ADDR on its link"
+# HTTPS on port 443 of the sandbox's own address, as on a real probe's management address.
+https_listen="$SANDBOX_ADDR:443"
+note "HTTPS will listen on $https_listen"
 
 # remote runs a shell command on the sandbox host over SSH, with its pinned host key, and
 # leaves its output (stdout and stderr) in $out. It ends the demo when SSH itself fails.
@@ -151,15 +144,14 @@ remote() {
 		die "cannot reach the sandbox host over SSH to run: $1: $out"
 	fi
 }
-# port_state says whether a TCP port on 127.0.0.1 accepts connections.
+# port_state says whether a TCP port of the sandbox accepts connections from this machine.
 port_state() {
-	if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then echo "open"; else echo "closed (connection refused)"; fi
+	if (exec 3<>"/dev/tcp/$SANDBOX_ADDR/$1") 2>/dev/null; then echo "open"; else echo "closed (connection refused)"; fi
 }
 # listeners shows the TCP listeners of ntopng (whose main thread renames itself ntopng-main
-# once it runs) and redis-server on the sandbox host (the
-# sandbox shares this machine's network, so other listeners are filtered out).
+# once it runs) and of the Redis server on the sandbox host.
 listeners() {
-	remote "ss -Htlnp | grep -E 'users:\(\(\"(ntopng|ntopng-main|redis-server)\"' | awk '{print \$4, \$6}'"
+	remote "ss -Htlnp | grep -E 'users:\(\(\"(ntopng|ntopng-main|$SANDBOX_REDIS_SERVER-server)\"' | awk '{print \$4, \$6}'"
 	printf '%s\n' "$out" | sed 's/^/      /'
 }
 
@@ -200,19 +192,20 @@ remote 'ntopng --version | sed -n "s/^Version:[[:space:]]*//p; s/^GIT rev:[[:spa
 note "ntopng: $out(ntop's own build, installed as ntop's Debian package does)"
 note "ntopng_audit, the hardening checklist (data source):"
 audit
-note "TCP listeners of ntopng and redis-server (ss -tlnp):"
+note "TCP listeners of ntopng and $SANDBOX_REDIS_SERVER-server (ss -tlnp):"
 listeners
-remote "redis-cli -p $SANDBOX_STOCK_REDIS_PORT ping"
-note "redis-cli -p $SANDBOX_STOCK_REDIS_PORT ping (no password):  $out"
+remote "$SANDBOX_REDIS_CLI -p $SANDBOX_STOCK_REDIS_PORT ping"
+note "$SANDBOX_REDIS_CLI -p $SANDBOX_STOCK_REDIS_PORT ping (no password):  $out"
 remote 'ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"; stat -c "%U:%G %a" /etc/ntopng /etc/ntopng/ntopng.conf | tr "\n" " "'
 note "ntopng.service's main process runs as: $(echo "$out" | head -n 1); /etc/ntopng, ntopng.conf: $(echo "$out" | tail -n 1) (the service account owns its configuration)"
-note "stock HTTP port 127.0.0.1:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX_STOCK_HTTP_PORT")"
+note "stock HTTP port $SANDBOX_ADDR:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX_STOCK_HTTP_PORT")"
 
 step "terraform apply on a copy of examples/quickstart"
 cp -r examples/quickstart "$work/quickstart"
 rm -f "$work/quickstart/demo.sh" "$work/quickstart/README.md"
 cd "$work/quickstart"
 export TF_VAR_host="$SANDBOX_ADDR" TF_VAR_ssh_port="$SANDBOX_PORT" TF_VAR_ssh_user=root \
+	TF_VAR_redis_group="$SANDBOX_REDIS_SERVER" TF_VAR_web_allowed_networks="[\"$SANDBOX_LINK_ADDR/32\"]" \
 	TF_VAR_private_key_file="$SANDBOX_ROOT_KEY_FILE" TF_VAR_host_key="$SANDBOX_HOST_KEY" \
 	TF_VAR_https_listen="$https_listen" TF_VAR_redis_password="$redis_password" \
 	TF_VAR_web_admin_password="$web_admin_password"
@@ -226,13 +219,13 @@ terraform apply -auto-approve -compact-warnings "${color[@]}"
 cd "$repo"
 
 step "AFTER: the hardened host"
-note "TCP listeners of ntopng and redis-server (ss -tlnp): only ntopng on $https_listen"
+note "TCP listeners of ntopng and $SANDBOX_REDIS_SERVER-server (ss -tlnp): only ntopng on $https_listen"
 listeners
-[[ "$out" != *redis-server* && "$out" == *"$https_listen "* ]] || die "unexpected listeners after the apply"
-remote "redis-cli -p $SANDBOX_STOCK_REDIS_PORT ping"
-note "redis-cli -p $SANDBOX_STOCK_REDIS_PORT ping:  $out"
-remote 'redis-cli -s /run/redis/redis-server.sock ping'
-note "redis-cli -s /run/redis/redis-server.sock ping (no password):  $out"
+[[ "$out" != *"$SANDBOX_REDIS_SERVER-server"* && "$out" == *"$https_listen "* ]] || die "unexpected listeners after the apply"
+remote "$SANDBOX_REDIS_CLI -p $SANDBOX_STOCK_REDIS_PORT ping"
+note "$SANDBOX_REDIS_CLI -p $SANDBOX_STOCK_REDIS_PORT ping:  $out"
+remote "$SANDBOX_REDIS_CLI -s $SANDBOX_REDIS_SOCKET ping"
+note "$SANDBOX_REDIS_CLI -s $SANDBOX_REDIS_SOCKET ping (no password):  $out"
 [[ "$out" == NOAUTH* ]] || die "Redis did not refuse an unauthenticated client"
 served=$(openssl s_client -connect "$https_listen" </dev/null 2>/dev/null | openssl x509 -noout -subject -fingerprint -sha256 2>/dev/null || true)
 [ -n "$served" ] || die "nothing serves TLS on $https_listen"
@@ -240,10 +233,10 @@ expected=$(openssl x509 -in "$work/web-cert.pem" -noout -subject -fingerprint -s
 note "openssl s_client -connect $https_listen serves: $(echo "$served" | tr '\n' ' ')"
 note "expected (the generated certificate):          $(echo "$expected" | tr '\n' ' ')"
 [ "$served" = "$expected" ] || die "the HTTPS server does not serve the generated certificate"
-note "stock HTTP port 127.0.0.1:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX_STOCK_HTTP_PORT")"
+note "stock HTTP port $SANDBOX_ADDR:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX_STOCK_HTTP_PORT")"
 remote 'echo "$(ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"), groups: $(id -nG ntopng)"'
 note "ntopng.service's main process runs as: $out"
-[[ "$out" == "ntopng, groups: "*redis* ]] || die "ntopng does not run as user ntopng in group redis"
+[[ "$out" == "ntopng, groups: "*"$SANDBOX_REDIS_SERVER"* ]] || die "ntopng does not run as user ntopng in group $SANDBOX_REDIS_SERVER"
 status=$(cd "$work/quickstart" && terraform output -raw ntopng_redis_status)
 note "ntopng reaches its Redis with the password and socket of its file (redis_status): $status"
 [ "$status" = ok ] || die "ntopng_instance.redis_status is \"$status\", not ok"
@@ -251,9 +244,9 @@ note "ntopng_audit after the apply (the quickstart's check block runs it on ever
 (cd "$work/quickstart" && terraform output -raw audit && echo && echo "score: $(terraform output -raw audit_score) / 100") | sed 's/^/      /'
 
 step "DRIFT: edit files on the host behind Terraform's back"
-note "re-enable Redis on TCP:  sed -i 's/^port 0\$/port 6379/' /etc/redis/redis.conf"
-remote "sed -i 's/^port 0\$/port 6379/' /etc/redis/redis.conf && grep -n '^port ' /etc/redis/redis.conf"
-note "  redis.conf now: $out"
+note "re-enable Redis on TCP:  sed -i 's/^port 0\$/port 6379/' $SANDBOX_REDIS_CONF"
+remote "sed -i 's/^port 0\$/port 6379/' $SANDBOX_REDIS_CONF && grep -n '^port ' $SANDBOX_REDIS_CONF"
+note "  $SANDBOX_REDIS_CONF now: $out"
 [[ "$out" == *"port 6379"* ]] || die "redis.conf had no line 'port 0' to change"
 note "re-enable ntopng's HTTP: echo --http-port=3000 >> /etc/ntopng/ntopng.conf"
 remote "echo --http-port=3000 >> /etc/ntopng/ntopng.conf && tail -n 1 /etc/ntopng/ntopng.conf"
@@ -275,7 +268,7 @@ rc=0
 terraform plan -detailed-exitcode "${color[@]}" >/dev/null || rc=$?
 [ "$rc" = 0 ] || die "terraform plan after the repair exited $rc instead of 0"
 note "terraform plan -detailed-exitcode: exit code 0, no changes"
-remote "grep '^port ' /etc/redis/redis.conf; grep -E '^--https?-port' /etc/ntopng/ntopng.conf"
+remote "grep '^port ' $SANDBOX_REDIS_CONF; grep -E '^--https?-port' /etc/ntopng/ntopng.conf"
 note "on the host again: $(echo "$out" | tr '\n' ' ')"
 cd "$repo"
 

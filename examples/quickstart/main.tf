@@ -50,14 +50,15 @@ resource "ntopng_tls_cert" "web" {
 }
 
 # ntopng.conf: HTTP off (the default of http_listen), HTTPS on one address, Redis through
-# the socket with the password, run as user "ntopng" in group "redis". Apply waits until
+# the socket with the password, run as user "ntopng" in the socket's group (redis; valkey on a
+# Valkey host). Apply waits until
 # ntopng listens exactly there.
 resource "ntopng_instance" "probe" {
   host         = var.host
   https_listen = var.https_listen
   cert_path    = ntopng_tls_cert.web.path
   user         = "ntopng"
-  user_groups  = ["redis"]
+  user_groups  = [var.redis_group]
 
   redis = {
     socket = ntopng_redis.cache.unixsocket

@@ -80,6 +80,12 @@ variable "web_admin_password" {
   ephemeral   = true
 }
 
+variable "redis_group" {
+  description = "The group of the Redis server's Unix socket, which ntopng's user joins: redis (Debian's redis-server), valkey (Debian's valkey-server)."
+  type        = string
+  default     = "redis"
+}
+
 variable "web_allowed_networks" {
   description = "IPv4 networks (CIDR) that may reach ntopng's web server at all; every other client is refused. Include the host itself when https_listen is on loopback."
   type        = list(string)

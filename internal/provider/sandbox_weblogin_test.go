@@ -23,8 +23,8 @@ import (
 // ntopng's login form reads).
 const sandboxWebPw = "tfSbx-Web-Pw-7Qz2Lm9Xk4Rp8Vt3N"
 
-// login posts ntopng's login form over HTTPS from the local address from (the sandbox shares
-// this machine's network) and returns the status and the Location and Set-Cookie headers.
+// login posts ntopng's login form over HTTPS from this machine's address from on the sandbox's
+// link and returns the status and the Location and Set-Cookie headers.
 // While ntopng starts it answers 403 to everything: that is retried for a minute.
 func (f *sandboxFixture) login(from, user, password string) (status int, location, cookie string, err error) {
 	pool := x509.NewCertPool()
@@ -38,7 +38,7 @@ func (f *sandboxFixture) login(from, user, password string) (status int, locatio
 	}
 	form := url.Values{"user": {user}, "password": {password}, "referer": {"/"}}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(500 * time.Millisecond) {
-		resp, err := client.PostForm("https://127.0.0.1:"+strconv.Itoa(f.httpsPort)+"/authorize.html", form)
+		resp, err := client.PostForm("https://"+f.https+"/authorize.html", form)
 		if err != nil {
 			return 0, "", "", err
 		}
@@ -89,10 +89,13 @@ func expectAudit(want map[string]string) resource.TestCheckFunc {
 // with the new password gets a session while admin/admin is refused, and a client outside the
 // access list gets no answer while one inside does.
 func TestSandboxWebLogin(t *testing.T) {
-	f := newSandboxFixture(t)
+	onSandboxes(t, nil, testWebLogin)
+}
+
+func testWebLogin(t *testing.T, f *sandboxFixture) {
 	auditHCL := `
 data "ntopng_audit" "probe" {
-  host = "127.0.0.1"
+  host = "` + f.h.Addr + `"
   %s
 }
 `
@@ -108,7 +111,7 @@ provider "ntopng" {
 `, f.h.Port, hcl(f.h.RootKey), hcl(f.h.HostKey)) + fmt.Sprintf(auditHCL, "")
 
 	hardened := f.config("root", f.h.RootKey, false)
-	hardened = strings.Replace(hardened, "  redis_password_wo = var.pw\n}", "  redis_password_wo = var.pw\n  web_allowed_networks = [\"127.0.0.1/32\"]\n}", 1)
+	hardened = strings.Replace(hardened, "  redis_password_wo = var.pw\n}", "  redis_password_wo = var.pw\n  web_allowed_networks = [\""+f.h.LinkAddr+"/32\", \""+f.h.Addr+"/32\"]\n}", 1)
 	if !strings.Contains(hardened, "web_allowed_networks") {
 		t.Fatal("the sandbox configuration changed shape: web_allowed_networks not added")
 	}
@@ -118,7 +121,7 @@ variable "web" {
   ephemeral = true
 }
 resource "ntopng_user" "admin" {
-  host        = "127.0.0.1"
+  host        = "` + f.h.Addr + `"
   config_path = ntopng_instance.probe.config_path
   username    = "admin"
   group       = "administrator"
@@ -131,7 +134,6 @@ resource "ntopng_user" "admin" {
 	for _, id := range audit.IDs() {
 		allPass[id] = audit.Pass
 	}
-	allPass["web_access_list"] = audit.NotApplicable // HTTPS on 127.0.0.1 only
 	stockWant := map[string]string{}
 	for _, id := range audit.IDs() {
 		stockWant[id] = audit.Fail
@@ -163,20 +165,20 @@ resource "ntopng_user" "admin" {
 					resource.TestCheckResourceAttr("data.ntopng_audit.probe", "passed", "true"),
 					expectAudit(allPass),
 					func(*terraform.State) error {
-						f.waitListener(t, "ntopng", "127.0.0.1:"+strconv.Itoa(f.httpsPort))
-						status, loc, cookie, err := f.login("127.0.0.1", "admin", sandboxWebPw)
+						f.waitListener(t, "ntopng", f.https)
+						status, loc, cookie, err := f.login(f.h.LinkAddr, "admin", sandboxWebPw)
 						if err != nil || status != http.StatusFound || !strings.Contains(cookie, "session") || strings.Contains(loc, "wrong-credentials") {
 							return fmt.Errorf("login as admin with the new password: status %d, Location %q, Set-Cookie %q, %v", status, loc, cookie, err)
 						}
-						status, loc, cookie, err = f.login("127.0.0.1", "admin", "admin")
+						status, loc, cookie, err = f.login(f.h.LinkAddr, "admin", "admin")
 						if err != nil || status != http.StatusFound || !strings.Contains(loc, "wrong-credentials") || strings.Contains(cookie, "session_") {
 							return fmt.Errorf("login as admin/admin: status %d, Location %q, Set-Cookie %q, %v; want refused", status, loc, cookie, err)
 						}
-						// 127.0.0.2 is this machine too, but outside web_allowed_networks.
-						if status, _, _, err := f.login("127.0.0.2", "admin", sandboxWebPw); err == nil {
-							return fmt.Errorf("a client from 127.0.0.2, outside web_allowed_networks, got an answer: status %d", status)
+						// OtherAddr is this machine too, on the same link, but outside web_allowed_networks.
+						if status, _, _, err := f.login(f.h.OtherAddr, "admin", sandboxWebPw); err == nil {
+							return fmt.Errorf("a client from %s, outside web_allowed_networks, got an answer: status %d", f.h.OtherAddr, status)
 						}
-						if got := f.mustExec(t, "REDISCLI_AUTH="+strconv.Quote(f.pw)+" redis-cli -s "+sandboxSocket+" GET ntopng.prefs.http_acl_management_port"); got != "+127.0.0.1/32" {
+						if got := f.mustExec(t, "REDISCLI_AUTH="+strconv.Quote(f.pw)+" "+f.r.CLI()+" -s "+f.r.Socket()+" GET ntopng.prefs.http_acl_management_port"); got != "+"+f.h.LinkAddr+"/32,+"+f.h.Addr+"/32" {
 							return fmt.Errorf("access list in Redis: %q", got)
 						}
 						return nil

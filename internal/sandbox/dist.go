@@ -13,14 +13,16 @@ import (
 	"strings"
 )
 
-// DistEnv names the environment variable that points at the ntopng
-// tarball (ntopng built from ntop's sources, laid out as ntop's Debian
-// package installs it; see ../shared/ntopng/README.md). Without it the
-// sandbox looks for defaultDist relative to the repository root.
+// DistEnv names the environment variable that points at the folder of
+// ntopng tarballs (ntopng built from ntop's sources on each Debian
+// release, laid out as ntop's Debian package installs it; see
+// ../shared/ntopng/README.md): one subfolder per release, debian11/,
+// debian12/, debian13/, each holding one .tar.xz. Without it the sandbox
+// uses defaultDist relative to the repository root.
 const DistEnv = "NTOPNG_DIST"
 
-// defaultDist is the tarball's usual place, relative to the repository root.
-const defaultDist = "../shared/ntopng/*.tar.xz"
+// defaultDist is the tarballs' usual folder, relative to the repository root.
+const defaultDist = "../shared/ntopng"
 
 // Dist is the ntopng tarball a sandbox installs.
 type Dist struct {
@@ -28,25 +30,32 @@ type Dist struct {
 	SHA256 string // hex digest of its bytes: part of the image key
 }
 
-// FindDist locates the ntopng tarball: $NTOPNG_DIST (a file or a glob), or
-// ../shared/ntopng/*.tar.xz beside the checkout. Exactly one file must match.
-func FindDist() (Dist, error) {
-	pattern, from := os.Getenv(DistEnv), DistEnv
-	if pattern == "" {
-		_, file, _, ok := runtime.Caller(0)
-		if !ok {
-			return Dist{}, fmt.Errorf("the real ntopng tarball was not found: set %s", DistEnv)
-		}
-		root := filepath.Join(filepath.Dir(file), "..", "..")
-		pattern, from = filepath.Clean(filepath.Join(root, defaultDist)), "the default "+defaultDist
+// distDir returns the folder of the per-release tarballs and what named it.
+func distDir() (string, string) {
+	if dir := os.Getenv(DistEnv); dir != "" {
+		return dir, DistEnv
 	}
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", "nothing (set " + DistEnv + ")"
+	}
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	return filepath.Clean(filepath.Join(root, defaultDist)), "the default " + defaultDist
+}
+
+// FindDist locates the ntopng tarball built for r: DIR/RELEASE/*.tar.xz,
+// where DIR is $NTOPNG_DIST or ../shared/ntopng beside the checkout.
+// Exactly one file must match.
+func FindDist(r Release) (Dist, error) {
+	dir, from := distDir()
+	pattern := filepath.Join(dir, r.Dist, "*.tar.xz")
 	matches, _ := filepath.Glob(pattern)
 	switch len(matches) {
 	case 0:
-		return Dist{}, fmt.Errorf("the real ntopng tarball was not found at %s (%s); put ntop's ntopng tarball there or set %s to its path", pattern, from, DistEnv)
+		return Dist{}, fmt.Errorf("the real ntopng tarball for %s was not found at %s (%s); put ntop's ntopng built on %s there or set %s to the folder holding %s/", r.Name, pattern, from, r.Dist, DistEnv, r.Dist)
 	case 1:
 	default:
-		return Dist{}, fmt.Errorf("%d ntopng tarballs match %s (%s): %s; set %s to the one to use", len(matches), pattern, from, strings.Join(matches, ", "), DistEnv)
+		return Dist{}, fmt.Errorf("%d ntopng tarballs match %s (%s): %s; leave one", len(matches), pattern, from, strings.Join(matches, ", "))
 	}
 	path, err := filepath.Abs(matches[0])
 	if err != nil {

@@ -21,37 +21,41 @@ import (
 // key. Delete a folder below it to force a rebuild.
 const CacheDir = "/var/cache/terraform-provider-ntopng"
 
-// suite is the Debian release of the image.
-const suite = "bookworm"
-
 // imageVersion changes whenever buildImage changes what it produces, so
 // that a new key (and a new cache folder) is used.
-const imageVersion = "2"
+const imageVersion = "3"
 
-// packages are installed on top of debootstrap's minbase variant.
-var packages = []string{
+// basePackages are installed on top of debootstrap's minbase variant on
+// every release, with the release's Redis server package (Release.Package).
+var basePackages = []string{
 	"ca-certificates", "dbus", "iproute2", "libpam-systemd", "openssh-server",
-	"openssl", "procps", "redis-server", "sudo", "systemd", "systemd-sysv",
+	"openssl", "procps", "sudo", "systemd", "systemd-sysv",
+}
+
+// packages is what an image of r gets from debootstrap, before the
+// tarball's own runtime packages.
+func (r Release) packages() []string {
+	return append(slices.Clone(basePackages), r.Package())
 }
 
 // imageKey names the cache folder after everything that shapes the image:
-// the packages, and the ntopng tarball (its runtime packages, its files and
-// what its postinst does are all in the image).
-func imageKey(dist Dist) string {
-	sum := sha256.Sum256([]byte(imageVersion + "\n" + suite + "\n" + strings.Join(packages, ",") + "\n" + dist.SHA256))
+// the release, the packages, and the ntopng tarball (its runtime packages,
+// its files and what its postinst does are all in the image).
+func imageKey(r Release, dist Dist) string {
+	sum := sha256.Sum256([]byte(imageVersion + "\n" + r.Suite + "\n" + strings.Join(r.packages(), ",") + "\n" + dist.SHA256))
 	return hex.EncodeToString(sum[:])[:12]
 }
 
-// EnsureImage returns the cached Debian 12 root filesystem with the ntopng
-// of dist installed, building it with debootstrap first when it is missing (a few minutes, progress lines
+// EnsureImage returns the cached root filesystem of release r with the
+// ntopng of dist installed, building it with debootstrap first when it is missing (a few minutes, progress lines
 // go to progress). Two processes never build at once: the second waits for
 // the first and then uses its result. The root filesystem is never booted
 // or changed afterwards; every boot works on an overlay above it.
-func EnsureImage(ctx context.Context, dist Dist, progress io.Writer) (string, error) {
+func EnsureImage(ctx context.Context, r Release, dist Dist, progress io.Writer) (string, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	final := filepath.Join(CacheDir, "sandbox-"+imageKey(dist))
+	final := filepath.Join(CacheDir, "sandbox-"+r.Name+"-"+imageKey(r, dist))
 	rootfs := filepath.Join(final, "rootfs")
 	if isDir(rootfs) {
 		return rootfs, nil
@@ -59,7 +63,7 @@ func EnsureImage(ctx context.Context, dist Dist, progress io.Writer) (string, er
 	if err := os.MkdirAll(CacheDir, 0o755); err != nil {
 		return "", fmt.Errorf("create the image cache: %w", err)
 	}
-	unlock, err := lockFile(ctx, final+".lock", progress)
+	unlock, err := lockFile(ctx, final+".lock", "building the "+r.Name+" image", progress)
 	if err != nil {
 		return "", err
 	}
@@ -75,7 +79,7 @@ func EnsureImage(ctx context.Context, dist Dist, progress io.Writer) (string, er
 		return "", fmt.Errorf("create the image build folder: %w", err)
 	}
 	start := time.Now()
-	if err := buildImage(ctx, tmp, dist, progress); err != nil {
+	if err := buildImage(ctx, tmp, r, dist, progress); err != nil {
 		if rmErr := removeUnmounted(tmp); rmErr != nil {
 			err = fmt.Errorf("%w (and cleaning up: %v)", err, rmErr)
 		}
@@ -87,7 +91,7 @@ func EnsureImage(ctx context.Context, dist Dist, progress io.Writer) (string, er
 	if err := os.Rename(tmp, final); err != nil {
 		return "", fmt.Errorf("store the image: %w", err)
 	}
-	fmt.Fprintf(progress, "sandbox: image built in %s: %s\n", time.Since(start).Round(time.Second), rootfs)
+	fmt.Fprintf(progress, "sandbox: %s image built in %s: %s\n", r.Name, time.Since(start).Round(time.Second), rootfs)
 	return rootfs, nil
 }
 
@@ -95,7 +99,7 @@ func EnsureImage(ctx context.Context, dist Dist, progress io.Writer) (string, er
 // tarball's runtime packages, installs the tarball as ntop's package does
 // (files, then its postinst, chrooted), then removes what must differ
 // between boots (SSH host keys) and what only takes space (apt caches).
-func buildImage(ctx context.Context, tmp string, dist Dist, progress io.Writer) error {
+func buildImage(ctx context.Context, tmp string, r Release, dist Dist, progress io.Writer) error {
 	dir := filepath.Join(tmp, "rootfs")
 	staging := filepath.Join(tmp, "dist")
 	if err := os.Mkdir(staging, 0o755); err != nil {
@@ -108,22 +112,26 @@ func buildImage(ctx context.Context, tmp string, dist Dist, progress io.Writer) 
 	if err := os.RemoveAll(staging); err != nil {
 		return err
 	}
-	include := slices.Clone(packages)
+	include := r.packages()
 	for _, p := range depends {
 		if !slices.Contains(include, p) {
 			include = append(include, p)
 		}
 	}
+	args := []string{"--variant=minbase", "--include=" + strings.Join(include, ","), r.Suite, dir}
 	mirror := debianMirror()
-	fmt.Fprintf(progress, "sandbox: building the Debian %s image with ntopng from %s, packages from %s, into %s (a few minutes, once per machine and tarball)\n", suite, dist.Path, mirror, dir)
-	cmd := exec.CommandContext(ctx, "debootstrap", "--variant=minbase",
-		"--include="+strings.Join(include, ","), suite, dir, mirror)
+	from := "debootstrap's default mirror"
+	if mirror != "" {
+		args, from = append(args, mirror), mirror+" (this machine's apt sources)"
+	}
+	fmt.Fprintf(progress, "sandbox: building the %s image (Debian %s, %s) with ntopng from %s, packages from %s, into %s (a few minutes, once per machine, release and tarball)\n", r.Name, r.Suite, r.Package(), dist.Path, from, dir)
+	cmd := exec.CommandContext(ctx, "debootstrap", args...)
 	cmd.Stdout, cmd.Stderr = progress, progress
 	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) } // lets debootstrap unmount /proc
 	cmd.WaitDelay = time.Minute
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("debootstrap failed (see the lines above; is %s reachable?): %w", mirror, err)
+		return fmt.Errorf("debootstrap of %s failed (see the lines above; are %s reachable?): %w", r.Suite, from, err)
 	}
 	if _, err := dist.install(ctx, dir); err != nil {
 		return err
@@ -155,11 +163,11 @@ func removeStaleBuilds(final string) error {
 }
 
 // lockFile takes an exclusive lock on path, waiting while another process
-// holds it, and returns the function that releases it.
-func lockFile(ctx context.Context, path string, progress io.Writer) (func(), error) {
+// holds it (doing what), and returns the function that releases it.
+func lockFile(ctx context.Context, path, what string, progress io.Writer) (func(), error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("open the image lock: %w", err)
+		return nil, fmt.Errorf("open the lock %s: %w", path, err)
 	}
 	for waited := false; ; waited = true {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
@@ -171,19 +179,26 @@ func lockFile(ctx context.Context, path string, progress io.Writer) (func(), err
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
 		if !waited {
-			fmt.Fprintf(progress, "sandbox: another process is building the image, waiting for it (%s)\n", path)
+			fmt.Fprintf(progress, "sandbox: another process is %s, waiting for it (%s)\n", what, path)
 		}
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, fmt.Errorf("waiting for the image build lock %s: %w", path, ctx.Err())
+			return nil, fmt.Errorf("waiting for the lock %s: %w", path, ctx.Err())
 		case <-time.After(time.Second):
 		}
 	}
 }
 
-// debianMirror returns the Debian archive URL this machine's apt uses for
-// the suite, or deb.debian.org when none is configured.
+// debianSuites are the code names of Debian's releases (and its aliases):
+// an apt source listing one of them is the Debian archive, whose URI serves
+// every release.
+var debianSuites = []string{"buster", "bullseye", "bookworm", "trixie", "forky", "duke", "sid",
+	"oldoldstable", "oldstable", "stable", "testing", "unstable"}
+
+// debianMirror returns the Debian archive URI this machine's apt uses (the
+// first source of a Debian release, not its security or updates suites),
+// or "" when there is none: debootstrap then uses its own default.
 func debianMirror() string {
 	files := []string{"/etc/apt/sources.list"}
 	for _, pattern := range []string{"/etc/apt/sources.list.d/*.list", "/etc/apt/sources.list.d/*.sources"} {
@@ -199,11 +214,13 @@ func debianMirror() string {
 		if strings.HasSuffix(name, ".sources") {
 			parse = mirrorFromDeb822
 		}
-		if uri := parse(string(b), suite); uri != "" {
-			return uri
+		for _, suite := range debianSuites {
+			if uri := parse(string(b), suite); uri != "" {
+				return uri
+			}
 		}
 	}
-	return "http://deb.debian.org/debian"
+	return ""
 }
 
 // mirrorFromList finds "deb [options] URI SUITE ..." in a one-line-style

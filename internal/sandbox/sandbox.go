@@ -1,22 +1,27 @@
-// Package sandbox boots a throwaway Debian 12 host for the provider's
-// tests: systemd as PID 1 under systemd-nspawn, the stock ssh.service and
-// redis-server.service, and ntop's own ntopng: the real program from the
-// tarball FindDist locates (NTOPNG_DIST, default ../shared/ntopng/*.tar.xz),
+// Package sandbox boots throwaway Debian hosts for the provider's tests:
+// systemd as PID 1 under systemd-nspawn, the stock ssh.service and the
+// release's own redis-server.service (or valkey-server.service), and ntop's
+// own ntopng built on that release: the real program from the tarball
+// FindDist locates (NTOPNG_DIST, default ../shared/ntopng/RELEASE/*.tar.xz),
 // installed as ntop's Debian package installs it (its runtime packages, its
-// files, its postinst, its ntopng.service and ntopng@.service).
+// files, its postinst, its ntopng.service and ntopng@.service). Releases
+// lists the hosts: Debian 11, 12 and 13, and Debian 13 with Valkey.
 //
-// The root filesystem is built once per machine and tarball with debootstrap and cached
-// under CacheDir (see EnsureImage). Each boot mounts an overlay on it: the
-// cached image is the read-only lower layer, and a fresh temporary folder
-// holds the upper layer. An overlay rather than a copy, because it is ready
-// in milliseconds instead of copying ~300 MB, the cache stays pristine by
-// construction (no test sees another's changes), and the upper folder holds
-// exactly this boot's changes, which is what Reboot keeps.
+// Each release's root filesystem is built once per machine and tarball with
+// debootstrap and cached under CacheDir (see EnsureImage). Each boot mounts
+// an overlay on it: the cached image is the read-only lower layer, and a
+// fresh temporary folder holds the upper layer. An overlay rather than a
+// copy, because it is ready in milliseconds instead of copying ~300 MB, the
+// cache stays pristine by construction (no test sees another's changes),
+// and the upper folder holds exactly this boot's changes, which is what
+// Reboot keeps.
 //
-// The container shares the machine's network: sshd listens on a free
-// 127.0.0.1 port, the stock Redis on another free 127.0.0.1 port, and
-// ntopng's stock plain HTTP listener on a free port on every IPv4 address
-// (ntopng captures on lo).
+// Each sandbox is a machine of its own on the network (network.go): its
+// own network namespace, joined to this machine by a veth pair with
+// addresses from 198.18.0.0/15, no route beyond the link. Inside, every
+// service is where the packages put it: sshd on port 22 of the sandbox's
+// address, Redis on 127.0.0.1:6379, ntopng's stock plain HTTP on port 3000
+// of every IPv4 address, capturing on eth0.
 // Everything is stopped by PID and removed by Stop, which BootT registers
 // with t.Cleanup and which also runs when a test binary using BootT gets
 // SIGINT or SIGTERM.
@@ -32,6 +37,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,7 +61,7 @@ const (
 
 // Available reports whether this machine can boot the sandbox. The error
 // text is the one line a skipped test should print.
-func Available() error {
+func Available(r Release) error {
 	if os.Geteuid() != 0 {
 		return errors.New("sandbox host skipped: systemd-nspawn and overlay mounts need root; run the tests as root")
 	}
@@ -67,7 +73,7 @@ func Available() error {
 			return fmt.Errorf("sandbox host skipped: %s not found; install %s", tool, pkg)
 		}
 	}
-	if _, err := FindDist(); err != nil {
+	if _, err := FindDist(r); err != nil {
 		return fmt.Errorf("sandbox host skipped: %w", err)
 	}
 	return nil
@@ -90,6 +96,9 @@ func lookTool(name string) (string, error) {
 
 // Options tunes Boot.
 type Options struct {
+	// Release is the host's release (Releases); the zero value is
+	// LookupRelease("").
+	Release Release
 	// Progress receives human-readable progress lines (image build, boot).
 	// Nil discards them.
 	Progress io.Writer
@@ -98,18 +107,22 @@ type Options struct {
 // Host is one booted sandbox. Its fields are the facts a test needs to
 // reach it; they do not change across Reboot.
 type Host struct {
-	Addr               string // sshd address, always 127.0.0.1
-	Port               int    // sshd port
+	Release            Release
+	Addr               string // the sandbox's address on its link (198.18.x.2): sshd, ntopng
+	LinkAddr           string // this machine's address on the link (198.18.x.1)
+	OtherAddr          string // this machine's second address on the link (198.18.x.3): another client
+	Port               int    // sshd port: 22
 	HostKey            string // sshd's ed25519 host key, authorized_keys form ("ssh-ed25519 AAAA...")
 	HostKeyFingerprint string // "SHA256:..." of HostKey
 	RootKey            string // OpenSSH private key (PEM) accepted for root
 	DeployUser         string // unprivileged user with passwordless sudo: "deploy"
 	DeployKey          string // OpenSSH private key (PEM) accepted for DeployUser
-	StockRedisPort     int    // port of the stock Redis (127.0.0.1, no password)
-	StockHTTPPort      int    // ntopng's plain HTTP port from the stock ntopng.conf (every IPv4 address)
+	StockRedisPort     int    // port of the stock Redis inside the sandbox (127.0.0.1, no password): 6379
+	StockHTTPPort      int    // ntopng's stock plain HTTP port (every IPv4 address): 3000
 	Dir                string // temporary folder: overlay layers, nspawn.log; removed by Stop
 
 	machine  string
+	link     *link
 	merged   string
 	mounted  bool
 	progress io.Writer
@@ -133,18 +146,25 @@ type nspawn struct {
 // waits until sshd answers and systemd reports the system running (or
 // degraded). Call Stop when done, also after an error from later calls.
 func Boot(ctx context.Context, opts Options) (*Host, error) {
-	if err := Available(); err != nil {
+	r := opts.Release
+	if r.Name == "" {
+		var err error
+		if r, err = LookupRelease(""); err != nil {
+			return nil, err
+		}
+	}
+	if err := Available(r); err != nil {
 		return nil, err
 	}
 	progress := opts.Progress
 	if progress == nil {
 		progress = io.Discard
 	}
-	dist, err := FindDist()
+	dist, err := FindDist(r)
 	if err != nil {
 		return nil, err
 	}
-	rootfs, err := EnsureImage(ctx, dist, progress)
+	rootfs, err := EnsureImage(ctx, r, dist, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +174,8 @@ func Boot(ctx context.Context, opts Options) (*Host, error) {
 		return nil, fmt.Errorf("create the sandbox folder: %w", err)
 	}
 	h := &Host{
-		Addr: "127.0.0.1", DeployUser: "deploy", Dir: dir, progress: progress,
+		Release: r, Port: 22, StockRedisPort: 6379, StockHTTPPort: 3000,
+		DeployUser: "deploy", Dir: dir, progress: progress,
 		merged:  filepath.Join(dir, "merged"),
 		machine: "ntopng-sandbox-" + strings.TrimPrefix(filepath.Base(dir), dirPrefix),
 	}
@@ -174,6 +195,9 @@ func (h *Host) boot(ctx context.Context, rootfs string) error {
 	if err := writePID(filepath.Join(h.Dir, "owner.pid"), os.Getpid()); err != nil {
 		return err
 	}
+	if err := h.makeLink(ctx); err != nil {
+		return err
+	}
 	upper, work := filepath.Join(h.Dir, "upper"), filepath.Join(h.Dir, "work")
 	for _, d := range []string{upper, work, h.merged} {
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -189,8 +213,24 @@ func (h *Host) boot(ctx context.Context, rootfs string) error {
 	if err := h.start(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(h.progress, "sandbox: booted in %s: ssh root@%s -p %d (log %s)\n",
-		time.Since(start).Round(100*time.Millisecond), h.Addr, h.Port, filepath.Join(h.Dir, "nspawn.log"))
+	fmt.Fprintf(h.progress, "sandbox: %s booted in %s: ssh root@%s (link %s, log %s)\n", h.Release.Name,
+		time.Since(start).Round(100*time.Millisecond), h.Addr, h.link.name, filepath.Join(h.Dir, "nspawn.log"))
+	return nil
+}
+
+// makeLink gives the sandbox its network, unless Stop has begun.
+func (h *Host) makeLink(ctx context.Context) error {
+	l, err := newLink(ctx, h.Dir, h.progress)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.link = l // also when half made: Stop removes what exists
+	if err != nil {
+		return fmt.Errorf("make the sandbox's network: %w", err)
+	}
+	if h.stopped {
+		return errors.New("the sandbox was stopped while booting")
+	}
+	h.Addr, h.LinkAddr, h.OtherAddr = l.guest.String(), l.host.String(), l.other.String()
 	return nil
 }
 
@@ -221,7 +261,11 @@ func (h *Host) start(ctx context.Context) error {
 	}
 	cmd := exec.Command(nspawnPath, "--quiet", "--register=no", "--keep-unit", "--boot",
 		"--directory="+h.merged, "--machine="+h.machine, "--console=read-only",
-		"--private-users=no", "--link-journal=no", "--resolv-conf=off", "--timezone=off")
+		"--private-users=no", "--link-journal=no", "--resolv-conf=off", "--timezone=off",
+		// Its own network, and CAP_NET_ADMIN in it: ntopng keeps CAP_NET_BIND_SERVICE
+		// across its privilege drop in one cap_set_proc call with CAP_NET_ADMIN and
+		// CAP_NET_RAW, which fails without it.
+		"--network-namespace-path="+h.link.nsPath(), "--capability=CAP_NET_ADMIN")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Own process group: a Ctrl-C meant for the test does not reach it
 	// before Stop does. Pdeathsig: if this process dies without Stop, the
@@ -366,7 +410,8 @@ func (h *Host) Reboot(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("reboot: %w", ctx.Err())
 	case <-time.After(rebootTimeout):
-		return fmt.Errorf("reboot: the sandbox did not go down within %s (systemctl reboot: %v)", rebootTimeout, execErr)
+		jobs, _ := h.Exec(ctx, "systemctl list-jobs --no-pager; ps -eo pid,user,cgroup:60,args")
+		return fmt.Errorf("reboot: the sandbox did not go down within %s (systemctl reboot: %v); its jobs and processes:\n%s", rebootTimeout, execErr, jobs)
 	}
 	if code := exitCode(p.err); code != rebootStatus {
 		return fmt.Errorf("reboot: systemd-nspawn ended with status %d instead of %d (reboot); console log:\n%s", code, rebootStatus, h.logTail())
@@ -402,10 +447,13 @@ func (h *Host) Stop() error {
 func (h *Host) stop() error {
 	h.mu.Lock()
 	h.stopped = true
-	p, mounted := h.proc, h.mounted
+	p, mounted, l := h.proc, h.mounted, h.link
 	h.mu.Unlock()
 	if p != nil {
 		p.terminate()
+	}
+	if err := l.remove(); err != nil {
+		return fmt.Errorf("stop the sandbox: %w", err)
 	}
 	// systemd-nspawn normally removes this itself; it is per machine name.
 	_ = os.Remove(filepath.Join("/run/systemd/nspawn/propagate", h.machine))
@@ -499,6 +547,11 @@ func running(pid int) bool {
 func sweepStale(progress io.Writer) {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
 	for _, dir := range dirs {
+		// Only folders this user made: another local user could plant one in the
+		// shared temporary folder, naming what it wants removed.
+		if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() || fi.Sys().(*syscall.Stat_t).Uid != uint32(os.Geteuid()) {
+			continue
+		}
 		owner := pidIn(filepath.Join(dir, "owner.pid"))
 		if !isDir(dir) || owner == 0 || running(owner) {
 			continue
@@ -509,6 +562,9 @@ func sweepStale(progress io.Writer) {
 		merged := filepath.Join(dir, "merged")
 		if len(mountsUnder(merged)) > 0 && unmount(merged) != nil {
 			continue
+		}
+		if name, err := os.ReadFile(filepath.Join(dir, "link.name")); err == nil && removeLink(strings.TrimSpace(string(name))) != nil {
+			continue // removeLink refuses names that are not a sandbox's
 		}
 		if removeUnmounted(dir) == nil {
 			fmt.Fprintf(progress, "sandbox: removed %s, left by an earlier run\n", dir)
@@ -564,9 +620,9 @@ func stopOnInterrupt() {
 // BootT boots a sandbox for a test, or skips the test with the reason from
 // Available. The host is stopped by t.Cleanup, and also when the test
 // binary gets SIGINT or SIGTERM.
-func BootT(t testing.TB) *Host {
+func BootT(t testing.TB, r Release) *Host {
 	t.Helper()
-	if err := Available(); err != nil {
+	if err := Available(r); err != nil {
 		t.Skip(err)
 	}
 	stopOnInterrupt()
@@ -574,7 +630,7 @@ func BootT(t testing.TB) *Host {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	w := &testWriter{t: t}
-	h, err := Boot(ctx, Options{Progress: w})
+	h, err := Boot(ctx, Options{Release: r, Progress: w})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -602,4 +658,42 @@ func (w *testWriter) Write(p []byte) (int, error) {
 		w.t.Log(string(w.buf[:i]))
 		w.buf = w.buf[i+1:]
 	}
+}
+
+// ReleasesEnv names the environment variable that limits the releases
+// OnReleases boots (a comma-separated list of names, for a quicker run
+// while developing); the others are skipped, saying so. CI sets none.
+const ReleasesEnv = "NTOPNG_SANDBOX_RELEASES"
+
+// OnReleases runs test once per release in rs (every release in Releases
+// when rs is empty), each as a parallel subtest named after the release,
+// on its own freshly booted sandbox. The sandboxes are separate machines on
+// the network, so they run side by side.
+func OnReleases(t *testing.T, rs []Release, test func(t *testing.T, h *Host)) {
+	t.Helper()
+	if len(rs) == 0 {
+		rs = Releases
+	}
+	var only []string
+	if v := os.Getenv(ReleasesEnv); v != "" {
+		only = strings.Split(v, ",")
+	}
+	for _, r := range rs {
+		t.Run(r.Name, func(t *testing.T) {
+			if only != nil && !slices.Contains(only, r.Name) {
+				t.Skipf("sandbox host %s skipped: %s=%s", r.Name, ReleasesEnv, strings.Join(only, ","))
+			}
+			t.Parallel()
+			test(t, BootT(t, r))
+		})
+	}
+}
+
+// MustRelease returns the release called name, for tests that name one.
+func MustRelease(name string) Release {
+	r, err := LookupRelease(name)
+	if err != nil {
+		panic(err)
+	}
+	return r
 }

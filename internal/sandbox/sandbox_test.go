@@ -15,7 +15,14 @@ import (
 )
 
 func TestSandboxHost(t *testing.T) {
-	h := BootT(t)
+	OnReleases(t, nil, testHost)
+}
+
+// testHost checks what the tests rely on in one booted sandbox: the release's own services
+// where its packages put them, ntop's package as it installs itself, the sandbox's own
+// network, SSH for both users, and a reboot that keeps the disk.
+func testHost(t *testing.T, h *Host) {
+	r := h.Release
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	run := func(t *testing.T, script string) string {
@@ -44,13 +51,13 @@ func TestSandboxHost(t *testing.T) {
 	}
 	checkServices := func(t *testing.T) {
 		ss := waitNtopng(t)
-		if got := run(t, "systemctl is-active redis-server ntopng ssh"); got != "active\nactive\nactive" {
-			t.Errorf("systemctl is-active redis-server ntopng ssh = %q, want three lines \"active\"", got)
+		if got := run(t, "systemctl is-active "+r.Unit()+" ntopng ssh"); got != "active\nactive\nactive" {
+			t.Errorf("systemctl is-active %s ntopng ssh = %q, want three lines \"active\"", r.Unit(), got)
 		}
 		wantRedis := fmt.Sprintf("127.0.0.1:%d ", h.StockRedisPort)
-		wantSSH := fmt.Sprintf("127.0.0.1:%d ", h.Port)
-		if !hasListener(ss, wantRedis, `"redis-server"`) {
-			t.Errorf("no redis-server listener on %s in:\n%s", wantRedis, ss)
+		wantSSH := fmt.Sprintf("%s:%d ", h.Addr, h.Port)
+		if !hasListener(ss, wantRedis, `"`+r.Server+`-server"`) {
+			t.Errorf("no %s-server listener on %s in:\n%s", r.Server, wantRedis, ss)
 		}
 		if !hasListener(ss, wantSSH, `"sshd"`) {
 			t.Errorf("no sshd listener on %s in:\n%s", wantSSH, ss)
@@ -59,24 +66,34 @@ func TestSandboxHost(t *testing.T) {
 
 	t.Run("services and listeners", checkServices)
 
+	t.Run("the release and its Redis", func(t *testing.T) {
+		if got := run(t, ". /etc/os-release && echo $ID $VERSION_ID"); got != "debian "+r.Version {
+			t.Errorf("/etc/os-release: %q, want \"debian %s\"", got, r.Version)
+		}
+		want := map[string]string{"debian11": "6.0.", "debian12": "7.0.", "debian13": "8.0.", "debian13-valkey": "8.1."}[r.Name]
+		if got := run(t, r.Server+"-server --version"); !strings.Contains(got, " v="+want) {
+			t.Errorf("%s-server --version = %q, want version %sx", r.Server, got, want)
+		}
+	})
+
 	t.Run("ntop's package, stock", func(t *testing.T) {
 		for script, want := range map[string]string{
-			"stat -c '%U:%G %a' /etc/redis/redis.conf":                                        "redis:redis 640",
-			"getent passwd ntopng | cut -d: -f1,7":                                            "ntopng:/bin/false",
-			"id -gn ntopng":                                                                   "ntop",
-			`ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"`:                    "ntopng",
-			"ntopng --version | grep -o '^GIT rev:.*' | cut -d: -f3":                          "e21c91d7e1e1d8d8a62943860b6de5f1777b40b8",
-			"ntopng --version | grep -o '^Version:.*' | cut -f2":                              "6.3.261201 [Community build]",
-			"readlink -f \"$(systemctl show -p FragmentPath --value ntopng)\"":                "/usr/lib/systemd/system/ntopng.service",
-			"readlink -f \"$(systemctl show -p FragmentPath --value ntopng@eth0)\"":           "/usr/lib/systemd/system/ntopng@.service",
-			"systemctl is-enabled ntopng":                                                     "enabled",
-			"grep -c '^#-G=' /run/ntopng.conf":                                                "1",
-			"grep -x -- '-w=" + strconv.Itoa(h.StockHTTPPort) + "' /run/ntopng.conf":          "-w=" + strconv.Itoa(h.StockHTTPPort),
-			"ls /etc/ntopng/ntopng.conf.d/*.conf 2>/dev/null | wc -l":                         "0",
-			"stat -c '%U:%G' /etc/ntopng /etc/ntopng/ntopng.conf":                             "ntopng:ntop\nntopng:ntop",
-			"stat -c '%U:%G %a' /var/lib/ntopng":                                              "ntopng:ntop 700",
-			"openssl x509 -noout -subject -in /usr/share/ntopng/httpdocs/ssl/ntopng-cert.pem": "subject=CN = ntopng.local",
-			"redis-cli -p " + strconv.Itoa(h.StockRedisPort) + " ping":                        "PONG",
+			"stat -c '%U:%G %a' " + r.ConfigPath():                                                             r.Server + ":" + r.Server + " 640",
+			"getent passwd ntopng | cut -d: -f1,7":                                                             "ntopng:/bin/false",
+			"id -gn ntopng":                                                                                    "ntop",
+			`ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"`:                                     "ntopng",
+			"ntopng --version | grep -o '^GIT rev:.*' | cut -d: -f3":                                           "e21c91d7e1e1d8d8a62943860b6de5f1777b40b8",
+			"ntopng --version | grep -o '^Version:.*' | cut -f2":                                               "6.3.261201 [Community build]",
+			"readlink -f \"$(systemctl show -p FragmentPath --value ntopng)\"":                                 "/usr/lib/systemd/system/ntopng.service",
+			"readlink -f \"$(systemctl show -p FragmentPath --value ntopng@eth0)\"":                            "/usr/lib/systemd/system/ntopng@.service",
+			"systemctl is-enabled ntopng":                                                                      "enabled",
+			"grep -c '^#-G=' /run/ntopng.conf":                                                                 "1",
+			"grep -x -- '-i=eth0' /run/ntopng.conf":                                                            "-i=eth0",
+			"ls /etc/ntopng/ntopng.conf.d/*.conf 2>/dev/null | wc -l":                                          "0",
+			"stat -c '%U:%G' /etc/ntopng /etc/ntopng/ntopng.conf":                                              "ntopng:ntop\nntopng:ntop",
+			"stat -c '%U:%G %a' /var/lib/ntopng":                                                               "ntopng:ntop 700",
+			"openssl x509 -noout -subject -nameopt RFC2253 -in /usr/share/ntopng/httpdocs/ssl/ntopng-cert.pem": "subject=CN=ntopng.local",
+			r.CLI() + " -p " + strconv.Itoa(h.StockRedisPort) + " ping":                                        "PONG",
 		} {
 			if got := run(t, script); got != want {
 				t.Errorf("%s = %q, want %q", script, got, want)
@@ -84,12 +101,36 @@ func TestSandboxHost(t *testing.T) {
 		}
 	})
 
-	t.Run("ntopng serves plain HTTP on the host network", func(t *testing.T) {
+	t.Run("a machine of its own on the network", func(t *testing.T) {
+		// Its only addresses: loopback and eth0's on the link; no route beyond the link.
+		if got := run(t, "ip -o -4 addr show | awk '{print $2, $4}'"); got != "lo 127.0.0.1/8\neth0 "+h.Addr+"/29" {
+			t.Errorf("the sandbox's IPv4 addresses: %q, want lo and eth0 %s/29 only", got, h.Addr)
+		}
+		if got := run(t, "ip -4 route show; ip -6 route show | grep -v '^::1 ' || true"); !strings.HasSuffix(got, "dev eth0 proto kernel scope link src "+h.Addr) || strings.Contains(got, "default") || strings.Count(got, "\n") != 0 {
+			t.Errorf("the sandbox's routes: %q, want only its link's", got)
+		}
+		// Its listeners are not on this machine: nothing answers on loopback's port 22 from it.
+		if c, err := net.DialTimeout("tcp", net.JoinHostPort(h.Addr, "6379"), 2*time.Second); err == nil {
+			c.Close()
+			t.Errorf("Redis (127.0.0.1:6379 in the sandbox) answers on %s:6379 from this machine", h.Addr)
+		}
+		// ntopng keeps CAP_NET_BIND_SERVICE after it drops to its user in one cap_set_proc
+		// call with CAP_NET_ADMIN and CAP_NET_RAW: all three must be in its bounding set (the
+		// provider's sandbox tests then serve HTTPS on port 443 as user ntopng).
+		caps := run(t, `grep CapBnd /proc/"$(systemctl show -p MainPID --value ntopng)"/status`)
+		const netBindService, netAdmin, netRaw = 10, 12, 13
+		if bnd, err := strconv.ParseUint(strings.TrimSpace(strings.TrimPrefix(caps, "CapBnd:")), 16, 64); err != nil ||
+			bnd&(1<<netBindService) == 0 || bnd&(1<<netAdmin) == 0 || bnd&(1<<netRaw) == 0 {
+			t.Errorf("ntopng's bounding set %q lacks CAP_NET_BIND_SERVICE, CAP_NET_ADMIN or CAP_NET_RAW", caps)
+		}
+	})
+
+	t.Run("ntopng serves plain HTTP on the sandbox's address", func(t *testing.T) {
 		// While it starts, ntopng answers 403 to everything; then / redirects to the login page.
 		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		var status, loc string
 		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-			resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/", h.StockHTTPPort))
+			resp, err := client.Get(fmt.Sprintf("http://%s:%d/", h.Addr, h.StockHTTPPort))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,10 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
@@ -25,11 +23,6 @@ const hostname = "ntopng-sandbox"
 // deploy user with sudo. ntopng itself (files, postinst, ntop's units) is in
 // the image.
 func (h *Host) prepare(ctx context.Context) error {
-	ports, err := freePorts()
-	if err != nil {
-		return err
-	}
-	h.Port, h.StockRedisPort, h.StockHTTPPort = ports[0], ports[1], ports[2]
 	hostKey, err := newKey("root@" + hostname)
 	if err != nil {
 		return err
@@ -80,11 +73,8 @@ func (h *Host) prepare(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := h.moveRedis(); err != nil {
-		return err
-	}
-	if err := appendFile(h.path("/etc/ntopng/ntopng.conf"), fmt.Sprintf(sandboxNtopngConf, h.StockRedisPort, h.StockHTTPPort)); err != nil {
-		return fmt.Errorf("point ntopng.conf at this boot's Redis and HTTP port: %w", err)
+	if err := appendFile(h.path("/etc/ntopng/ntopng.conf"), sandboxNtopngConf); err != nil {
+		return fmt.Errorf("point ntopng.conf at the sandbox's interface: %w", err)
 	}
 	script := strings.Join([]string{
 		"useradd --create-home --shell /bin/bash deploy",
@@ -102,30 +92,6 @@ func (h *Host) prepare(ctx context.Context) error {
 // path maps an absolute path inside the container to the overlay.
 func (h *Host) path(p string) string {
 	return filepath.Join(h.merged, p)
-}
-
-// moveRedis changes only the "port" line of the stock redis.conf; writing
-// in place keeps its owner redis:redis and mode 0640.
-func (h *Host) moveRedis() error {
-	name := h.path("/etc/redis/redis.conf")
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return fmt.Errorf("read the stock redis.conf: %w", err)
-	}
-	re := regexp.MustCompile(`(?m)^port 6379$`)
-	if n := len(re.FindAll(b, -1)); n != 1 {
-		return fmt.Errorf("the stock redis.conf has %d lines \"port 6379\", want exactly 1: has the redis-server package changed?", n)
-	}
-	b = re.ReplaceAll(b, []byte(fmt.Sprintf("port %d", h.StockRedisPort)))
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_TRUNC, 0)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // appendFile adds text to the end of an existing file, keeping its owner
@@ -152,21 +118,6 @@ func writeFile(name string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return os.Chmod(name, mode)
-}
-
-// freePorts returns three distinct free ports: two on 127.0.0.1 (sshd,
-// Redis) and one free on every IPv4 address (ntopng's stock HTTP).
-func freePorts() ([3]int, error) {
-	var ports [3]int
-	for i, addr := range []string{"127.0.0.1:0", "127.0.0.1:0", "0.0.0.0:0"} {
-		l, err := net.Listen("tcp4", addr)
-		if err != nil {
-			return ports, fmt.Errorf("find a free port: %w", err)
-		}
-		defer l.Close()
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-	}
-	return ports, nil
 }
 
 // keyPair is an ed25519 key in the forms the sandbox needs.
@@ -200,7 +151,7 @@ func newKey(comment string) (keyPair, error) {
 }
 
 // sshdConfig is the sandbox's sshd drop-in: address, port and host key.
-const sshdConfig = `# ntopng test sandbox: sshd on a free loopback port, with a host key and
+const sshdConfig = `# ntopng test sandbox: sshd on the sandbox's address, with a host key and
 # client keys generated for this boot.
 ListenAddress %s:%d
 HostKey /etc/ssh/ssh_host_ed25519_key
@@ -210,15 +161,10 @@ KbdInteractiveAuthentication no
 `
 
 // sandboxNtopngConf is appended to ntop's stock ntopng.conf (which sets
-// only -G): the sandbox shares the machine's network, so ntopng captures on
-// lo, talks to this boot's Redis (moved off 6379) and serves its stock
-// plain HTTP, on every IPv4 address as ntop's default does, on a free port
-// instead of 3000. Everything else is ntop's default.
+// only -G): ntopng captures on the sandbox's eth0. Everything else is ntop's
+// default: Redis on 127.0.0.1:6379 (the stock Redis), plain HTTP on port
+// 3000 of every IPv4 address.
 const sandboxNtopngConf = `
-# ntopng test sandbox: this boot's Redis, interface and HTTP port (the container shares the
-# machine's network). ntop's stock file sets none of them: Redis 127.0.0.1:6379, the first
-# interface, HTTP on 3000.
--i=lo
--r=127.0.0.1:%d
--w=%d
+# ntopng test sandbox: capture on the sandbox's link (ntop's stock file names no interface).
+-i=eth0
 `

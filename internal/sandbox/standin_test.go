@@ -20,7 +20,7 @@ import (
 // password that Redis does not accept, and what it does without a certificate. So the
 // stand-in cannot drift from the real program unnoticed.
 func TestSandboxStandinAgrees(t *testing.T) {
-	h := BootT(t)
+	h := BootT(t, MustRelease(DefaultRelease)) // one release: the stand-in only needs to agree with the program
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	run := func(script string) string {
@@ -47,11 +47,7 @@ func TestSandboxStandinAgrees(t *testing.T) {
 	if err := writeFile(h.path("/usr/local/lib/standin/ntopng"), b, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ports, err := freePorts()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p1, p2 := strconv.Itoa(ports[0]), strconv.Itoa(ports[1])
+	p1, p2 := "8001", "8443" // the sandbox's own network: any port is free there
 	names := map[string]string{p1: "P1", p2: "P2"}
 	r := strconv.Itoa(h.StockRedisPort)
 	run("systemctl stop ntopng && install -d -m 0755 /var/lib/nocert-docs")
@@ -67,13 +63,13 @@ func TestSandboxStandinAgrees(t *testing.T) {
 		{"another user", redis + "-w=" + p1 + "\n--user=nobody\n", ""},
 		{"a user that does not exist", redis + "-w=" + p1 + "\n--user=no-such-user\n", ""},
 		{"a Redis password Redis does not accept", "-i=lo\n-r=127.0.0.1:" + r + ":wrong-password-0123456789@0\n-w=" + p1 + "\n",
-			"redis-cli -p " + r + " CONFIG SET requirepass right-password-0123456789"},
+			h.Release.CLI() + " -p " + r + " CONFIG SET requirepass right-password-0123456789"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.before != "" {
 				run(c.before)
-				defer run("redis-cli -p " + r + " -a right-password-0123456789 --no-auth-warning CONFIG SET requirepass ''")
+				defer run(h.Release.CLI() + " -p " + r + " -a right-password-0123456789 --no-auth-warning CONFIG SET requirepass ''")
 			}
 			real := observe(t, run, names, "ntopng.service", "printf '%s' '"+c.conf+"' > /etc/ntopng/ntopng.conf && systemctl start ntopng")
 			run("systemctl stop ntopng; systemctl reset-failed ntopng 2>/dev/null || true")

@@ -1,5 +1,6 @@
-// Command ntopng-sandbox boots the Debian 12 sandbox host of the provider's
-// tests by hand (make sandbox), prints how to reach it and keeps it running
+// Command ntopng-sandbox boots a sandbox host of the provider's tests by
+// hand (make sandbox): Debian 13 by default, or the release -release (or
+// $NTOPNG_SANDBOX_RELEASE) names, prints how to reach it and keeps it running
 // until Ctrl-C (or SIGTERM). With -build-only it only builds and caches the
 // image. With -env FILE it also writes the connection facts to FILE as shell
 // variable assignments (SANDBOX_PORT=..., see writeEnv) once the host is up,
@@ -11,6 +12,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,31 +20,38 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/crypto/ssh/knownhosts"
+
 	"github.com/hardenops/terraform-provider-ntopng/internal/sandbox"
 )
 
 func main() {
 	buildOnly := flag.Bool("build-only", false, "only build and cache the image, do not boot it")
+	release := flag.String("release", "", "the sandbox host's release: debian11, debian12, debian13 or debian13-valkey (default $"+sandbox.ReleaseEnv+", else "+sandbox.DefaultRelease+")")
 	envFile := flag.String("env", "", "once the host is up, write its connection facts to this file as shell variables (removed on exit)")
 	flag.Parse()
-	if err := run(*buildOnly, *envFile); err != nil {
+	if err := run(*release, *buildOnly, *envFile); err != nil {
 		fmt.Fprintln(os.Stderr, "ntopng-sandbox:", err)
 		os.Exit(1)
 	}
 }
 
-func run(buildOnly bool, envFile string) error {
-	if err := sandbox.Available(); err != nil {
+func run(releaseName string, buildOnly bool, envFile string) error {
+	release, err := sandbox.LookupRelease(releaseName)
+	if err != nil {
+		return err
+	}
+	if err := sandbox.Available(release); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if buildOnly {
-		dist, err := sandbox.FindDist()
+		dist, err := sandbox.FindDist(release)
 		if err != nil {
 			return err
 		}
-		rootfs, err := sandbox.EnsureImage(ctx, dist, os.Stderr)
+		rootfs, err := sandbox.EnsureImage(ctx, release, dist, os.Stderr)
 		if err != nil {
 			return err
 		}
@@ -50,7 +59,7 @@ func run(buildOnly bool, envFile string) error {
 		return nil
 	}
 	start := time.Now()
-	h, err := sandbox.Boot(ctx, sandbox.Options{Progress: os.Stderr})
+	h, err := sandbox.Boot(ctx, sandbox.Options{Release: release, Progress: os.Stderr})
 	if err != nil {
 		return err
 	}
@@ -71,7 +80,7 @@ func run(buildOnly bool, envFile string) error {
 	for name, data := range map[string]string{
 		rootKey:    h.RootKey,
 		deployKey:  h.DeployKey,
-		knownHosts: fmt.Sprintf("[%s]:%d %s\n", h.Addr, h.Port, h.HostKey),
+		knownHosts: knownhosts.Normalize(net.JoinHostPort(h.Addr, fmt.Sprint(h.Port))) + " " + h.HostKey + "\n",
 	} {
 		if err := os.WriteFile(name, []byte(data), 0o600); err != nil {
 			return err
@@ -83,16 +92,16 @@ func run(buildOnly bool, envFile string) error {
 		}
 		defer os.Remove(envFile)
 	}
-	fmt.Printf(`Sandbox host up in %s (Debian 12, systemd-nspawn).
+	fmt.Printf(`Sandbox host up in %s (%s: Debian %s with %s, systemd-nspawn, its own network).
 
-  address          %s
+  address          %s (this machine is %s on its link)
   port             %d
   host key         %s
   fingerprint      %s
   root key         %s (mode 0600, removed on exit)
   deploy key       %s (user %q, passwordless sudo)
-  stock Redis      127.0.0.1:%d (no password)
-  ntopng HTTP      0.0.0.0:%d (ntop's stock plain HTTP; ntopng as user ntopng)
+  stock Redis      127.0.0.1:%d inside the sandbox (no password)
+  ntopng HTTP      port %d on every IPv4 address (ntop's stock plain HTTP; ntopng as user ntopng)
   console log      %s
 
   ssh -o UserKnownHostsFile=%s -i %s -p %d root@%s
@@ -109,8 +118,8 @@ Example provider block (resources then set host = %q):
   }
 
 Press Ctrl-C to stop it (its files are removed).
-`, time.Since(start).Round(100*time.Millisecond),
-		h.Addr, h.Port, h.HostKey, h.HostKeyFingerprint, rootKey, deployKey, h.DeployUser,
+`, time.Since(start).Round(100*time.Millisecond), h.Release.Name, h.Release.Version, h.Release.Package(),
+		h.Addr, h.LinkAddr, h.Port, h.HostKey, h.HostKeyFingerprint, rootKey, deployKey, h.DeployUser,
 		h.StockRedisPort, h.StockHTTPPort, filepath.Join(h.Dir, "nspawn.log"),
 		knownHosts, rootKey, h.Port, h.Addr,
 		h.Addr, h.Port, rootKey, h.HostKey)
@@ -127,6 +136,12 @@ func writeEnv(name string, h *sandbox.Host, rootKey, deployKey, knownHosts strin
 	fmt.Fprintf(&b, "# ntopng-sandbox facts, valid while process %d runs.\n", os.Getpid())
 	for _, v := range [][2]string{
 		{"SANDBOX_PID", fmt.Sprint(os.Getpid())},
+		{"SANDBOX_RELEASE", h.Release.Name},
+		{"SANDBOX_REDIS_SERVER", h.Release.Server},
+		{"SANDBOX_REDIS_CLI", h.Release.CLI()},
+		{"SANDBOX_REDIS_CONF", h.Release.ConfigPath()},
+		{"SANDBOX_REDIS_SOCKET", h.Release.Socket()},
+		{"SANDBOX_LINK_ADDR", h.LinkAddr},
 		{"SANDBOX_ADDR", h.Addr},
 		{"SANDBOX_PORT", fmt.Sprint(h.Port)},
 		{"SANDBOX_HOST_KEY", h.HostKey},
