@@ -6,6 +6,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/netip"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
@@ -114,6 +115,7 @@ func instanceWarnings(m instanceModel, d ntopnghardening.Desired, passwordSet bo
 					l.attr, l.listen.String(), l.listen.Port))
 		}
 	}
+	diags.Append(selfOutsideACL(m, parsedListen(d.HTTPSListen))...)
 	if m.User.ValueString() == "nobody" {
 		diags.AddAttributeWarning(tfpath.Root("user"), "ntopng Runs as nobody",
 			"user = \"nobody\" shares an account with other daemons. Use a dedicated user such as \"ntopng\" (manage_user creates it).")
@@ -127,6 +129,36 @@ func instanceWarnings(m instanceModel, d ntopnghardening.Desired, passwordSet bo
 			"ntopng reaches Redis over TCP and no redis_password_wo or redis_password is set: anyone on the host can read "+
 				"and change ntopng's data. Protect Redis with ntopng_redis and pass the same password here, or use the Unix socket.")
 	}
+	return diags
+}
+
+// selfOutsideACL warns when web_allowed_networks leaves out the address HTTPS listens on: a
+// client on the probe itself connects from that address (Linux picks the destination as the
+// source of a connection to a local address), so ntopng refuses it, and with it every check
+// made from the probe, such as ntopng_tls_cert.verify_endpoint through SSH.
+func selfOutsideACL(m instanceModel, https *ntopngconf.Listen) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if https == nil || https.Disabled || m.WebAllowedNetworks.IsNull() || m.WebAllowedNetworks.IsUnknown() {
+		return nil
+	}
+	addr := https.Address
+	if https.Loopback {
+		addr = "127.0.0.1"
+	}
+	self, err := netip.ParseAddr(addr)
+	if err != nil || !self.Is4() {
+		return nil // every address: no single one to check; IPv6: outside ntopng's IPv4 list anyway
+	}
+	for _, n := range listStrings(m.WebAllowedNetworks) {
+		if p, err := netip.ParsePrefix(n); err != nil || p.Contains(self) {
+			return nil // unknown or invalid elements are someone else's to report
+		}
+	}
+	diags.AddAttributeWarning(tfpath.Root("web_allowed_networks"), "The Host Itself Is Outside web_allowed_networks",
+		fmt.Sprintf("HTTPS listens on %s, and web_allowed_networks does not include %s: a client on the host itself connects "+
+			"from that address, so ntopng refuses it. Checks made from the host get no answer then: ntopng_tls_cert's "+
+			"verify_endpoint (through SSH) reads no served certificate, which shows as a change in every plan. Add \"%s/32\" "+
+			"unless nothing on the host must reach the web server.", https.String(), self, self))
 	return diags
 }
 

@@ -136,3 +136,42 @@ func TestInstanceWebAllowedNetworksValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestInstanceWebAllowedNetworksLeaveOutTheHost: a list that leaves out the address HTTPS
+// listens on warns (checks from the host itself, such as verify_endpoint, are refused then);
+// one that includes it, or a web server on every address, does not.
+func TestInstanceWebAllowedNetworksLeaveOutTheHost(t *testing.T) {
+	const summary = "The Host Itself Is Outside web_allowed_networks"
+	list := func(s ...string) tftypes.Value {
+		v := []tftypes.Value{}
+		for _, x := range s {
+			v = append(v, str(x))
+		}
+		return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, v)
+	}
+	for _, tc := range []struct {
+		https string
+		nets  tftypes.Value
+		warn  bool
+	}{
+		{"192.0.2.10:443", list("10.0.0.0/8"), true},
+		{"192.0.2.10:443", list("10.0.0.0/8", "192.0.2.10/32"), false},
+		{"192.0.2.10:443", list("192.0.2.0/24"), false},
+		{":443", list("10.0.0.0/8"), true}, // ":PORT" is 127.0.0.1
+		{":443", list("127.0.0.1/32"), false},
+		{"443", list("10.0.0.0/8"), false}, // every address: no one address to check
+	} {
+		var warned []string
+		for _, d := range validateResource(t, "ntopng_instance", map[string]tftypes.Value{"https_listen": str(tc.https), "web_allowed_networks": tc.nets}) {
+			if d.Summary == summary {
+				warned = append(warned, d.Detail)
+				if d.Severity != 2 || !strings.Contains(d.Detail, "/32") {
+					t.Errorf("https_listen %q, %v: %v %q, want a warning naming the /32 to add", tc.https, tc.nets, d.Severity, d.Detail)
+				}
+			}
+		}
+		if got := len(warned) > 0; got != tc.warn {
+			t.Errorf("https_listen %q, %v: warned %v (%q), want %v", tc.https, tc.nets, got, warned, tc.warn)
+		}
+	}
+}
