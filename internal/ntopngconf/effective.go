@@ -62,7 +62,7 @@ type Effective struct {
 	// DocsDir is the httpdocs folder (--httpdocs-dir), as written.
 	DocsDir string
 	// Options holds the last value of every option ntopng accepted, by long
-	// name; a flag maps to "".
+	// name ("-z" for the one option without a long name); a flag maps to "".
 	Options map[string]string
 	// IgnoredLines lists, in order, the numbers of the lines of the first
 	// file that ntopng skips or ignores.

@@ -19,8 +19,9 @@ type Line struct {
 	// ntopng's 4095-byte read buffer yields several Lines with the same Num,
 	// one per piece ntopng reads.
 	Raw string
-	// Name is the canonical long name of the option the line sets, "" if the
-	// line is ignored.
+	// Name is the canonical long name of the option the line sets ("-z" for
+	// the one option ntopng handles without a long name), "" if the line is
+	// ignored.
 	Name string
 	// Value is the value ntopng passes to the option, after trimming.
 	Value string
@@ -104,6 +105,9 @@ func parseLine(num int, raw string) parsed {
 		o := lookupLong(name)
 		if o == nil {
 			p.unknown = name
+			if why, ok := ignoredReason(name, 0); ok {
+				return p.ignore(why)
+			}
 			reason := fmt.Sprintf("unknown option %q: ntopng ignores it without a warning", "--"+name)
 			if strings.ContainsAny(name, "\t") {
 				reason += " (only ' ' or '=' separates a name from its value, not a tab)"
@@ -122,6 +126,12 @@ func parseLine(num int, raw string) parsed {
 		}
 		o := lookupShort(key[0])
 		if o == nil {
+			o = lookupLetterOnly(key[0])
+		}
+		if o == nil {
+			if why, ok := ignoredReason("", key[0]); ok {
+				return p.ignore(why)
+			}
 			return p.ignore(fmt.Sprintf("unknown short option %q: ntopng ignores it", "-"+key[:1]))
 		}
 		return p.set(o, value)
@@ -140,7 +150,7 @@ func (p parsed) set(o *optionDef, value string) parsed {
 	if value == "" && o.TakesValue {
 		return p.ignore(fmt.Sprintf("option --%s needs a value: ntopng skips it (\"Missing required argument\")", o.Long))
 	}
-	p.Name, p.Value, p.HasValue = o.Long, value, value != ""
+	p.Name, p.Value, p.HasValue = o.name(), value, value != ""
 	return p
 }
 

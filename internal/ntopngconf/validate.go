@@ -28,7 +28,7 @@ const (
 func ValidateValue(name, value string) error {
 	o := lookup(name)
 	if o == nil {
-		return fmt.Errorf("%q is not an ntopng option: ntopng ignores unknown options without a warning, so the setting would have no effect; use one of the known long names (the pid file option is \"pid\", not \"pid-path\")", name)
+		return unknownOptionError(name)
 	}
 	if !o.TakesValue {
 		if value != "" {
@@ -49,6 +49,21 @@ func ValidateValue(name, value string) error {
 		return fmt.Errorf("the value of option --redis is %d bytes long: ntopng copies it into a 128-byte buffer and silently cuts everything past %d bytes; use a shorter host, socket path or password", len(value), MaxRedisValueLen)
 	}
 	return nil
+}
+
+// unknownOptionError says why name, which no option of the table has, would have no effect.
+func unknownOptionError(name string) error {
+	long, short := strings.TrimPrefix(name, "--"), byte(0)
+	if n := strings.TrimPrefix(name, "-"); len(n) == 1 {
+		long, short = "", n[0]
+	}
+	if why, ok := ignoredReason(long, short); ok {
+		return fmt.Errorf("%q would have no effect: %s; remove it", name, why)
+	}
+	if lookupLetterOnly(short) != nil {
+		return fmt.Errorf("%q has no long name in ntopng (only a \"-%c\" line sets it), and the provider writes only \"--name=value\" lines; put \"-%c\" in a drop-in written outside Terraform", name, short, short)
+	}
+	return fmt.Errorf("%q is not an ntopng option: ntopng ignores unknown options without a warning, so the setting would have no effect; use one of the known long names (the pid file option is \"pid\", not \"pid-path\")", name)
 }
 
 // checkValueText refuses text that ntopng would not read back unchanged.
