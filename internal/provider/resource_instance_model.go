@@ -246,7 +246,8 @@ func instanceReadBackAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"effective_options": schema.MapAttribute{
 			MarkdownDescription: "What ntopng will really use after the main file and the drop-ins: the last value of " +
-				"every option by long name (flags as `\"\"`), from the main file and the drop-ins. Values that can carry a " +
+				"every option ntopng handles, by long name (flags as `\"\"`; an option ntopng lists but ignores, such as " +
+				"`prefs-dir`, is left out), from the main file and the drop-ins. Values that can carry a " +
 				"credential never reach the state or the plan: they show as `" + ntopnghardening.Masked + "` (the password part of " +
 				"`redis`, everything after the mode of `dump-flows`, a URL's `user:password@`, and the whole value of " +
 				"every option not known to be credential-free, such as `zmq-encrypt-pwd`, `zmq-encryption-key-priv`, " +
