@@ -29,7 +29,7 @@ var shownOptions = map[string]bool{
 	"print-ndpi-protocols": true, "online-license-check": true, "hw-timestamp-mode": true,
 	"shutdown-when-done": true, "simulate-vlans": true, "ignore-macs": true, "ignore-vlans": true,
 	"zmq-encryption": true, "simulate-ips": true, "zmq-encryption-key": true, "appliance": true,
-	"simulate-macs": true, "insecure": true, "offline": true,
+	"simulate-macs": true, "insecure": true, "offline": true, "cluster-id": true,
 }
 
 // urlUserinfoRE finds the user:password part of a URL ("scheme://user:pw@host").

@@ -95,7 +95,7 @@ func TestCheckExtraOption(t *testing.T) {
 		{"pid-path", "/run/x", "Invalid ntopng Option"},
 		{"prefs-dir", "/var/lib/x", "Invalid ntopng Option"},
 		{"traffic-filtering", "1", "Invalid ntopng Option"},
-		{"cluster-id", "1", "Invalid ntopng Option"},
+		{"cluster-id", "1", ""}, // handled in PF_RING builds (ntop's packages)
 		{"ciphers-list", "HIGH:!aNULL:!MD5", ""},
 		{"insecure", "", ""},
 		{"test-script-post", "/bin/true", "Secret in extra_options"},
