@@ -116,6 +116,9 @@ func Evaluate(files ...File) Effective {
 		p := parseLine(num, pc.raw)
 		name := files[fi].Name
 		if p.Ignored {
+			if pc.lineFeedOnly() {
+				continue
+			}
 			if l := e.IgnoredByFile[name]; len(l) == 0 || l[len(l)-1] != num {
 				e.IgnoredByFile[name] = append(l, num)
 			}

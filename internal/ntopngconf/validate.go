@@ -10,9 +10,6 @@ import (
 
 // Limits on values the provider renders.
 const (
-	// MaxValueLen keeps a rendered "--name=value" line well inside the
-	// 4095 bytes ntopng reads per line.
-	MaxValueLen = 4000
 	// MaxRedisValueLen is the longest --redis value ntopng reads whole: it
 	// copies the value into a 128-byte buffer and cuts the rest silently.
 	MaxRedisValueLen = 127
@@ -42,13 +39,21 @@ func ValidateValue(name, value string) error {
 	if err := checkValueText("option --"+o.Long, value); err != nil {
 		return err
 	}
-	if len(value) > MaxValueLen {
-		return fmt.Errorf("the value of option --%s is %d bytes long: ntopng reads a configuration line into a 4096-byte buffer; keep the value under %d bytes", o.Long, len(value), MaxValueLen+1)
+	if limit := MaxValueLen(o.Long); len(value) > limit {
+		return fmt.Errorf("the value of option --%s is %d bytes long, so the line \"--%s=...\" would be %d bytes: ntopng reads its configuration file with fgets into a %d-byte buffer, takes at most %d bytes of a line at once and reads the rest as a line of its own, so the value would be cut; keep the value at most %d bytes",
+			o.Long, len(value), o.Long, len(value)+MaxLineLen-limit, lineBufferSize, MaxLineLen, limit)
 	}
 	if o.key == 'r' && len(value) > MaxRedisValueLen {
 		return fmt.Errorf("the value of option --redis is %d bytes long: ntopng copies it into a 128-byte buffer and silently cuts everything past %d bytes; use a shorter host, socket path or password", len(value), MaxRedisValueLen)
 	}
 	return nil
+}
+
+// MaxValueLen is the longest value of the option long (a long name) that the
+// provider renders: "--long=value" must fit in the MaxLineLen bytes ntopng reads
+// of a line at once.
+func MaxValueLen(long string) int {
+	return MaxLineLen - len("--"+long+"=")
 }
 
 // unknownOptionError says why name, which no option of the table has, would have no effect.
