@@ -122,6 +122,13 @@ func instanceWarnings(m instanceModel, d ntopnghardening.Desired, passwordSet bo
 		diags.AddAttributeWarning(tfpath.Root("extra_options").AtMapKey("disable-login"), "Login Disabled",
 			"disable-login turns off authentication of the web interface (1: for everyone, 0: from localhost). Anyone who reaches the port gets in.")
 	}
+	if _, ok := d.ExtraOptions["insecure"]; ok {
+		diags.AddAttributeWarning(tfpath.Root("extra_options").AtMapKey("insecure"), "TLS Certificate Verification Off",
+			"extra_options \"insecure\" (--insecure) turns off TLS certificate and host name verification in the connections ntopng "+
+				"makes itself: HTTPS downloads (such as blacklists), webhook and other HTTP notifications, Elasticsearch export and "+
+				"SMTP mail. Anyone on the network path can pose as those servers and read or change what ntopng sends them, "+
+				"credentials included. Remove it, and give those servers certificates that the host's CA store trusts.")
+	}
 	if d.Redis != nil && d.Redis.Socket == "" && !passwordSet {
 		diags.AddAttributeWarning(tfpath.Root("redis"), "Redis over TCP Without a Password",
 			"ntopng reaches Redis over TCP and no redis_password_wo or redis_password is set: anyone on the host can read "+

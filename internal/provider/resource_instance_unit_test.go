@@ -41,6 +41,9 @@ func TestInstanceValidateWarnings(t *testing.T) {
 		{"nobody", map[string]tftypes.Value{"https_listen": str("192.0.2.10:443"), "user": str("nobody")}, "ntopng Runs as nobody"},
 		{"disable-login", map[string]tftypes.Value{"https_listen": str("192.0.2.10:443"),
 			"extra_options": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"disable-login": str("1")})}, "Login Disabled"},
+		{"insecure", map[string]tftypes.Value{"https_listen": str("192.0.2.10:443"),
+			"extra_options": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"insecure": str("")})},
+			"TLS Certificate Verification Off: extra_options \"insecure\" (--insecure) turns off TLS certificate and host name verification"},
 		{"redis tcp without password", map[string]tftypes.Value{"https_listen": str("192.0.2.10:443"),
 			"redis": tftypes.NewValue(redisType, map[string]tftypes.Value{"socket": tftypes.NewValue(tftypes.String, nil),
 				"host": str("127.0.0.1"), "port": tftypes.NewValue(tftypes.Number, 6379), "db": tftypes.NewValue(tftypes.Number, 0)})},
@@ -115,6 +118,15 @@ func TestInstanceExtraOptionNamesFollowSetOption(t *testing.T) {
 			if c.errIn == "" {
 				if len(errs) > 0 {
 					t.Fatalf("want no error, got %q: %q", errs[0].Summary, errs[0].Detail)
+				}
+				if c.name == "insecure" { // accepted, with a warning on its key
+					key := tftypes.NewAttributePath().WithAttributeName("extra_options").WithElementKeyString("insecure")
+					for _, d := range diags {
+						if d.Severity == tfprotov6.DiagnosticSeverityWarning && d.Summary == "TLS Certificate Verification Off" && d.Attribute.Equal(key) {
+							return
+						}
+					}
+					t.Fatalf("want the warning \"TLS Certificate Verification Off\" on %s, got %v", key, diags)
 				}
 				return
 			}
