@@ -126,7 +126,7 @@ func lineOptions(line string) []string {
 		p := parseLine(pc.num, pc.raw)
 		switch {
 		case p.opt != nil:
-			names = append(names, p.opt.Long)
+			names = append(names, p.opt.name())
 		case p.unknown != "":
 			names = append(names, p.unknown)
 		}

@@ -62,7 +62,7 @@ type Effective struct {
 	// DocsDir is the httpdocs folder (--httpdocs-dir), as written.
 	DocsDir string
 	// Options holds the last value of every option ntopng accepted, by long
-	// name; a flag maps to "".
+	// name ("-z" for the one option without a long name); a flag maps to "".
 	Options map[string]string
 	// IgnoredLines lists, in order, the numbers of the lines of the first
 	// file that ntopng skips or ignores.
@@ -116,6 +116,9 @@ func Evaluate(files ...File) Effective {
 		p := parseLine(num, pc.raw)
 		name := files[fi].Name
 		if p.Ignored {
+			if pc.lineFeedOnly() {
+				continue
+			}
 			if l := e.IgnoredByFile[name]; len(l) == 0 || l[len(l)-1] != num {
 				e.IgnoredByFile[name] = append(l, num)
 			}

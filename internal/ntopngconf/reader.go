@@ -6,21 +6,30 @@ import (
 	"strings"
 )
 
-// lineBufferSize is the size of the buffer ntopng passes to fgets: a line
-// longer than lineBufferSize-1 bytes is read in several pieces, and each piece
-// is parsed as a line of its own.
-const lineBufferSize = 4096
+// lineBufferSize is the size of the buffer Prefs::loadFromFile passes to fgets
+// (char buffer[16384] in src/Prefs.cpp since ntopng commit 49a73a154 of 2021,
+// still so at e21c91d7). fgets stores at most lineBufferSize-1 bytes and a NUL:
+// a line longer than that is read in several pieces, the rest of the line
+// becoming the next "line", and each piece is parsed as a line of its own.
+const lineBufferSize = 16384
+
+// MaxLineLen is the longest line, without its line feed, that ntopng reads in
+// one piece. A line of exactly MaxLineLen bytes is read whole; its line feed is
+// then read alone, as a blank line that ntopng skips.
+const MaxLineLen = lineBufferSize - 1
 
 // Line is one line of an ntopng configuration file as ntopng reads it.
 type Line struct {
 	// Num is the 1-based number of the line in its file.
 	Num int
 	// Raw is the text of the line without its line feed. A line longer than
-	// ntopng's 4095-byte read buffer yields several Lines with the same Num,
-	// one per piece ntopng reads.
+	// MaxLineLen bytes (what ntopng's 16384-byte fgets buffer holds) yields
+	// several Lines with the same Num, one per piece ntopng reads (the last
+	// one may be the line feed alone: Raw "", skipped as blank).
 	Raw string
-	// Name is the canonical long name of the option the line sets, "" if the
-	// line is ignored.
+	// Name is the canonical long name of the option the line sets ("-z" for
+	// the one option ntopng handles without a long name), "" if the line is
+	// ignored.
 	Name string
 	// Value is the value ntopng passes to the option, after trimming.
 	Value string
@@ -42,27 +51,35 @@ type parsed struct {
 	unknown string
 }
 
-// piece is what one fgets call returns: at most lineBufferSize-1 bytes,
-// ending at a line feed or not.
+// piece is what one fgets call returns: at most MaxLineLen bytes, ending at a
+// line feed or not.
 type piece struct {
 	num   int
 	raw   string
 	start int
+	// rest is true for a piece after the first of a line longer than MaxLineLen.
+	rest bool
 }
+
+// lineFeedOnly is the piece ntopng reads after a line of exactly MaxLineLen
+// bytes: its line feed alone. ntopng skips it without a word and nothing of
+// the line is lost, so the line is not reported as ignored for it.
+func (p piece) lineFeedOnly() bool { return p.rest && p.raw == "" }
 
 // pieces splits text the way ntopng's fgets loop reads it.
 func pieces(text string) []piece {
 	var out []piece
-	num := 1
+	num, rest := 1, false
 	for off := 0; off < len(text); {
-		end := min(off+lineBufferSize-1, len(text))
+		end := min(off+MaxLineLen, len(text))
 		if k := strings.IndexByte(text[off:end], '\n'); k >= 0 {
 			end = off + k + 1
 		}
 		chunk := text[off:end]
 		raw := strings.TrimSuffix(chunk, "\n")
-		out = append(out, piece{num: num, raw: raw, start: off})
-		if len(raw) < len(chunk) {
+		out = append(out, piece{num: num, raw: raw, start: off, rest: rest})
+		rest = len(raw) == len(chunk) // no line feed yet: the next piece continues this line
+		if !rest {
 			num++
 		}
 		off = end
@@ -104,6 +121,9 @@ func parseLine(num int, raw string) parsed {
 		o := lookupLong(name)
 		if o == nil {
 			p.unknown = name
+			if why, ok := ignoredReason(name, 0); ok {
+				return p.ignore(why)
+			}
 			reason := fmt.Sprintf("unknown option %q: ntopng ignores it without a warning", "--"+name)
 			if strings.ContainsAny(name, "\t") {
 				reason += " (only ' ' or '=' separates a name from its value, not a tab)"
@@ -122,6 +142,12 @@ func parseLine(num int, raw string) parsed {
 		}
 		o := lookupShort(key[0])
 		if o == nil {
+			o = lookupLetterOnly(key[0])
+		}
+		if o == nil {
+			if why, ok := ignoredReason("", key[0]); ok {
+				return p.ignore(why)
+			}
 			return p.ignore(fmt.Sprintf("unknown short option %q: ntopng ignores it", "-"+key[:1]))
 		}
 		return p.set(o, value)
@@ -140,7 +166,7 @@ func (p parsed) set(o *optionDef, value string) parsed {
 	if value == "" && o.TakesValue {
 		return p.ignore(fmt.Sprintf("option --%s needs a value: ntopng skips it (\"Missing required argument\")", o.Long))
 	}
-	p.Name, p.Value, p.HasValue = o.Long, value, value != ""
+	p.Name, p.Value, p.HasValue = o.name(), value, value != ""
 	return p
 }
 

@@ -73,12 +73,76 @@ func TestParseLinesNumbersAndLongLines(t *testing.T) {
 	if lines[0].Raw != "--user=a\r" || lines[0].Value != "a" {
 		t.Errorf("CRLF line = %+v, want value a", lines[0])
 	}
-	// fgets reads 4095 bytes at a time: the end of the comment becomes a line.
+	// fgets reads 16383 bytes at a time: the end of the comment becomes a line.
 	if lines[3].Name != "user" || lines[3].Value != "hidden" {
 		t.Errorf("second piece of the long line = %+v, want --user=hidden", lines[3])
 	}
 	if e := EvaluateText(text); e.User != "hidden" || !reflect.DeepEqual(e.IgnoredLines, []int{2, 3, 4}) {
 		t.Errorf("User, IgnoredLines = %q, %v; want hidden, [2 3 4]", e.User, e.IgnoredLines)
+	}
+}
+
+// TestLineBufferBoundary: Prefs::loadFromFile reads with fgets(buffer, 16384, fd) (ntopng
+// e21c91d7), which stores at most 16383 bytes: a longer line is cut there and the rest of it is
+// read as the next "line". A line of exactly 16383 bytes is read whole; its line feed then
+// comes alone and is skipped as blank, which does not make the line an ignored one.
+func TestLineBufferBoundary(t *testing.T) {
+	if lineBufferSize != 16384 || MaxLineLen != 16383 {
+		t.Fatalf("lineBufferSize, MaxLineLen = %d, %d; want ntopng's 16384, 16383", lineBufferSize, MaxLineLen)
+	}
+	for _, c := range []struct {
+		n         int      // bytes of line 1, without its line feed
+		raws      []string // the pieces of line 1 after the first, as ntopng reads them
+		userLen   int      // length of the --user value ntopng ends up with
+		ignored   []int
+		remainder bool // the second piece is parsed and ignored
+	}{
+		{16383, []string{""}, 16376, []int{}, false},
+		{16384, []string{"a"}, 16376, []int{1}, true},
+		{16385, []string{"aa"}, 16376, []int{1}, true},
+		{16382, nil, 16375, []int{}, false},
+	} {
+		text := "--user=" + strings.Repeat("a", c.n-len("--user=")) + "\n--http-port=3001\n"
+		lines := ParseLines(text)
+		if len(lines) != 2+len(c.raws) {
+			t.Fatalf("%d bytes: %d pieces, want %d", c.n, len(lines), 2+len(c.raws))
+		}
+		if l := lines[0]; l.Num != 1 || l.Ignored || l.Name != "user" || len(l.Value) != c.userLen || len(l.Raw) != min(c.n, 16383) {
+			t.Errorf("%d bytes: first piece Num %d, Ignored %v, Name %q, value %d bytes, raw %d bytes; want line 1 setting user to %d bytes",
+				c.n, l.Num, l.Ignored, l.Name, len(l.Value), len(l.Raw), c.userLen)
+		}
+		for i, raw := range c.raws {
+			if l := lines[1+i]; l.Num != 1 || l.Raw != raw || !l.Ignored || l.Name != "" {
+				t.Errorf("%d bytes: piece %d = %+v, want line 1's rest %q, ignored", c.n, 1+i, l, raw)
+			}
+		}
+		if l := lines[len(lines)-1]; l.Num != 2 || l.Name != "http-port" {
+			t.Errorf("%d bytes: last piece %+v, want line 2's --http-port", c.n, l)
+		}
+		e := EvaluateText(text)
+		if len(e.User) != c.userLen || e.HTTPPort != 3001 || !reflect.DeepEqual(e.IgnoredLines, c.ignored) {
+			t.Errorf("%d bytes: user %d bytes, HTTP port %d, IgnoredLines %v; want %d bytes, 3001, %v",
+				c.n, len(e.User), e.HTTPPort, e.IgnoredLines, c.userLen, c.ignored)
+		}
+	}
+
+	// The rest of a long line is read as a line of its own, option and all.
+	for n, wantZ := range map[int]bool{16383: false, 16384: false, 16385: true} {
+		text := "#" + strings.Repeat("x", n-3) + "-z\n"
+		_, z := EvaluateText(text).Options["-z"]
+		if z != wantZ {
+			t.Errorf("comment of %d bytes ending in -z: -z applied %v, want %v", n, z, wantZ)
+		}
+	}
+
+	// What the provider renders at the longest value it accepts, ntopng reads back whole.
+	v := strings.Repeat("b", MaxValueLen("user"))
+	if err := ValidateValue("user", v); err != nil {
+		t.Fatalf("ValidateValue at MaxValueLen: %v", err)
+	}
+	line := Setting{Name: "user", Value: v}.Render()
+	if e := EvaluateText(line + "\n"); len(line) != 16383 || e.User != v || len(e.IgnoredLines) != 0 {
+		t.Errorf("rendered line of %d bytes read back as user of %d bytes, ignored %v", len(line), len(e.User), e.IgnoredLines)
 	}
 }
 

@@ -10,9 +10,6 @@ import (
 
 // Limits on values the provider renders.
 const (
-	// MaxValueLen keeps a rendered "--name=value" line well inside the
-	// 4095 bytes ntopng reads per line.
-	MaxValueLen = 4000
 	// MaxRedisValueLen is the longest --redis value ntopng reads whole: it
 	// copies the value into a 128-byte buffer and cuts the rest silently.
 	MaxRedisValueLen = 127
@@ -28,7 +25,7 @@ const (
 func ValidateValue(name, value string) error {
 	o := lookup(name)
 	if o == nil {
-		return fmt.Errorf("%q is not an ntopng option: ntopng ignores unknown options without a warning, so the setting would have no effect; use one of the known long names (the pid file option is \"pid\", not \"pid-path\")", name)
+		return unknownOptionError(name)
 	}
 	if !o.TakesValue {
 		if value != "" {
@@ -42,13 +39,36 @@ func ValidateValue(name, value string) error {
 	if err := checkValueText("option --"+o.Long, value); err != nil {
 		return err
 	}
-	if len(value) > MaxValueLen {
-		return fmt.Errorf("the value of option --%s is %d bytes long: ntopng reads a configuration line into a 4096-byte buffer; keep the value under %d bytes", o.Long, len(value), MaxValueLen+1)
+	if limit := MaxValueLen(o.Long); len(value) > limit {
+		return fmt.Errorf("the value of option --%s is %d bytes long, so the line \"--%s=...\" would be %d bytes: ntopng reads its configuration file with fgets into a %d-byte buffer, takes at most %d bytes of a line at once and reads the rest as a line of its own, so the value would be cut; keep the value at most %d bytes",
+			o.Long, len(value), o.Long, len(value)+MaxLineLen-limit, lineBufferSize, MaxLineLen, limit)
 	}
 	if o.key == 'r' && len(value) > MaxRedisValueLen {
 		return fmt.Errorf("the value of option --redis is %d bytes long: ntopng copies it into a 128-byte buffer and silently cuts everything past %d bytes; use a shorter host, socket path or password", len(value), MaxRedisValueLen)
 	}
 	return nil
+}
+
+// MaxValueLen is the longest value of the option long (a long name) that the
+// provider renders: "--long=value" must fit in the MaxLineLen bytes ntopng reads
+// of a line at once.
+func MaxValueLen(long string) int {
+	return MaxLineLen - len("--"+long+"=")
+}
+
+// unknownOptionError says why name, which no option of the table has, would have no effect.
+func unknownOptionError(name string) error {
+	long, short := strings.TrimPrefix(name, "--"), byte(0)
+	if n := strings.TrimPrefix(name, "-"); len(n) == 1 {
+		long, short = "", n[0]
+	}
+	if why, ok := ignoredReason(long, short); ok {
+		return fmt.Errorf("%q would have no effect: %s; remove it", name, why)
+	}
+	if lookupLetterOnly(short) != nil {
+		return fmt.Errorf("%q has no long name in ntopng (only a \"-%c\" line sets it), and the provider writes only \"--name=value\" lines; put \"-%c\" in a drop-in written outside Terraform", name, short, short)
+	}
+	return fmt.Errorf("%q is not an ntopng option: ntopng ignores unknown options without a warning, so the setting would have no effect; use one of the known long names (the pid file option is \"pid\", not \"pid-path\")", name)
 }
 
 // checkValueText refuses text that ntopng would not read back unchanged.

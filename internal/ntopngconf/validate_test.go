@@ -27,7 +27,10 @@ func TestValidateValue(t *testing.T) {
 		{"user", "a'", "quote"},
 		{"http-port", "= 3000", "starts with '='"},
 		{"user", "\xff", "UTF-8"},
-		{"user", strings.Repeat("a", MaxValueLen+1), "4096-byte"},
+		{"user", strings.Repeat("a", 16376), ""}, // "--user=" + 16376 bytes: the 16383 bytes fgets reads at once
+		{"user", strings.Repeat("a", 16377), "16384-byte buffer"},
+		{"ciphers-list", strings.Repeat("a", 16368), ""}, // "--ciphers-list=" is 15 bytes
+		{"ciphers-list", strings.Repeat("a", 16369), "keep the value at most 16368 bytes"},
 		{"redis", "h:1:" + strings.Repeat("p", 124), "128-byte"},
 		{"redis", "h:1:" + strings.Repeat("p", 123), ""},
 	}

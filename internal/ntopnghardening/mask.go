@@ -13,22 +13,23 @@ const Masked = "********"
 // effective_options: numbers, modes, paths, addresses, interface names and public keys,
 // none of which carries a credential. Every other option's value is masked, and so is any
 // option this list does not know (failing closed): --zmq-encrypt-pwd,
-// --zmq-encryption-key-priv, --test-script(-pre) (a command line), and whatever a newer
+// --zmq-encryption-key-priv, --test-script(-pre/-post) (a command line), and whatever a newer
 // ntopng adds. --redis and --dump-flows are shown with their credentials masked.
 var shownOptions = map[string]bool{
 	"data-dir": true, "daemon": true, "core-affinity": true, "help": true, "interface": true,
-	"traffic-filtering": true, "disable-login": true, "local-networks": true, "dns-mode": true,
+	"disable-login": true, "http-log": true, "local-networks": true, "dns-mode": true,
 	"ndpi-protocols": true, "disable-autologout": true, "dont-change-user": true, "install-dir": true,
 	"no-promisc": true, "verbose": true, "http-port": true, "max-num-hosts": true,
 	"other-core-affinity": true, "packet-filter": true, "dump-hosts": true, "pid": true,
 	"export-flows": true, "instance-name": true, "capture-direction": true, "sticky-hosts": true,
 	"user": true, "version": true, "https-port": true, "max-num-flows": true, "http-prefix": true,
-	"httpdocs-dir": true, "scripts-dir": true, "callbacks-dir": true, "prefs-dir": true,
-	"pcap-dir": true, "zmq-publish-events": true, "cluster-id": true, "pcap-file-purge-flows": true,
-	"original-speed": true, "online-check": true, "print-ndpi-protocols": true,
-	"online-license-check": true, "hw-timestamp-mode": true, "shutdown-when-done": true,
-	"simulate-vlans": true, "ignore-macs": true, "ignore-vlans": true, "zmq-encryption": true,
-	"simulate-ips": true, "appliance": true, "zmq-encryption-key": true,
+	"httpdocs-dir": true, "scripts-dir": true, "callbacks-dir": true, "pcap-dir": true,
+	"ciphers-list": true, "disable-purge": true, "limit-resources": true, "zmq-publish-events": true,
+	"pcap-file-purge-flows": true, "original-speed": true, "online-check": true,
+	"print-ndpi-protocols": true, "online-license-check": true, "hw-timestamp-mode": true,
+	"shutdown-when-done": true, "simulate-vlans": true, "ignore-macs": true, "ignore-vlans": true,
+	"zmq-encryption": true, "simulate-ips": true, "zmq-encryption-key": true, "appliance": true,
+	"simulate-macs": true, "insecure": true, "offline": true, "cluster-id": true,
 }
 
 // urlUserinfoRE finds the user:password part of a URL ("scheme://user:pw@host").

@@ -46,6 +46,8 @@ func TestMaskOption(t *testing.T) {
 		{"zmq-encrypt-pwd", "s3cret", "********"},
 		{"zmq-encryption-key-priv", "s3cret", "********"},
 		{"test-script", "/bin/run s3cret", "********"},
+		{"test-script-post", "/bin/run s3cret", "********"},
+		{"ciphers-list", "HIGH:!aNULL:!MD5", "HIGH:!aNULL:!MD5"},
 		{"some-future-option", "s3cret", "********"},
 		{"export-flows", "tcp://u:s3cret@127.0.0.1:5556", "tcp://********@127.0.0.1:5556"},
 		{"export-flows", "tcp://*:5556", "tcp://*:5556"},
@@ -58,7 +60,8 @@ func TestMaskOption(t *testing.T) {
 	}
 	// Every option ntopng knows is decided on purpose: shown, or masked by name.
 	masked := map[string]bool{"redis": true, "dump-flows": true, "zmq-encrypt-pwd": true,
-		"zmq-encryption-key-priv": true, "test-script": true, "test-script-pre": true}
+		"zmq-encryption-key-priv": true, "test-script": true, "test-script-pre": true,
+		"test-script-post": true}
 	for _, name := range ntopngconf.KnownOptions() {
 		if shownOptions[name] == masked[name] {
 			t.Errorf("option %q is neither in shownOptions nor in this test's masked list (or in both): decide", name)
@@ -90,6 +93,12 @@ func TestCheckExtraOption(t *testing.T) {
 		{"http-port", "3000", "Option Not Allowed in extra_options"},
 		{"dont-change-user", "", "Option Not Allowed in extra_options"},
 		{"pid-path", "/run/x", "Invalid ntopng Option"},
+		{"prefs-dir", "/var/lib/x", "Invalid ntopng Option"},
+		{"traffic-filtering", "1", "Invalid ntopng Option"},
+		{"cluster-id", "1", ""}, // handled in PF_RING builds (ntop's packages)
+		{"ciphers-list", "HIGH:!aNULL:!MD5", ""},
+		{"insecure", "", ""},
+		{"test-script-post", "/bin/true", "Secret in extra_options"},
 		{"zmq-encrypt-pwd", "s3cret", "Secret in extra_options"},
 		{"export-flows", "tcp://u:pw@127.0.0.1:5556", "Secret in extra_options"},
 	} {

@@ -243,8 +243,9 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"extra_options": schema.MapAttribute{
 				MarkdownDescription: "Other ntopng options by long name without `--`, e.g. `{ \"max-num-flows\" = \"200000\" }`; " +
-					"a flag takes `\"\"`. Names are checked against ntopng's own option list (ntopng ignores unknown options " +
-					"silently, so a typo would disable a setting: `pid-path` is refused, the option is `pid`). Options with a " +
+					"a flag takes `\"\"`. Names are checked against the options ntopng handles (ntopng ignores unknown options " +
+					"silently, so a typo would disable a setting: `pid-path` is refused, the option is `pid`; so are `prefs-dir` " +
+					"and `traffic-filtering`, which ntopng lists but ignores). Options with a " +
 					"dedicated attribute are refused here, and so are values that can carry a credential (those " +
 					"`effective_options` masks: `zmq-encrypt-pwd`, `zmq-encryption-key-priv`, `test-script`, `dump-flows` " +
 					"with a database or Elasticsearch target, a URL with `user:password@`), since extra_options is stored in " +

@@ -124,6 +124,13 @@ func instanceWarnings(m instanceModel, d ntopnghardening.Desired, passwordSet bo
 		diags.AddAttributeWarning(tfpath.Root("extra_options").AtMapKey("disable-login"), "Login Disabled",
 			"disable-login turns off authentication of the web interface (1: for everyone, 0: from localhost). Anyone who reaches the port gets in.")
 	}
+	if _, ok := d.ExtraOptions["insecure"]; ok {
+		diags.AddAttributeWarning(tfpath.Root("extra_options").AtMapKey("insecure"), "TLS Certificate Verification Off",
+			"extra_options \"insecure\" (--insecure) turns off TLS certificate and host name verification in the connections ntopng "+
+				"makes itself: HTTPS downloads (such as blacklists), webhook and other HTTP notifications, Elasticsearch export and "+
+				"SMTP mail. Anyone on the network path can pose as those servers and read or change what ntopng sends them, "+
+				"credentials included. Remove it, and give those servers certificates that the host's CA store trusts.")
+	}
 	if d.Redis != nil && d.Redis.Socket == "" && !passwordSet {
 		diags.AddAttributeWarning(tfpath.Root("redis"), "Redis over TCP Without a Password",
 			"ntopng reaches Redis over TCP and no redis_password_wo or redis_password is set: anyone on the host can read "+
@@ -278,7 +285,8 @@ func instanceReadBackAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"effective_options": schema.MapAttribute{
 			MarkdownDescription: "What ntopng will really use after the main file and the drop-ins: the last value of " +
-				"every option by long name (flags as `\"\"`), from the main file and the drop-ins. Values that can carry a " +
+				"every option ntopng handles, by long name (flags as `\"\"`; an option ntopng lists but ignores, such as " +
+				"`prefs-dir`, is left out), from the main file and the drop-ins. Values that can carry a " +
 				"credential never reach the state or the plan: they show as `" + ntopnghardening.Masked + "` (the password part of " +
 				"`redis`, everything after the mode of `dump-flows`, a URL's `user:password@`, and the whole value of " +
 				"every option not known to be credential-free, such as `zmq-encrypt-pwd`, `zmq-encryption-key-priv`, " +
