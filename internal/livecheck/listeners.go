@@ -171,12 +171,23 @@ func sortListeners(ls []Listener) {
 // processListenersScript prints the socket descriptors of a set of processes as
 // "/proc/PID/fd socket:[INODE]", then the kernel's TCP tables. The processes are chosen by $1:
 //
-//   - "unit UNIT": the processes of a systemd unit, the way the service manager knows them:
-//     every PID in the unit's control group (cgroup v2, or v1's systemd hierarchy), or, where
-//     that cannot be read, the unit's main PID and its descendants. It first prints "@@unit"
-//     and the unit's ActiveState, MainPID and ControlGroup as `systemctl show` gives them. A
-//     local process that merely calls itself ntopng is in no unit's cgroup, so it neither
-//     hides nor fakes the real one.
+//   - "unit UNIT BOOTED PIDFILE CONF UID": the processes of a service. Where systemd runs (the
+//     directory BOOTED, /run/systemd/system, exists: sd_booted's test; and systemctl is
+//     there), the unit's processes the way the service manager knows them: every PID in the
+//     unit's control group (cgroup v2, or v1's systemd hierarchy), or, where that cannot be
+//     read, the unit's main PID and its descendants. It first prints "@@unit" and the unit's
+//     ActiveState, MainPID and ControlGroup as `systemctl show` gives them. A local process
+//     that merely calls itself ntopng is in no unit's cgroup, so it neither hides nor fakes
+//     the real one. Where systemd does not run (init scripts, containers), it prints
+//     "@@pidfile", PIDFile=PIDFILE, Systemd=WHY (why systemd was not asked), and either MainPID=N (the PID in PIDFILE, the --pid of ntopng's
+//     configuration, and its descendants; 0 when the file names a process that is gone) or
+//     NotChecked=WHY. The file is read as root, so it is not read when it is a symbolic
+//     link or not a regular file, never more than 32 bytes, and without blocking (a FIFO
+//     swapped in). Its PID is trusted only for a process that is ntopng started with CONF:
+//     its program (/proc/PID/exe) is named ntopng, owned by root and writable by nobody
+//     else, it runs as root or as UID (the user the configuration makes ntopng drop to),
+//     and one of its arguments is CONF. A local user's process, the real binary run by a
+//     local user, or another instance's ntopng is NotChecked, never taken for this ntopng.
 //   - "name NAME": every process whose /proc/PID/comm is NAME (any local user can pick that
 //     name: used only where no unit is known).
 //
@@ -187,26 +198,65 @@ func sortListeners(ls []Listener) {
 // descriptor. With no such process the tables are not read; a host without IPv6 has no tcp6
 // table, which is no error.
 //
-// With "unit UNIT unix|tcp ADDRESS [PORT]" it then asks that Redis, as a client configured
-// like ntopng, whether it answers: it prints "@@redis" and the replies of redis-cli to the
-// commands on the script's standard input (AUTH with the password, SELECT, PING), or
-// "@@nocli" when the host has no redis-cli. The password is only ever on standard input. What
-// the Redis answers is cut at 4 KiB: the file may name a server another account runs.
+// With "unit ... unix|tcp ADDRESS [PORT]" (from $7) it then asks that Redis, as a client
+// configured like ntopng, whether it answers: it prints "@@redis" and the replies of
+// redis-cli to the commands on the script's standard input (AUTH with the password, SELECT,
+// PING), or "@@nocli" when the host has no redis-cli. The password is only ever on standard
+// input. What the Redis answers is cut at 4 KiB: the file may name a server another account
+// runs. The Redis question does not need ntopng's processes: it is asked on hosts without
+// systemd too.
 const processListenersScript = `exec 3<&0 </dev/null
 pids=
 case $1 in
 unit)
-  props=$(systemctl show -p ActiveState -p MainPID -p ControlGroup "$2") || exit 3
-  echo '@@unit'
-  printf '%s\n' "$props"
-  main=0 cg=
-  for kv in $props; do
-    case $kv in MainPID=*) main=${kv#*=};; ControlGroup=*) cg=${kv#*=};; esac
-  done
-  if [ -n "$cg" ]; then
-    for f in "/sys/fs/cgroup$cg/cgroup.procs" "/sys/fs/cgroup/unified$cg/cgroup.procs" "/sys/fs/cgroup/systemd$cg/cgroup.procs"; do
-      if [ -r "$f" ]; then pids=$(cat "$f"); break; fi
+  main=0
+  if [ -d "$3" ] && command -v systemctl >/dev/null 2>&1; then
+    props=$(systemctl show -p ActiveState -p MainPID -p ControlGroup "$2") || exit 3
+    echo '@@unit'
+    printf '%s\n' "$props"
+    cg=
+    for kv in $props; do
+      case $kv in MainPID=*) main=${kv#*=};; ControlGroup=*) cg=${kv#*=};; esac
     done
+    if [ -n "$cg" ]; then
+      for f in "/sys/fs/cgroup$cg/cgroup.procs" "/sys/fs/cgroup/unified$cg/cgroup.procs" "/sys/fs/cgroup/systemd$cg/cgroup.procs"; do
+        if [ -r "$f" ]; then pids=$(cat "$f"); break; fi
+      done
+    fi
+  else
+    echo '@@pidfile'
+    f=$4 why= p=
+    printf 'PIDFile=%s\n' "$f"
+    if [ -z "$f" ]; then why="ntopng's configuration names no PID file (--pid)"
+    elif [ -L "$f" ]; then why="the PID file $f is a symbolic link (not followed)"
+    elif [ ! -e "$f" ]; then why="the PID file $f does not exist (ntopng is not running, or was started with another PID file)"
+    elif [ ! -f "$f" ]; then why="the PID file $f is not a regular file"
+    elif ! p=$(dd if="$f" bs=32 count=1 iflag=nonblock 2>/dev/null); then why="the PID file $f cannot be read without blocking (no GNU dd)"
+    else
+      p=$(printf '%s' "$p" | tr -d '\n')
+      case $p in
+      ''|0*|*[!0-9]*) why="the PID file $f holds no PID";;
+      *)
+        if [ ! -d "/proc/$p" ]; then main=0
+        else
+          exe=$(readlink "/proc/$p/exe" 2>/dev/null) || exe=
+          exe=${exe% (deleted)}
+          own=$(stat -L -c '%u %a' "/proc/$p/exe" 2>/dev/null) || own=
+          perm=${own#* }
+          uid=$(awk '/^Uid:/ { print $3; exit }' "/proc/$p/status" 2>/dev/null)
+          named=
+          if tr '\0' '\n' < "/proc/$p/cmdline" 2>/dev/null | tail -n +2 | grep -qxF -e "$5"; then named=1; fi
+          if [ "${exe##*/}" != ntopng ]; then why="process $p (from $f) is not ntopng: its program is ${exe:-unknown}"
+          elif [ "${own%% *}" != 0 ] || [ $(( 0$perm & 022 )) != 0 ]; then why="process $p (from $f) runs $exe, which someone other than root may change"
+          elif [ "$uid" != 0 ] && [ "$uid" != "$6" ]; then why="process $p (from $f) runs as uid $uid, neither root nor the user ntopng runs as"
+          elif [ -z "$named" ]; then why="process $p (from $f) is an ntopng not started with $5"
+          else main=$p
+          fi
+        fi;;
+      esac
+    fi
+    if [ -d "$3" ]; then echo 'Systemd=the host has no systemctl'; else echo "Systemd=systemd is not running ($3 is missing)"; fi
+    if [ -n "$why" ]; then printf 'NotChecked=%s\n' "$why"; else echo "MainPID=$main"; fi
   fi
   if [ -z "$pids" ] && [ -n "$main" ] && [ "$main" != 0 ]; then
     pids=$main todo=$main
@@ -241,11 +291,11 @@ if [ -n "$fds" ]; then
 fi
 echo '@@tcp'
 if [ -n "$fds" ]; then cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || :; fi
-if [ "$1" = unit ] && [ -n "${3-}" ]; then
+if [ "$1" = unit ] && [ -n "${7-}" ]; then
   echo '@@redis'
   if ! command -v redis-cli >/dev/null 2>&1; then echo '@@nocli'
-  elif [ "$3" = unix ]; then REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -s "$4" <&3 2>&1 | head -c 4096
-  else REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -h "$4" -p "$5" <&3 2>&1 | head -c 4096
+  elif [ "$7" = unix ]; then REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -s "$8" <&3 2>&1 | head -c 4096
+  else REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -h "$8" -p "$9" <&3 2>&1 | head -c 4096
   fi
 fi
 :`
@@ -265,33 +315,58 @@ func ProcessListeners(ctx context.Context, c *transport.Conn, name string) ([]Li
 	return u.Listeners, err
 }
 
-// Unit is what the service manager says about a systemd unit, and where its processes listen.
+// Service names the processes of one ntopng: its systemd unit and, for hosts where systemd
+// does not run, the PID file its configuration names and what the process must be.
+type Service struct {
+	Unit string // systemd unit; validated by the caller (an argument, never parsed by a shell)
+	// PIDFile is the --pid of ntopng's configuration ("" when none), used only where systemd
+	// does not run.
+	PIDFile string
+	// Config is the configuration file ntopng's command line must name (its first argument
+	// for an init script or a start by hand) for the PID file's process to be trusted.
+	Config string
+	// UID is the user ntopng drops to (-1 when unknown); root is accepted as well.
+	UID int
+}
+
+// BootedDir is sd_booted's test: systemd runs when this directory exists.
+const BootedDir = "/run/systemd/system"
+
+// Unit is what the service manager says about a systemd unit (or, where systemd does not
+// run, what ntopng's PID file says), and where its processes listen.
 type Unit struct {
 	Name        string
-	ActiveState string // "active", "inactive", "failed", "activating", ...
+	ActiveState string // "active", "inactive", "failed", "activating", ...; "" without systemd
 	MainPID     int    // 0 when not running
-	Listeners   []Listener
+	// PIDFile is set when systemd does not run on the host and the processes were looked up
+	// through the PID file (MainPID 0: the file names a process that is gone).
+	PIDFile string
+	// NotChecked says, when not "", why ntopng's processes could not be found: systemd does
+	// not run and the PID file is missing or names a process that is not this ntopng.
+	// MainPID and Listeners then say nothing.
+	NotChecked string
+	Listeners  []Listener
 	// Redis is set by UnitListenersAndRedis.
 	Redis *RedisReach
 }
 
-// UnitListeners asks systemd for unit's processes (its control group, or its main PID and
-// their children) and returns their listening TCP sockets, with one command. The unit name
-// must be validated by the caller (it is passed as an argument, never parsed by a shell).
-func UnitListeners(ctx context.Context, c *transport.Conn, unit string) (Unit, error) {
-	return unitCheck(ctx, c, unit, nil)
+// UnitListeners finds s's processes (where systemd runs, the unit's control group, or its
+// main PID and their children; elsewhere the PID file's process, checked, and its children)
+// and returns their listening TCP sockets, with one command.
+func UnitListeners(ctx context.Context, c *transport.Conn, s Service) (Unit, error) {
+	return unitCheck(ctx, c, s, nil)
 }
 
 // UnitListenersAndRedis is UnitListeners that also asks, in the same command, whether the
 // Redis that ntopng's configuration names answers a client configured as ntopng is
 // (Unit.Redis): AUTH with its password, SELECT its database, PING. The password travels on
 // the command's standard input only.
-func UnitListenersAndRedis(ctx context.Context, c *transport.Conn, unit string, redis RedisTarget) (Unit, error) {
-	return unitCheck(ctx, c, unit, &redis)
+func UnitListenersAndRedis(ctx context.Context, c *transport.Conn, s Service, redis RedisTarget) (Unit, error) {
+	return unitCheck(ctx, c, s, &redis)
 }
 
-func unitCheck(ctx context.Context, c *transport.Conn, unit string, redis *RedisTarget) (Unit, error) {
-	argv, stdin, err := unitCheckCommand(unit, redis)
+func unitCheck(ctx context.Context, c *transport.Conn, s Service, redis *RedisTarget) (Unit, error) {
+	argv, stdin, err := unitCheckCommand(s, BootedDir, redis)
 	if err != nil {
 		return Unit{}, err
 	}
@@ -300,10 +375,14 @@ func unitCheck(ctx context.Context, c *transport.Conn, unit string, redis *Redis
 		return Unit{}, err
 	}
 	if res.ExitCode != 0 {
-		return Unit{}, fmt.Errorf("asking systemd for the processes of %s failed (exit %d; ntopng's processes are identified "+
-			"by their systemd unit, so `systemctl show` must work): %s", unit, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+		return Unit{}, fmt.Errorf("asking systemd for the processes of %s failed (exit %d; systemd runs on the host, so ntopng's "+
+			"processes are identified by their systemd unit, and `systemctl show` must work): %s", s.Unit, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}
-	out := string(res.Stdout)
+	return parseUnitCheck(string(res.Stdout), s.Unit, redis)
+}
+
+// parseUnitCheck parses the unit check's output (with the Redis section when redis is given).
+func parseUnitCheck(out, unit string, redis *RedisTarget) (Unit, error) {
 	var reach *RedisReach
 	if redis != nil {
 		before, after, found := strings.Cut(out, "\n@@redis\n")
@@ -321,9 +400,9 @@ func unitCheck(ctx context.Context, c *transport.Conn, unit string, redis *Redis
 }
 
 // unitCheckCommand is the command line and standard input of the unit check: the Redis
-// password (in AUTH) is only on standard input.
-func unitCheckCommand(unit string, redis *RedisTarget) (argv []string, stdin []byte, err error) {
-	argv = []string{"sh", "-c", processListenersScript, "sh", "unit", unit}
+// password (in AUTH) is only on standard input. booted is sd_booted's directory.
+func unitCheckCommand(s Service, booted string, redis *RedisTarget) (argv []string, stdin []byte, err error) {
+	argv = []string{"sh", "-c", processListenersScript, "sh", "unit", s.Unit, booted, s.PIDFile, s.Config, strconv.Itoa(s.UID)}
 	if redis == nil {
 		return argv, nil, nil
 	}
@@ -408,10 +487,39 @@ func ParseRedisReach(out string, t RedisTarget) RedisReach {
 }
 
 // ParseProcessListeners parses processListenersScript's output; name goes into each
-// listener's Process. The unit's facts are filled when the output has them.
+// listener's Process. The unit's facts (or the PID file's) are filled when the output has
+// them.
 func ParseProcessListeners(out, name string) (Unit, error) {
 	var u Unit
-	if rest, ok := strings.CutPrefix(out, "@@unit\n"); ok {
+	if rest, ok := strings.CutPrefix(out, "@@pidfile\n"); ok {
+		props, after, found := strings.Cut(rest, "@@sockets\n")
+		if !found {
+			return u, fmt.Errorf("unexpected output from the socket listing: %.80q", out)
+		}
+		var systemd, notChecked string
+		mainSeen := false
+		for _, line := range strings.Split(props, "\n") {
+			k, v, _ := strings.Cut(line, "=")
+			switch k {
+			case "Systemd":
+				systemd = v
+			case "NotChecked":
+				notChecked = v
+			case "PIDFile":
+				u.PIDFile = v
+			case "MainPID":
+				u.MainPID, _ = strconv.Atoi(v)
+				mainSeen = true
+			}
+		}
+		switch {
+		case notChecked != "":
+			u.NotChecked = NotChecked + systemd + ", and " + notChecked
+		case !mainSeen:
+			return u, fmt.Errorf("unexpected output from the socket listing: %.80q", out)
+		}
+		out = "@@sockets\n" + after
+	} else if rest, ok := strings.CutPrefix(out, "@@unit\n"); ok {
 		props, after, found := strings.Cut(rest, "@@sockets\n")
 		if !found {
 			return u, fmt.Errorf("unexpected output from the socket listing: %.80q", out)

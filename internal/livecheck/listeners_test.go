@@ -145,10 +145,16 @@ func scriptFindsOwnListener(t *testing.T, env []string) {
 	t.Fatalf("the script did not find this process's listener on port %d: %+v", port, u.Listeners)
 }
 
-// runListenersScript runs processListenersScript with /bin/sh and parses its output.
-func runListenersScript(t *testing.T, env []string, selector, arg string) Unit {
+// runListenersScript runs processListenersScript with /bin/sh and parses its output. The
+// "unit" selector is given an existing directory as sd_booted's (systemd runs), unless more
+// arguments follow.
+func runListenersScript(t *testing.T, env []string, selector, arg string, more ...string) Unit {
 	t.Helper()
-	cmd := exec.Command("/bin/sh", "-c", processListenersScript, "sh", selector, arg)
+	args := []string{"-c", processListenersScript, "sh", selector, arg}
+	if selector == "unit" && len(more) == 0 {
+		more = []string{t.TempDir(), "", "", "-1"}
+	}
+	cmd := exec.Command("/bin/sh", append(args, more...)...)
 	cmd.Env = env
 	out, err := cmd.Output()
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 // standard input) and parses its output.
 func runUnitCheck(t *testing.T, env []string, target RedisTarget) (Unit, []string) {
 	t.Helper()
-	argv, stdin, err := unitCheckCommand("ntopng.service", &target)
+	argv, stdin, err := unitCheckCommand(Service{Unit: "ntopng.service", UID: -1}, t.TempDir(), &target)
 	if err != nil {
 		t.Fatal(err)
 	}

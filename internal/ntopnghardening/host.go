@@ -21,6 +21,9 @@ type Host struct {
 	IDs       *hostids.IDs
 	Effective ntopngconf.Effective // what ntopng uses: the main file, then the drop-ins
 	Listeners []livecheck.Listener // of the unit's processes (ReadHost withListeners only)
+	// NotChecked says why the listeners could not be read (ReadHost withListeners only): systemd
+	// does not run on the host and no PID file leads to ntopng. Listeners is nil then.
+	NotChecked string
 	// Redis is whether ntopng's Redis answers a client configured as ntopng.conf says
 	// (ReadHost withListeners only, when the files set --redis; nil otherwise).
 	Redis    *livecheck.RedisReach
@@ -133,11 +136,11 @@ func ReadHost(ctx context.Context, c *transport.Conn, confPath, service string, 
 			t := RedisTarget(h.Effective)
 			target = &t
 		}
-		u, err := checkUnit(ctx, c, service, target)
+		u, err := checkUnit(ctx, c, h.Service(confPath, service, h.Effective), target)
 		if err != nil {
 			return nil, err
 		}
-		h.Listeners, h.Redis = u.Listeners, u.Redis
+		h.Listeners, h.Redis, h.NotChecked = u.Listeners, u.Redis, u.NotChecked
 	}
 	return h, nil
 }
@@ -163,19 +166,39 @@ func (h *Host) OptionValues(name string) []string {
 // RunAsUser is the user ntopng really runs as: root with --dont-change-user, nobody (ntopng's
 // fallback) when the configured user does not exist.
 func (h *Host) RunAsUser() string {
-	switch user := h.Effective.User; {
-	case !h.Effective.ChangeUser:
+	return runAs(h.Effective, h.IDs)
+}
+
+func runAs(eff ntopngconf.Effective, ids *hostids.IDs) string {
+	_, exists := ids.UID(eff.User)
+	switch {
+	case !eff.ChangeUser:
 		return "root"
-	case !h.hasUser(user):
+	case !exists:
 		return "nobody"
 	default:
-		return user
+		return eff.User
 	}
 }
 
-func (h *Host) hasUser(name string) bool {
-	_, ok := h.IDs.UID(name)
-	return ok
+// Service is how the live checks find the ntopng that confPath (as eff) configures: its
+// systemd unit and, where systemd does not run, the PID file eff names (--pid, absolute
+// only), whose process must be an ntopng started with confPath, running as root or as the
+// user eff makes it drop to.
+func (h *Host) Service(confPath, unit string, eff ntopngconf.Effective) livecheck.Service {
+	return ServiceOf(confPath, unit, eff, h.IDs)
+}
+
+// ServiceOf is Host.Service with the host's users in ids.
+func ServiceOf(confPath, unit string, eff ntopngconf.Effective, ids *hostids.IDs) livecheck.Service {
+	s := livecheck.Service{Unit: unit, Config: confPath, UID: -1}
+	if p := eff.Options["pid"]; path.IsAbs(p) {
+		s.PIDFile = p
+	}
+	if uid, ok := ids.UID(runAs(eff, ids)); ok {
+		s.UID = uid
+	}
+	return s
 }
 
 // MemberOf is the part of groups that the configured user is in.

@@ -21,12 +21,12 @@ const StartupWait = 20 * time.Second
 
 // checkUnit is the one place where a read asks about ntopng's unit (its processes and their
 // listeners) and, when redis is given, whether that Redis answers ntopng: one command.
-func checkUnit(ctx context.Context, c *transport.Conn, service string, redis *livecheck.RedisTarget) (livecheck.Unit, error) {
+func checkUnit(ctx context.Context, c *transport.Conn, service livecheck.Service, redis *livecheck.RedisTarget) (livecheck.Unit, error) {
 	return unitListening(ctx, c, service, redis, StartupWait)
 }
 
 // askUnit is one unit check, with the Redis question when redis is given.
-func askUnit(ctx context.Context, c *transport.Conn, service string, redis *livecheck.RedisTarget) (livecheck.Unit, error) {
+func askUnit(ctx context.Context, c *transport.Conn, service livecheck.Service, redis *livecheck.RedisTarget) (livecheck.Unit, error) {
 	if redis == nil {
 		return livecheck.UnitListeners(ctx, c, service)
 	}
@@ -56,7 +56,7 @@ func RedisDrifted(status string) bool {
 
 // VerifyRedis asks, once, whether the Redis of eff (the files just written) lets ntopng in:
 // the verification after a restart. An error says why not; a host without redis-cli passes.
-func VerifyRedis(ctx context.Context, c *transport.Conn, service string, eff ntopngconf.Effective) error {
+func VerifyRedis(ctx context.Context, c *transport.Conn, service livecheck.Service, eff ntopngconf.Effective) error {
 	if _, set := eff.Options["redis"]; !set {
 		return nil
 	}
@@ -73,8 +73,8 @@ func VerifyRedis(ctx context.Context, c *transport.Conn, service string, eff nto
 
 // unitListening reads the unit's listeners; while the unit has a main process but no listener
 // yet (ntopng starting), it asks again for up to wait. A unit without a main process (stopped,
-// failed, or between two restarts) is answered at once.
-func unitListening(ctx context.Context, c *transport.Conn, service string, redis *livecheck.RedisTarget, wait time.Duration) (livecheck.Unit, error) {
+// failed, or between two restarts, or not found at all: NotChecked) is answered at once.
+func unitListening(ctx context.Context, c *transport.Conn, service livecheck.Service, redis *livecheck.RedisTarget, wait time.Duration) (livecheck.Unit, error) {
 	var u livecheck.Unit
 	err := hostchange.Poll(ctx, hostchange.Backoff{First: 500 * time.Millisecond, Max: 500 * time.Millisecond, Timeout: wait},
 		func(ctx context.Context, _, _ time.Duration) (string, error) {
@@ -92,32 +92,54 @@ func unitListening(ctx context.Context, c *transport.Conn, service string, redis
 }
 
 // WaitListeners polls until the processes of service listen on exactly want (collector
-// endpoints left out), for up to timeout.
-func WaitListeners(ctx context.Context, c *transport.Conn, service string, want []string, collectors map[int]bool, timeout time.Duration) error {
+// endpoints left out), for up to timeout. Where they cannot be found (systemd does not run
+// and no PID file leads to ntopng) it fails: verification was asked for and cannot be done.
+// Without a PID file in the configuration that is final, and it fails at once; a PID file
+// that is missing or names another process may be ntopng still starting, and is asked again.
+func WaitListeners(ctx context.Context, c *transport.Conn, service livecheck.Service, want []string, collectors map[int]bool, timeout time.Duration) error {
 	return hostchange.Poll(ctx, hostchange.Backoff{First: 200 * time.Millisecond, Max: 3200 * time.Millisecond, Timeout: timeout},
 		func(ctx context.Context, _, _ time.Duration) (string, error) {
 			u, err := livecheck.UnitListeners(ctx, c, service)
 			if err != nil {
 				return "", err
 			}
+			if u.NotChecked != "" {
+				why := fmt.Sprintf("ntopng's listeners cannot be verified: %s; give ntopng a PID file (extra_options "+
+					"{ pid = \"/run/ntopng.pid\" }, written by the ntopng that restart_command starts with %s) or set "+
+					"verify_listeners = false", strings.TrimPrefix(u.NotChecked, livecheck.NotChecked), service.Config)
+				if service.PIDFile == "" {
+					return "", errors.New(why)
+				}
+				return why, nil
+			}
 			if seen := WebListeners(u.Listeners, collectors); !slices.Equal(seen, want) {
-				return fmt.Sprintf("the processes of %s (%s, main PID %d) listen on %v, want exactly %v", service, u.ActiveState, u.MainPID, seen, want), nil
+				return fmt.Sprintf("the processes of %s (%s) listen on %v, want exactly %v", service.Unit, describe(u), seen, want), nil
 			}
 			return "", nil
 		})
 }
 
+// describe is how a unit check found ntopng's main process, for messages.
+func describe(u livecheck.Unit) string {
+	if u.PIDFile != "" {
+		return fmt.Sprintf("no systemd; main PID %d from %s", u.MainPID, u.PIDFile)
+	}
+	return fmt.Sprintf("%s, main PID %d", u.ActiveState, u.MainPID)
+}
+
 // ListenerCheck is apply's verification: the processes of service listen on exactly where d
 // says (HTTPS only with the certificate present), the collector endpoints of d's interfaces
 // (the host's when d does not manage them) left out, within timeout; then, when eff (the files
-// as written) sets --redis, that Redis lets ntopng in (VerifyRedis).
-func (h *Host) ListenerCheck(c *transport.Conn, d Desired, eff ntopngconf.Effective, service string, certPresent bool, timeout time.Duration) func(context.Context) error {
+// as written) sets --redis, that Redis lets ntopng in (VerifyRedis). Where systemd does not
+// run, the processes are those of the PID file eff names (see WaitListeners).
+func (h *Host) ListenerCheck(c *transport.Conn, d Desired, eff ntopngconf.Effective, confPath, unit string, certPresent bool, timeout time.Duration) func(context.Context) error {
 	want := ExpectedListeners(d.HTTPListen, d.HTTPSListen, certPresent)
 	ifaces := h.OptionValues("interface")
 	if d.Interfaces != nil {
 		ifaces = d.Interfaces
 	}
 	collectors := CollectorPorts(ifaces)
+	service := h.Service(confPath, unit, eff)
 	return func(ctx context.Context) error {
 		// An ntopng that cannot reach its Redis usually does not listen either: its Redis's
 		// answer is then the better reason.

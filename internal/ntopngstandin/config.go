@@ -17,6 +17,7 @@ type config struct {
 	HTTPDocs       string // -1 / --httpdocs-dir
 	Redis          string // -r / --redis
 	DataDir        string // -d / --data-dir
+	PIDFile        string // -G / --pid
 }
 
 // optionNames maps every spelling the stand-in knows to its long name.
@@ -28,6 +29,7 @@ var optionNames = map[string]string{
 	"-1": "httpdocs-dir", "--httpdocs-dir": "httpdocs-dir",
 	"-r": "redis", "--redis": "redis",
 	"-d": "data-dir", "--data-dir": "data-dir",
+	"-G": "pid", "--pid": "pid",
 }
 
 // defaultConfig returns ntopng's built-in defaults.
@@ -73,6 +75,8 @@ func parseConfig(text string) config {
 			c.Redis = value
 		case "data-dir":
 			c.DataDir = value
+		case "pid":
+			c.PIDFile = value
 		}
 	}
 	return c

@@ -11,13 +11,13 @@ func TestParseConfig(t *testing.T) {
 		{"empty file keeps the defaults", "", defaultConfig()},
 		{
 			"every spelling",
-			"--http-port=1.2.3.4:80\n-W 443\n-U=alice\n-s\n--httpdocs-dir /srv/docs\n-r=/run/redis.sock@0\n--data-dir='/data'\n",
+			"--http-port=1.2.3.4:80\n-W 443\n-U=alice\n-s\n--httpdocs-dir /srv/docs\n-r=/run/redis.sock@0\n--data-dir='/data'\n-G=/run/x.pid\n",
 			config{HTTPPort: "1.2.3.4:80", HTTPSPort: "443", User: "alice", DontChangeUser: true,
-				HTTPDocs: "/srv/docs", Redis: "/run/redis.sock@0", DataDir: "/data"},
+				HTTPDocs: "/srv/docs", Redis: "/run/redis.sock@0", DataDir: "/data", PIDFile: "/run/x.pid"},
 		},
 		{
 			"comments, short lines, blanks and unknown options are skipped",
-			"# -w=1\n-\n\n   \n--no-such-option=1\n-G=/var/run/ntopng.pid\n",
+			"# -w=1\n-\n\n   \n--no-such-option=1\n",
 			defaultConfig(),
 		},
 		{

@@ -8,8 +8,8 @@
 //	ntopng /run/ntopng.conf
 //
 // It reads -w/--http-port, -W/--https-port, -U/--user,
-// -s/--dont-change-user, -1/--httpdocs-dir, -r/--redis and -d/--data-dir
-// with its own small parser, and then:
+// -s/--dont-change-user, -1/--httpdocs-dir, -r/--redis, -d/--data-dir and
+// -G/--pid with its own small parser, and then:
 //   - listens for HTTP where --http-port says (default 3000 on every IPv4
 //     address);
 //   - listens for HTTPS where --https-port says, only when the port is not 0
@@ -19,6 +19,9 @@
 //     port on every IPv4 address, as ntopng does (it fails open);
 //   - with --redis, connects, sends AUTH when a password is given and PING,
 //     and exits 1 when that fails, as ntopng refuses to start without Redis;
+//   - after binding, with --pid, writes its PID and a newline to that file
+//     (as ntopng does where no systemd unit comments the option out: an init
+//     script or a start by hand);
 //   - after binding, when started as root without --dont-change-user, drops
 //     to --user (or "nobody" when that user does not exist).
 //
@@ -75,6 +78,11 @@ func run(c config) error {
 	listeners, err := listen(c)
 	if err != nil {
 		return err
+	}
+	if c.PIDFile != "" {
+		if err := os.WriteFile(c.PIDFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			return fmt.Errorf("cannot write the PID file (--pid): %w", err)
+		}
 	}
 	if os.Geteuid() == 0 && !c.DontChangeUser {
 		if err := dropPrivileges(c.User); err != nil {

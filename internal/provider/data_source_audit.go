@@ -178,7 +178,7 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 
 	// ntopng's process, as its systemd unit knows it (a local process named ntopng is not it):
 	// its user and sockets.
-	u, err := livecheck.UnitListeners(ctx, c, ntopnghardening.DefaultService(confPath))
+	u, err := livecheck.UnitListeners(ctx, c, ntopnghardening.ServiceOf(confPath, ntopnghardening.DefaultService(confPath), nf.Effective, ids))
 	if err != nil {
 		return f, err
 	}

@@ -256,7 +256,8 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"restart_command": schema.StringAttribute{
 				MarkdownDescription: "Shell command run (through `sudo -n` with `sudo = true`) after the file changed. Default `" +
 					defaultNtopngRestart + "`, or `systemctl restart SERVICE` when `service` is another unit. Nothing is " +
-					"restarted when nothing changed.",
+					"restarted when nothing changed. On a host without systemd set the host's way, e.g. " +
+					"`/etc/init.d/ntopng restart` or `service ntopng restart`.",
 				Optional: true, Computed: true,
 				Validators: []validator.String{noNUL},
 			},
@@ -266,13 +267,18 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"listeners are read back and verified: a process elsewhere that merely calls itself `ntopng` is ignored. " +
 					"Default `" + defaultNtopngService + "`, or `ntopng@IFACE.service` when `config_path` is ntop's per-interface " +
 					"file `ntopng-IFACE.conf` (whose unit reads no drop-ins, so none are read then). Read back for drift: when the " +
-					"unit is not running the plan shows an update, and apply starts it with `restart_command`.",
+					"unit is not running the plan shows an update, and apply starts it with `restart_command`. Where systemd does not " +
+					"run on the host (no `/run/systemd/system`, or no `systemctl`), ntopng is found through the PID file its " +
+					"configuration names (`--pid`), trusted only for an ntopng started with `config_path`; see the resource's " +
+					"page, \"Hosts without systemd\".",
 				Optional: true, Computed: true,
 				Validators: []validator.String{stringvalidator.RegexMatches(serviceRE, "must be a systemd service unit name such as \"ntopng.service\" or \"ntopng@eth0.service\"")},
 			},
 			"verify_listeners": schema.BoolAttribute{
 				MarkdownDescription: "After a restart, wait until the ntopng process listens on exactly the configured " +
-					"addresses; otherwise restore the previous file, restart again and fail. Default `true`.",
+					"addresses; otherwise restore the previous file, restart again and fail. Default `true`. On a host without " +
+					"systemd this needs the PID file of `--pid`; where ntopng's listeners cannot be checked the apply fails " +
+					"(fail closed) and the previous file is put back: set `false` on such hosts.",
 				Optional: true, Computed: true,
 				Default: booldefault.StaticBool(true),
 			},

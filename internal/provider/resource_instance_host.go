@@ -100,7 +100,7 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 	}
 	if plan.VerifyListeners.ValueBool() {
 		timeout, _ := time.ParseDuration(plan.VerifyTimeout.ValueString())
-		ch.Verify = h.ListenerCheck(c, desired, eff, plan.Service.ValueString(), cert.Exists, timeout)
+		ch.Verify = h.ListenerCheck(c, desired, eff, confPath, plan.Service.ValueString(), cert.Exists, timeout)
 	}
 	if err := ntopnghardening.ApplyWithWebACL(ctx, c, ch, eff, listStrings(plan.WebAllowedNetworks), !plan.WebAllowedNetworks.IsNull()); err != nil {
 		diags.AddError("Cannot Apply ntopng Configuration", err.Error())
@@ -222,6 +222,10 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 	}
 	m.EffectiveOptions = maskedMap(eff.Options)
 	m.ObservedListeners = stringList(h.ObservedListeners())
+	if h.NotChecked != "" {
+		m.ObservedListeners = types.ListNull(types.StringType)
+		diags.Append(notCheckedWarning(m, h.NotChecked)...)
+	}
 	m.RedisStatus = types.StringNull()
 	if st := ntopnghardening.RedisStatus(h.Redis); st != "" {
 		m.RedisStatus = types.StringValue(st)
@@ -238,6 +242,25 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 		}
 	}
 	return &m, diags
+}
+
+// notCheckedWarning: ntopng's processes could not be found (no systemd, no usable PID file).
+// The read goes on with what could be read; observed_listeners stays null.
+func notCheckedWarning(m instanceModel, why string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	verify := "verify_listeners = false is set, so apply does not verify them either."
+	if m.VerifyListeners.ValueBool() {
+		verify = "With verify_listeners = true an apply that restarts ntopng fails and puts the previous file back until they " +
+			"can be checked: set verify_listeners = false on this host, or give ntopng a PID file."
+	}
+	diags.AddAttributeWarning(tfpath.Root("observed_listeners"), "ntopng's Listeners Not Checked",
+		fmt.Sprintf("On %s, %s. The files, users and Redis were read; observed_listeners stays null (not drift). Where systemd "+
+			"does not run, ntopng is found through the PID file its configuration names (--pid, e.g. extra_options "+
+			"{ pid = \"/run/ntopng.pid\" }): it must be a regular file naming a process of the ntopng program, owned by "+
+			"root, started with %s and running as root or ntopng's user. %s Set restart_command to the host's way "+
+			"(e.g. \"/etc/init.d/ntopng restart\").",
+			m.Host.ValueString(), why, m.ConfigPath.ValueString(), verify))
+	return diags
 }
 
 // maskedMap is options as the state shows them: every value through ntopnghardening.Mask.

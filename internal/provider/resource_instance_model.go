@@ -296,7 +296,9 @@ func instanceReadBackAttributes() map[string]schema.Attribute {
 		"observed_listeners": schema.ListAttribute{
 			MarkdownDescription: "`ADDRESS:PORT` of every TCP socket the processes of `service` listen on, except the flow " +
 				"collector endpoints of collector mode (`--interface=tcp://ADDRESS:PORTc`): the web servers. Empty when ntopng " +
-				"is not running. A difference from the configuration (changed but not restarted, or stopped) is drift.",
+				"is not running. A difference from the configuration (changed but not restarted, or stopped) is drift. Null " +
+				"when they could not be checked (systemd does not run on the host and no PID file leads to ntopng; the plan " +
+				"shows a warning saying why): not drift.",
 			ElementType: types.StringType, Computed: true,
 		},
 		"redis_status": schema.StringAttribute{

@@ -37,6 +37,12 @@ type Options struct {
 	// was started with to 022), so commands and the SFTP subsystem run under it, and sudo
 	// keeps it ("Defaults !umask").
 	Umask string
+	// NoSystemd makes the host look like one without systemd (init scripts, a container with
+	// an sshd): the namespace's /run has no /run/systemd/system (sd_booted's test) and the
+	// test-only systemctl is not installed (the machine's own, if any, stays on PATH and
+	// answers nothing useful). ServeUnit has no effect then; ntopng is found through its
+	// PID file. By default the namespace has /run/systemd/system and the test-only systemctl.
+	NoSystemd bool
 }
 
 // User is a login on the test sshd with all its credentials.
@@ -104,7 +110,9 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 	}
 	s.LogPath = filepath.Join(s.Dir, "sshd", "sshd.log")
 	etc := copyEtc(t, filepath.Join(s.Dir, "etc"))
-	s.writeFakeSystemctl(t)
+	if !opts.NoSystemd {
+		s.writeFakeSystemctl(t)
+	}
 
 	hostKey, hostSigner := newEd25519(t)
 	writeFile(t, filepath.Join(s.Dir, "sshd", "host_ed25519"), privatePEM(t, hostKey, "testhost host key"), 0o600)
@@ -160,7 +168,7 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port))
 		cfg := filepath.Join(s.Dir, "sshd", "sshd_config")
 		writeFile(t, cfg, s.config(opts), 0o644)
-		if lastErr = s.start(t, cfg); lastErr == nil {
+		if lastErr = s.start(t, cfg, !opts.NoSystemd); lastErr == nil {
 			return s
 		}
 		if !strings.Contains(lastErr.Error(), "Address already in use") {
@@ -250,16 +258,22 @@ func (s *SSHD) config(opts Options) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// start runs sshd in a new mount namespace and waits for its banner. It returns an error
+// start runs sshd in a new mount namespace (with /run/systemd/system when systemd) and waits
+// for its banner. It returns an error
 // (and leaves nothing running) when sshd exits first.
-func (s *SSHD) start(t testing.TB, cfg string) error {
+func (s *SSHD) start(t testing.TB, cfg string, systemd bool) error {
 	t.Helper()
 	q := shellQuote
+	booted := ":"
+	if systemd {
+		booted = "mkdir -p /run/systemd/system" // sd_booted's test, for the test-only systemctl
+	}
 	script := strings.Join([]string{
 		"set -e",
 		"mount --bind " + q(filepath.Join(s.Dir, "etc")) + " /etc",
 		"mount -t tmpfs -o mode=0755 tmpfs /run",
 		"mkdir -p /run/sshd",
+		booted,
 		"mount --bind " + q(filepath.Join(s.Dir, "ns/log")) + " /var/log",
 		"mount --bind " + q(filepath.Join(s.Dir, "ns/home")) + " /home",
 		"if [ -d /var/mail ]; then mount --bind " + q(filepath.Join(s.Dir, "ns/mail")) + " /var/mail; fi",

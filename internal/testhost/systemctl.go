@@ -11,7 +11,8 @@ import (
 // processes the way the service manager does: `systemctl show -p ActiveState -p MainPID -p
 // ControlGroup UNIT`. So that the provider never has to know it talks to a stand-in, the
 // sshd's mount namespace has, in /usr/local/sbin (first on root's and sudo's PATH), this
-// TEST-ONLY systemctl. It knows the units a test registered with ServeUnit and answers
+// TEST-ONLY systemctl, and an empty /run/systemd/system (sd_booted's test: the provider asks
+// systemd only where it runs; Options.NoSystemd leaves both out). It knows the units a test registered with ServeUnit and answers
 // `show` for them from the stand-in's PID file, with no control group (the provider then
 // takes the main PID and its children). Every other command fails loudly.
 const fakeSystemctl = `#!/bin/sh

@@ -421,3 +421,16 @@ func TestNtopng(t *testing.T) {
 		}
 	}
 }
+
+// TestSSHDSystemdOrNot: by default the namespace looks like a systemd host to the provider
+// (/run/systemd/system, the test-only systemctl first on PATH); with NoSystemd it does not.
+func TestSSHDSystemdOrNot(t *testing.T) {
+	skipUnlessSSHDPossible(t)
+	const probe = `if [ -d /run/systemd/system ]; then echo booted; else echo not-booted; fi; ls /usr/local/sbin`
+	if got := strings.Fields(StartSSHD(t, Options{}).Exec(t, probe)); len(got) != 2 || got[0] != "booted" || got[1] != "systemctl" {
+		t.Errorf("default namespace: %q; want booted and the test-only systemctl", got)
+	}
+	if got := strings.Fields(StartSSHD(t, Options{NoSystemd: true}).Exec(t, probe)); len(got) != 1 || got[0] != "not-booted" {
+		t.Errorf("NoSystemd namespace: %q; want no /run/systemd/system and no test-only systemctl", got)
+	}
+}
