@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Each sandbox is a machine of its own on the network: the container runs
@@ -200,6 +201,12 @@ func (l *link) remove() error {
 	return removeLink(l.name)
 }
 
+// exists reports whether path exists.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
 // removeLink deletes the namespace and veth end called name, ignoring what
 // is already gone.
 func removeLink(name string) error {
@@ -216,8 +223,12 @@ func removeLink(name string) error {
 			errs = append(errs, fmt.Errorf("ip netns del %s: %w: %s", name, err, strings.TrimSpace(string(out))))
 		}
 	}
-	if _, err := os.Stat("/sys/class/net/" + name); err == nil {
-		if out, err := exec.Command(ipTool, "link", "del", name).CombinedOutput(); err != nil {
+	// The kernel takes this machine's end away with the namespace's, a moment later.
+	for i := 0; i < 50 && exists("/sys/class/net/"+name); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if exists("/sys/class/net/" + name) {
+		if out, err := exec.Command(ipTool, "link", "del", name).CombinedOutput(); err != nil && exists("/sys/class/net/"+name) {
 			errs = append(errs, fmt.Errorf("ip link del %s: %w: %s", name, err, strings.TrimSpace(string(out))))
 		}
 	}
