@@ -190,7 +190,8 @@ func sortListeners(ls []Listener) {
 // With "unit UNIT unix|tcp ADDRESS [PORT]" it then asks that Redis, as a client configured
 // like ntopng, whether it answers: it prints "@@redis" and the replies of redis-cli to the
 // commands on the script's standard input (AUTH with the password, SELECT, PING), or
-// "@@nocli" when the host has no redis-cli. The password is only ever on standard input. What
+// "@@nocli" when the host has neither redis-cli nor valkey-cli (Debian 13's Valkey ships only
+// valkey-cli). The password is only ever on standard input. What
 // the Redis answers is cut at 4 KiB: the file may name a server another account runs.
 const processListenersScript = `exec 3<&0 </dev/null
 pids=
@@ -243,9 +244,12 @@ echo '@@tcp'
 if [ -n "$fds" ]; then cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || :; fi
 if [ "$1" = unit ] && [ -n "${3-}" ]; then
   echo '@@redis'
-  if ! command -v redis-cli >/dev/null 2>&1; then echo '@@nocli'
-  elif [ "$3" = unix ]; then REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -s "$4" <&3 2>&1 | head -c 4096
-  else REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -h "$4" -p "$5" <&3 2>&1 | head -c 4096
+  cli=redis-cli
+  command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli
+  export REDISCLI_HISTFILE=/dev/null VALKEYCLI_HISTFILE=/dev/null
+  if ! command -v $cli >/dev/null 2>&1; then echo '@@nocli'
+  elif [ "$3" = unix ]; then $cli --no-raw -s "$4" <&3 2>&1 | head -c 4096
+  else $cli --no-raw -h "$4" -p "$5" <&3 2>&1 | head -c 4096
   fi
 fi
 :`
