@@ -254,11 +254,14 @@ if [ "$1" = unit ] && [ -n "${3-}" ]; then
 fi
 :`
 
-// ProcessListeners returns the listening TCP sockets of the processes named name, with one
-// command that reads only those processes' descriptors. Any local user can name a process
-// so: prefer UnitListeners where the service has a systemd unit.
-func ProcessListeners(ctx context.Context, c *transport.Conn, name string) ([]Listener, error) {
-	res, err := c.Run(ctx, []string{"sh", "-c", processListenersScript, "sh", "name", name}, nil)
+// ProcessListeners returns the listening TCP sockets of the processes named one of names
+// ("redis-server", "valkey-server"), with one command that reads only those processes'
+// descriptors. Any local user can name a process so: prefer UnitListeners where the service
+// has a systemd unit.
+func ProcessListeners(ctx context.Context, c *transport.Conn, names ...string) ([]Listener, error) {
+	name := strings.Join(names, " or ")
+	// grep -e takes newline-separated patterns: one per name.
+	res, err := c.Run(ctx, []string{"sh", "-c", processListenersScript, "sh", "name", strings.Join(names, "\n")}, nil)
 	if err != nil {
 		return nil, err
 	}
