@@ -1,6 +1,7 @@
 // Package distro picks the defaults that differ between Linux distributions (where Redis keeps
 // its configuration, what its systemd unit is called, where its socket goes) from a host's
-// /etc/os-release. It is pure: the caller reads the files.
+// /etc/os-release, and between Redis and Valkey (Debian 13). It is pure: the caller reads the
+// files and says which server is installed.
 package distro
 
 import "strings"
@@ -57,6 +58,31 @@ type Redis struct {
 	RestartCommand string
 	// Socket is the Unix socket to configure, in the folder the unit creates for Redis.
 	Socket string
+	// User is the account the server runs as: the owner and group of a new config file,
+	// and the group a client joins to reach a socket of mode 770.
+	User string
+	// Unit is the systemd unit of the server.
+	Unit string
+}
+
+// Server names, as internal/redishardening reports them.
+const (
+	ServerRedis  = "redis"
+	ServerValkey = "valkey"
+)
+
+// Valkey is where Debian 13's valkey-server package keeps things (its socket line is
+// commented out in the shipped valkey.conf; the unit creates /run/valkey).
+var Valkey = Redis{ConfigPath: "/etc/valkey/valkey.conf", RestartCommand: "systemctl restart valkey-server",
+	Socket: "/run/valkey/valkey-server.sock", User: "valkey", Unit: "valkey-server"}
+
+// ServerDefaults are the defaults of the server a host runs: Valkey's when server is
+// ServerValkey (a host with valkey-server and no redis-server), else RedisDefaults.
+func ServerDefaults(family Family, server string, exists func(path string) bool) Redis {
+	if server == ServerValkey {
+		return Valkey
+	}
+	return RedisDefaults(family, exists)
 }
 
 // RHEL's Redis packages moved redis.conf into /etc/redis/ with Redis 6.2 (RHEL 9, Fedora);
@@ -76,9 +102,10 @@ var ConfigCandidates = []string{rhelConfigPath, rhelOldConfigPath}
 func RedisDefaults(family Family, exists func(path string) bool) Redis {
 	if family != RHEL {
 		return Redis{ConfigPath: "/etc/redis/redis.conf", RestartCommand: "systemctl restart redis-server",
-			Socket: "/run/redis/redis-server.sock"}
+			Socket: "/run/redis/redis-server.sock", User: "redis", Unit: "redis-server"}
 	}
-	r := Redis{ConfigPath: rhelConfigPath, RestartCommand: "systemctl restart redis", Socket: "/run/redis/redis.sock"}
+	r := Redis{ConfigPath: rhelConfigPath, RestartCommand: "systemctl restart redis", Socket: "/run/redis/redis.sock",
+		User: "redis", Unit: "redis"}
 	if !exists(rhelConfigPath) && exists(rhelOldConfigPath) {
 		r.ConfigPath = rhelOldConfigPath
 	}

@@ -17,9 +17,9 @@ var releases = map[string]string{
 }
 
 func TestRedisDefaults(t *testing.T) {
-	debian := Redis{"/etc/redis/redis.conf", "systemctl restart redis-server", "/run/redis/redis-server.sock"}
-	rhelNew := Redis{"/etc/redis/redis.conf", "systemctl restart redis", "/run/redis/redis.sock"}
-	rhelOld := Redis{"/etc/redis.conf", "systemctl restart redis", "/run/redis/redis.sock"}
+	debian := Redis{"/etc/redis/redis.conf", "systemctl restart redis-server", "/run/redis/redis-server.sock", "redis", "redis-server"}
+	rhelNew := Redis{"/etc/redis/redis.conf", "systemctl restart redis", "/run/redis/redis.sock", "redis", "redis"}
+	rhelOld := Redis{"/etc/redis.conf", "systemctl restart redis", "/run/redis/redis.sock", "redis", "redis"}
 	cases := []struct {
 		release string
 		files   []string // files that exist on the host
@@ -57,5 +57,24 @@ func TestOSRelease(t *testing.T) {
 	m := OSRelease([]byte("# comment\nID=\"rocky\"\nID_LIKE='rhel centos fedora'\nVERSION_ID=8.10\nbroken line\n"))
 	if m["ID"] != "rocky" || m["ID_LIKE"] != "rhel centos fedora" || m["VERSION_ID"] != "8.10" || len(m) != 3 {
 		t.Errorf("OSRelease = %v", m)
+	}
+}
+
+func TestServerDefaults(t *testing.T) {
+	exists := func(string) bool { return false }
+	cases := []struct {
+		family Family
+		server string
+		want   Redis
+	}{
+		{Debian, ServerValkey, Redis{"/etc/valkey/valkey.conf", "systemctl restart valkey-server", "/run/valkey/valkey-server.sock", "valkey", "valkey-server"}},
+		{Debian, ServerRedis, RedisDefaults(Debian, exists)},
+		{Debian, "", RedisDefaults(Debian, exists)},
+		{RHEL, ServerRedis, RedisDefaults(RHEL, exists)},
+	}
+	for _, c := range cases {
+		if got := ServerDefaults(c.family, c.server, exists); got != c.want {
+			t.Errorf("ServerDefaults(%s, %q) = %+v, want %+v", c.family, c.server, got, c.want)
+		}
 	}
 }

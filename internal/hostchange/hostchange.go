@@ -70,6 +70,10 @@ type Change struct {
 	ForceRestart bool
 	// KeepOriginal saves each file as it was before its first change, for a later Restore.
 	KeepOriginal bool
+	// Explain, when set, is asked after a failed restart for the service's own reason
+	// (the end of its journal or log), which the error then quotes. It runs before the
+	// rollback restarts the service again; "" adds nothing.
+	Explain func(ctx context.Context) string
 }
 
 // Result says what Apply did.
@@ -316,6 +320,11 @@ func globEscape(s string) string {
 func restartAndVerify(ctx context.Context, c *transport.Conn, ch Change) error {
 	if ch.Restart != "" {
 		if err := run(ctx, c, ch.Restart); err != nil {
+			if ch.Explain != nil {
+				if why := ch.Explain(ctx); why != "" {
+					return fmt.Errorf("%w\n\n%s", err, why)
+				}
+			}
 			return err
 		}
 	}

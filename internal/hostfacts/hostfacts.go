@@ -59,7 +59,7 @@ func Script(users []string) string {
 	b.WriteString(`echo '@@hostname'; cat /proc/sys/kernel/hostname 2>/dev/null || hostname
 echo '@@os-release'; cat /etc/os-release 2>/dev/null
 echo '@@ntopng'; if command -v ntopng >/dev/null 2>&1; then timeout 10 ntopng --version 2>&1 | head -n 3; fi
-echo '@@redis'; if command -v redis-server >/dev/null 2>&1; then redis-server --version 2>&1 | head -n 1; fi
+echo '@@redis'; if command -v redis-server >/dev/null 2>&1; then redis-server --version 2>&1 | head -n 1; elif command -v valkey-server >/dev/null 2>&1; then valkey-server --version 2>&1 | head -n 1; fi
 `)
 	for _, u := range users {
 		q := transport.Quote(u)

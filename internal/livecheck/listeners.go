@@ -201,10 +201,10 @@ func sortListeners(ls []Listener) {
 // With "unit ... unix|tcp ADDRESS [PORT]" (from $7) it then asks that Redis, as a client
 // configured like ntopng, whether it answers: it prints "@@redis" and the replies of
 // redis-cli to the commands on the script's standard input (AUTH with the password, SELECT,
-// PING), or "@@nocli" when the host has no redis-cli. The password is only ever on standard
-// input. What the Redis answers is cut at 4 KiB: the file may name a server another account
-// runs. The Redis question does not need ntopng's processes: it is asked on hosts without
-// systemd too.
+// PING), or "@@nocli" when the host has neither redis-cli nor valkey-cli (Debian 13's Valkey
+// ships only valkey-cli). The password is only ever on standard input. What the Redis answers
+// is cut at 4 KiB: the file may name a server another account runs. The Redis question does
+// not need ntopng's processes: it is asked on hosts without systemd too.
 const processListenersScript = `exec 3<&0 </dev/null
 pids=
 case $1 in
@@ -293,18 +293,24 @@ echo '@@tcp'
 if [ -n "$fds" ]; then cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || :; fi
 if [ "$1" = unit ] && [ -n "${7-}" ]; then
   echo '@@redis'
-  if ! command -v redis-cli >/dev/null 2>&1; then echo '@@nocli'
-  elif [ "$7" = unix ]; then REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -s "$8" <&3 2>&1 | head -c 4096
-  else REDISCLI_HISTFILE=/dev/null redis-cli --no-raw -h "$8" -p "$9" <&3 2>&1 | head -c 4096
+  cli=redis-cli
+  command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli
+  export REDISCLI_HISTFILE=/dev/null VALKEYCLI_HISTFILE=/dev/null
+  if ! command -v $cli >/dev/null 2>&1; then echo '@@nocli'
+  elif [ "$7" = unix ]; then $cli --no-raw -s "$8" <&3 2>&1 | head -c 4096
+  else $cli --no-raw -h "$8" -p "$9" <&3 2>&1 | head -c 4096
   fi
 fi
 :`
 
-// ProcessListeners returns the listening TCP sockets of the processes named name, with one
-// command that reads only those processes' descriptors. Any local user can name a process
-// so: prefer UnitListeners where the service has a systemd unit.
-func ProcessListeners(ctx context.Context, c *transport.Conn, name string) ([]Listener, error) {
-	res, err := c.Run(ctx, []string{"sh", "-c", processListenersScript, "sh", "name", name}, nil)
+// ProcessListeners returns the listening TCP sockets of the processes named one of names
+// ("redis-server", "valkey-server"), with one command that reads only those processes'
+// descriptors. Any local user can name a process so: prefer UnitListeners where the service
+// has a systemd unit.
+func ProcessListeners(ctx context.Context, c *transport.Conn, names ...string) ([]Listener, error) {
+	name := strings.Join(names, " or ")
+	// grep -e takes newline-separated patterns: one per name.
+	res, err := c.Run(ctx, []string{"sh", "-c", processListenersScript, "sh", "name", strings.Join(names, "\n")}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,36 @@ type RedisStatus struct {
 	Detail string
 	// Via says how the server was reached ("direct-streamlocal unix:/run/redis/redis-server.sock").
 	Via string
+	// Server is what INFO server said about the server itself (empty when not asked).
+	Server RedisServerInfo
+}
+
+// RedisServerInfo is the server's own name and version from INFO server. Valkey answers
+// redis_version:7.2.4 (for clients) and adds server_name:valkey and valkey_version.
+type RedisServerInfo struct {
+	RedisVersion, ServerName, ValkeyVersion string
+}
+
+// parseInfoLine takes one "key:value" line of INFO server; it returns the TCP port when the
+// line is tcp_port (-1 otherwise).
+func (s *RedisServerInfo) parseInfoLine(line string) (port int) {
+	k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+	if !ok {
+		return -1
+	}
+	switch k {
+	case "redis_version":
+		s.RedisVersion = v
+	case "server_name":
+		s.ServerName = v
+	case "valkey_version":
+		s.ValkeyVersion = v
+	case "tcp_port":
+		if p, err := strconv.Atoi(v); err == nil && p >= 0 {
+			return p
+		}
+	}
+	return -1
 }
 
 // ProbeRedis opens the Redis socket ("unix", path) or port ("tcp", "127.0.0.1:6379") through the
@@ -82,35 +112,35 @@ func ProbeRedis(ctx context.Context, c *transport.Conn, network, addr, password 
 		}
 		st.AuthOK = st.AuthReply == "+OK"
 	}
-	if port := readInfoTCPPort(r); !st.AuthRequired || st.AuthOK {
-		st.TCPPort = port
+	if port, info := readInfo(r); !st.AuthRequired || st.AuthOK {
+		st.TCPPort, st.Server = port, info
 	}
 	return st, nil
 }
 
-// readInfoTCPPort reads the reply to INFO server and returns its tcp_port; -1 when the
-// reply is not usable (an error reply, a renamed INFO).
-func readInfoTCPPort(r *bufio.Reader) int {
+// readInfo reads the reply to INFO server and returns its tcp_port (-1 when the reply is
+// not usable: an error reply, a renamed INFO) and the server's name and version.
+func readInfo(r *bufio.Reader) (int, RedisServerInfo) {
+	var info RedisServerInfo
 	head, err := readLine(r)
 	if err != nil || !strings.HasPrefix(head, "$") {
-		return -1
+		return -1, info
 	}
 	n, err := strconv.Atoi(head[1:])
 	if err != nil || n < 0 || n > 1<<20 {
-		return -1
+		return -1, info
 	}
 	body := make([]byte, n+2)
 	if _, err := io.ReadFull(r, body); err != nil {
-		return -1
+		return -1, info
 	}
+	port := -1
 	for _, line := range strings.Split(string(body), "\r\n") {
-		if v, ok := strings.CutPrefix(line, "tcp_port:"); ok {
-			if p, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-				return p
-			}
+		if p := info.parseInfoLine(line); p >= 0 {
+			port = p
 		}
 	}
-	return -1
+	return port, info
 }
 
 // writeCommand appends one command as a RESP array.
@@ -138,7 +168,7 @@ func probeRedisCLI(ctx context.Context, c *transport.Conn, socket, password stri
 		in += "AUTH " + password + "\n"
 	}
 	in += "INFO server\n"
-	res, err := c.Run(ctx, []string{"redis-cli", "-s", socket}, []byte(in))
+	res, err := runCLI(ctx, c, []string{"-s", socket}, []byte(in))
 	if err != nil {
 		return st, err
 	}
@@ -156,7 +186,7 @@ func probeRedisCLI(ctx context.Context, c *transport.Conn, socket, password stri
 			st.Detail = strings.TrimSpace(all)
 			return st, nil
 		}
-		return st, fmt.Errorf("redis-cli -s %s failed (exit %d): %s (the host needs redis-cli, or an SSH user that may open the socket)", socket, res.ExitCode, errText)
+		return st, fmt.Errorf("redis-cli -s %s failed (exit %d): %s (the host needs redis-cli or valkey-cli, or an SSH user that may open the socket)", socket, res.ExitCode, errText)
 	}
 	st.Reachable = true
 	st.PingReply = cliReply(out[0])
@@ -165,9 +195,9 @@ func probeRedisCLI(ctx context.Context, c *transport.Conn, socket, password stri
 		st.AuthReply = cliReply(out[1])
 		st.AuthOK = st.AuthReply == "+OK"
 	}
-	for _, line := range out {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "tcp_port:"); ok {
-			if p, err := strconv.Atoi(v); err == nil {
+	if !st.AuthRequired || st.AuthOK {
+		for _, line := range out {
+			if p := st.Server.parseInfoLine(line); p >= 0 {
 				st.TCPPort = p
 			}
 		}

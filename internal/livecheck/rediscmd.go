@@ -145,13 +145,13 @@ func redisDoCLI(ctx context.Context, c *transport.Conn, t RedisTarget, cmds [][]
 		}
 		in.WriteByte('\n')
 	}
-	res, err := c.Run(ctx, []string{"redis-cli", "--no-raw", "-s", t.Addr}, []byte(in.String()))
+	res, err := runCLI(ctx, c, []string{"--no-raw", "-s", t.Addr}, []byte(in.String()))
 	if err != nil {
 		return nil, err
 	}
 	lines := strings.Split(strings.TrimRight(string(res.Stdout), "\n"), "\n")
 	if res.ExitCode != 0 || len(lines) != len(pre)+len(cmds) {
-		return nil, fmt.Errorf("redis-cli -s %s failed (exit %d, %d replies for %d commands): %s (the host needs redis-cli, or an SSH user that may open the socket)",
+		return nil, fmt.Errorf("redis-cli -s %s failed (exit %d, %d replies for %d commands): %s (the host needs redis-cli or valkey-cli, or an SSH user that may open the socket)",
 			t.Addr, res.ExitCode, len(lines), len(pre)+len(cmds), strings.TrimSpace(string(res.Stderr)))
 	}
 	replies := make([]RedisReply, len(lines))
@@ -196,4 +196,16 @@ func cliFormatted(l string) RedisReply {
 		return RedisReply{Str: strings.Trim(l, `"`)}
 	}
 	return RedisReply{Str: l}
+}
+
+// cliScript runs redis-cli, or valkey-cli where there is no redis-cli (Debian 13's Valkey
+// ships only valkey-cli), with the arguments appended to it, and keeps no history.
+const cliScript = `cli=redis-cli
+command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli
+REDISCLI_HISTFILE=/dev/null VALKEYCLI_HISTFILE=/dev/null exec "$cli" `
+
+// runCLI runs the host's Redis command-line client with args (never a secret: those go on
+// stdin).
+func runCLI(ctx context.Context, c *transport.Conn, args []string, stdin []byte) (transport.Result, error) {
+	return c.RunShell(ctx, cliScript+transport.Join(args), stdin)
 }

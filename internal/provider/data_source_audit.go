@@ -226,7 +226,7 @@ func redisFacts(ctx context.Context, c *transport.Conn, ids *hostids.IDs, redisP
 	} else {
 		r.Port, r.Bind = 6379, redishardening.DefaultBind
 	}
-	ls, err := livecheck.ProcessListeners(ctx, c, "redis-server")
+	ls, err := livecheck.ProcessListeners(ctx, c, "redis-server", "valkey-server")
 	if err != nil {
 		return r, err
 	}

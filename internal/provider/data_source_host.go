@@ -93,7 +93,7 @@ func (d *hostDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 			"os_version":           schema.StringAttribute{Computed: true, MarkdownDescription: "`VERSION_ID` from /etc/os-release, e.g. `12`."},
 			"host_key_fingerprint": schema.StringAttribute{Computed: true, MarkdownDescription: "SHA256 fingerprint of the SSH host key the provider verified."},
 			"ntopng_version":       schema.StringAttribute{Computed: true, MarkdownDescription: "Version printed by `ntopng --version`; null when ntopng is not installed."},
-			"redis_version":        schema.StringAttribute{Computed: true, MarkdownDescription: "Version printed by `redis-server --version`; null when Redis is not installed."},
+			"redis_version":        schema.StringAttribute{Computed: true, MarkdownDescription: "Version printed by `redis-server --version` (`valkey-server --version` on a host with Valkey and no redis-server); null when neither is installed."},
 			"listeners": schema.ListNestedAttribute{
 				Computed: true,
 				MarkdownDescription: "Every listening TCP socket, from `ss -tlnp` (process names need root or `sudo = true`), " +

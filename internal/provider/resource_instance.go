@@ -185,7 +185,8 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Default: booldefault.StaticBool(true),
 			},
 			"user_groups": schema.ListAttribute{
-				MarkdownDescription: "Supplementary groups `user` must be in, e.g. `[\"redis\"]` to reach a Redis socket with mode 770. " +
+				MarkdownDescription: "Supplementary groups `user` must be in, e.g. `[\"redis\"]` to reach a Redis socket with mode 770 " +
+					"(`[\"valkey\"]` on a Debian 13 host running Valkey, whose socket's group is `valkey`). " +
 					"Groups are added, never removed. Read back from /etc/group. Default `[]`.",
 				ElementType: types.StringType,
 				Optional:    true, Computed: true,

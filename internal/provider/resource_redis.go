@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -69,6 +68,20 @@ type redisModel struct {
 	LiveAuthRequired     types.Bool   `tfsdk:"live_auth_required"`
 	LiveTCPListening     types.Bool   `tfsdk:"live_tcp_listening"`
 	ConfigFiles          types.List   `tfsdk:"config_files"`
+	EnableDebug          types.String `tfsdk:"enable_debug_command"`
+	EnableModule         types.String `tfsdk:"enable_module_command"`
+	EnableProtected      types.String `tfsdk:"enable_protected_configs"`
+	Server               types.String `tfsdk:"server"`
+	ServerVersion        types.String `tfsdk:"server_version"`
+}
+
+// enable returns the model's enable-* attributes by directive name.
+func (m *redisModel) enable() map[string]*types.String {
+	return map[string]*types.String{
+		redishardening.EnableDebugCommand:     &m.EnableDebug,
+		redishardening.EnableModuleCommand:    &m.EnableModule,
+		redishardening.EnableProtectedConfigs: &m.EnableProtected,
+	}
 }
 
 // redisPassword is the requirepass secret: write-only with a version, or sensitive.
@@ -150,16 +163,17 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Validators: []validator.Int64{int64validator.Between(0, 65535)},
 			},
 			"bind": schema.ListAttribute{
-				MarkdownDescription: "Addresses of the `bind` directive, written as one line. Default `[\"127.0.0.1\", \"-::1\"]`. " +
-					"IP addresses, `*` or `::*`, each optionally prefixed with `-` (Redis then skips an address it cannot " +
-					"bind). A change restarts Redis. Read back (`[\"*\", \"-::*\"]`, Redis's default, when no `bind` line is set).",
+				MarkdownDescription: "Addresses of the `bind` directive, written as one line. Default, by the host's server " +
+					"(`server_version`): `[\"127.0.0.1\", \"-::1\"]` on Redis 6.2 and later and on Valkey; `[\"127.0.0.1\"]` on " +
+					"Redis before 6.2 (Debian 11, Ubuntu 22.04: Redis 6.0 reads `-::1` as a host name and does not start). " +
+					"A state holding the other default is kept when the server is upgraded. IP addresses, `*` or `::*`, each " +
+					"optionally prefixed with `-` (Redis then skips an address it cannot bind; Redis 6.2 and later: on an " +
+					"older Redis a `-` address is a plan-time error naming the version). A change restarts Redis. Read back " +
+					"(`[\"*\", \"-::*\"]`, Redis's default, when no `bind` line is set).",
 				ElementType: types.StringType,
 				Optional:    true,
 				Computed:    true,
-				Default: listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{
-					types.StringValue("127.0.0.1"), types.StringValue("-::1"),
-				})),
-				Validators: []validator.List{listvalidator.SizeAtLeast(1)},
+				Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
 			},
 			"unixsocket": schema.StringAttribute{
 				MarkdownDescription: "Absolute path of the Unix socket (at most 107 bytes), the way ntopng should reach Redis. " +
@@ -244,6 +258,21 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 					"`INFO server` `tcp_port`). Expected `port != 0`. Null when `verify_live = false`.",
 				Computed: true,
 			},
+			"enable_debug_command":     enableAttribute(redishardening.EnableDebugCommand, "`DEBUG`"),
+			"enable_module_command":    enableAttribute(redishardening.EnableModuleCommand, "`MODULE` (loading code into Redis)"),
+			"enable_protected_configs": enableAttribute(redishardening.EnableProtectedConfigs, "`CONFIG SET` of protected settings such as `dir` and `dbfilename`"),
+			"server": schema.StringAttribute{
+				MarkdownDescription: "The server the host runs, `\"redis\"` or `\"valkey\"`: from the running server's `INFO server` " +
+					"(`server_name`) on refresh, from `redis-server --version` / `valkey-server --version` at create and apply. " +
+					"Null when it cannot be told. Read back; a change is not drift.",
+				Computed: true,
+			},
+			"server_version": schema.StringAttribute{
+				MarkdownDescription: "Its version (`redis_version`, or `valkey_version` on Valkey), which decides the defaults and " +
+					"the plan-time checks: see the notes on versions. An upgrade of the server is not drift by itself: the " +
+					"value refreshes quietly.",
+				Computed: true,
+			},
 			"config_files": schema.ListAttribute{
 				MarkdownDescription: "Every file read to know what Redis uses: `config_path` first, then each included file " +
 					"in the order Redis reads them.",
@@ -251,6 +280,22 @@ func (r *redisResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Computed:    true,
 			},
 		},
+	}
+}
+
+// enableAttribute is one of the enable-* directives of Redis 7.0 and Valkey.
+func enableAttribute(directive, what string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "`" + directive + "`: who may run " + what + ". Default `\"no\"` (nobody), Redis's own default: " +
+			"a file without the line reads back as `\"no\"`, so a Redis upgraded from 6 to 7 under this resource is not drift. " +
+			"`\"local\"`: clients on loopback and the Unix socket. Written only on Redis 7.0 and later and on Valkey; Redis " +
+			"before 7.0 has no such directive (it would not start): nothing is written, the value reads back as `\"no\"`, " +
+			"and anything else is a plan-time error; there, remove the command with `rename_commands`. A change restarts " +
+			"Redis. Read back from the file (includes followed). Allowed: " + quotedList(redishardening.EnableValues) + ".",
+		Optional:   true,
+		Computed:   true,
+		Default:    stringdefault.StaticString(redishardening.EnableNo),
+		Validators: []validator.String{stringvalidator.OneOf(redishardening.EnableValues...)},
 	}
 }
 
@@ -307,7 +352,11 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &cfg)...); resp.Diagnostics.HasError() {
 		return
 	}
-	r.planDistroDefaults(ctx, &plan, cfg)
+	server := r.planHostDefaults(ctx, &plan, cfg, prior)
+	planBind(&plan, cfg, prior, server, !plan.ServerVersion.IsUnknown())
+	if resp.Diagnostics.Append(serverProblems(plan, server)...); resp.Diagnostics.HasError() {
+		return
+	}
 	h, d := redisPassword.plannedHash(ctx, req, plan.RequirepassWOVersion, hostHasher(ctx, r.data, plan.Host, plan.SSHPort))
 	resp.Diagnostics.Append(d...)
 	plan.RequirepassSHA256 = h
@@ -384,9 +433,14 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	st.LiveAuthRequired, st.LiveTCPListening = types.BoolNull(), types.BoolNull()
 	if st.VerifyLive.ValueBool() {
-		live, _, err := redishardening.Probe(ctx, c, eff.Target())
+		live, status, err := redishardening.Probe(ctx, c, eff.Target())
 		if err != nil {
 			tflog.Warn(ctx, "live check of Redis failed; reported as not enforcing", map[string]any{"error": err.Error()})
+		}
+		// The running server says what it is in the same round trip (INFO server): an
+		// upgrade refreshes server_version quietly. Not told: the state's value stays.
+		if s := redishardening.ServerOfInfo(status.Server); s.Known() {
+			st.Server, st.ServerVersion = types.StringValue(s.Name), types.StringValue(s.Version)
 		}
 		st.LiveAuthRequired = types.BoolValue(live.AuthRequired)
 		st.LiveTCPListening = types.BoolValue(live.TCPListening)
@@ -440,9 +494,10 @@ func (r *redisResource) ImportState(ctx context.Context, req resource.ImportStat
 		Requirepass: types.StringNull(), RequirepassSHA256: types.StringNull(), Port: types.Int64Null(),
 		Bind: types.ListNull(types.StringType), Unixsocket: types.StringNull(), Unixsocketperm: types.StringNull(),
 		ProtectedMode: types.BoolNull(), RenameCommands: types.MapNull(types.StringType),
-		RestartCommand: types.StringValue(r.hostDefaults(ctx, types.StringValue(host), sshPort).RestartCommand), VerifyLive: types.BoolValue(true),
+		RestartCommand: types.StringValue(r.hostDefaults(ctx, types.StringValue(host), sshPort, p).RestartCommand), VerifyLive: types.BoolValue(true),
 		OnDestroy: types.StringValue(string(hostchange.OnDestroyKeep)), LiveAuthRequired: types.BoolNull(), LiveTCPListening: types.BoolNull(),
-		ConfigFiles: types.ListNull(types.StringType),
+		ConfigFiles: types.ListNull(types.StringType), EnableDebug: types.StringNull(), EnableModule: types.StringNull(),
+		EnableProtected: types.StringNull(), Server: types.StringNull(), ServerVersion: types.StringNull(),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 }

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
@@ -48,7 +50,7 @@ func (r *redisResource) checkHost(ctx context.Context, plan redisModel, prior *r
 	diags.Append(conflictErrors(hc.Cfg)...)
 	// The override check needs the file as apply would write it; the password does not
 	// matter for it, so a placeholder stands in.
-	edited := desiredRedis(ctx, plan, prior).Edit(hc.Data, "placeholder")
+	edited := desiredRedis(ctx, plan, prior, serverOf(plan)).Edit(hc.Data, "placeholder")
 	after, err := redishardening.ReadConf(ctx, c, confPath, edited)
 	if err != nil {
 		return diags // the same error shows at apply, with the file named
@@ -96,7 +98,25 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 		diags.AddError("Cannot Hash the Redis Password", err.Error()+". Nothing was changed.")
 		return diags
 	}
-	want := desiredRedis(ctx, *plan, prior)
+	// The server that will read the file: the one installed now (the plan's when it cannot be
+	// told). What it would not take is refused before anything is written.
+	server := serverOf(*plan)
+	if installed, err := redishardening.InstalledServers(ctx, c); err == nil {
+		if s := redishardening.Pick(installed, confPath); s.Known() {
+			server = s
+		}
+	}
+	if plan.Bind.IsUnknown() {
+		plan.Bind = stringList(redishardening.DefaultBindFor(redishardening.CapsOf(server)))
+	}
+	if diags.Append(serverProblems(*plan, server)...); diags.HasError() {
+		return diags
+	}
+	if plan.Server.IsUnknown() || plan.ServerVersion.IsUnknown() {
+		plan.Server, plan.ServerVersion = optString(server.Name), optString(server.Version)
+	}
+	def := distro.ServerDefaults(distro.Debian, server.Name, func(string) bool { return false })
+	want := desiredRedis(ctx, *plan, prior, server)
 	data := want.Edit(hc.Data, password)
 	after, err := redishardening.ReadConf(ctx, c, confPath, data)
 	if err != nil {
@@ -112,9 +132,10 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 		return diags
 	}
 	ch := redishardening.Change{Before: hc, File: hc.File(confPath, data), Restart: plan.RestartCommand.ValueString(),
-		KeepOriginal: hostchange.OnDestroy(plan.OnDestroy.ValueString()) == hostchange.OnDestroyRestore}
+		KeepOriginal: hostchange.OnDestroy(plan.OnDestroy.ValueString()) == hostchange.OnDestroyRestore,
+		Unit:         redishardening.UnitOf(plan.RestartCommand.ValueString(), def.Unit), Conf: after.Cfg, Secret: password}
 	if !hc.Info.Exists {
-		if diags.Append(newConfOwner(ctx, c, &ch.File, host)...); diags.HasError() {
+		if diags.Append(newConfOwner(ctx, c, &ch.File, host, def.User)...); diags.HasError() {
 			return diags
 		}
 	}
@@ -149,21 +170,22 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 	return diags
 }
 
-// newConfOwner makes file, a redis.conf that does not exist yet, owned by redis:redis.
-func newConfOwner(ctx context.Context, c *transport.Conn, file *hostchange.File, host string) diag.Diagnostics {
+// newConfOwner makes file, a redis.conf that does not exist yet, owned by user:user (the
+// server's account: redis, or valkey on Valkey).
+func newConfOwner(ctx context.Context, c *transport.Conn, file *hostchange.File, host, user string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ids, err := lookupIDs(ctx, c)
 	if err != nil {
 		diags.AddError("Cannot Read Users and Groups", err.Error())
 		return diags
 	}
-	uid, uok := ids.UID("redis")
-	gid, gok := ids.GID("redis")
+	uid, uok := ids.UID(user)
+	gid, gok := ids.GID(user)
 	if !uok || !gok {
-		diags.AddAttributeError(pathConfigPath, "No redis User",
-			fmt.Sprintf("%s does not exist on %s and a new one is owned by redis:redis, but the host has no user or group "+
-				"redis. Install the redis-server package first (it creates them), or point config_path at the existing file.",
-				file.Path, host))
+		diags.AddAttributeError(pathConfigPath, "No "+user+" User",
+			fmt.Sprintf("%s does not exist on %s and a new one is owned by %s:%s, but the host has no user or group "+
+				"%s. Install the %s-server package first (it creates them), or point config_path at the existing file.",
+				file.Path, host, user, user, user, user))
 		return diags
 	}
 	file.Mode, file.UID, file.GID = redishardening.NewFileMode, uid, gid
@@ -197,22 +219,37 @@ func passwordToWrite(ctx context.Context, c *transport.Conn, cfg tfsdk.Config, p
 		"the password the plan keeps; run terraform plan again, or bump requirepass_wo_version to write requirepass_wo")
 }
 
-// hostDefaults are the Redis paths and restart command of host's distribution
-// (redishardening.Defaults); Debian's when the host cannot be asked (the provider's settings
-// are not known yet, or it does not answer: then the plan's host check says why).
-func (r *redisResource) hostDefaults(ctx context.Context, host types.String, sshPort types.Int64) distro.Redis {
+// hostDefaults are the Redis paths, restart command and user of host's distribution and
+// server, and that server (redishardening.Defaults); Debian's Redis and an unknown server when
+// the host cannot be asked (the provider's settings are not known yet, or it does not answer:
+// then the plan's host check says why). asked is false then.
+func (r *redisResource) hostDefaults(ctx context.Context, host types.String, sshPort types.Int64, configPath string) distro.Redis {
+	d, _, _ := r.hostFacts(ctx, host, sshPort, configPath)
+	return d
+}
+
+func (r *redisResource) hostFacts(ctx context.Context, host types.String, sshPort types.Int64, configPath string) (distro.Redis, redishardening.Server, bool) {
 	var c *transport.Conn
 	if r.data != nil && !r.data.unknown && !host.IsUnknown() && !sshPort.IsUnknown() {
 		if cc, err := r.data.conn(ctx, host.ValueString(), sshPort); err == nil {
 			c = cc
 		}
 	}
-	return redishardening.Defaults(ctx, c)
+	d, s := redishardening.Defaults(ctx, c, configPath)
+	return d, s, c != nil
 }
 
-// planDistroDefaults plans config_path, unixsocket and restart_command from the host's
-// distribution (hostDefaults) when the configuration leaves them unset.
-func (r *redisResource) planDistroDefaults(ctx context.Context, plan *redisModel, cfg redisModel) {
+// planHostDefaults plans config_path, unixsocket and restart_command from the host's
+// distribution and server (hostFacts) when the configuration leaves them unset, and server
+// and server_version: on a new resource what the host has (unknown when it cannot be asked),
+// afterwards the prior state's (they change only on refresh: an upgrade is not drift). It
+// returns the server the plan is for (redishardening.Server{} when not known).
+func (r *redisResource) planHostDefaults(ctx context.Context, plan *redisModel, cfg redisModel, prior *redisModel) redishardening.Server {
+	if prior != nil {
+		plan.Server, plan.ServerVersion = prior.Server, prior.ServerVersion
+	} else {
+		plan.Server, plan.ServerVersion = types.StringUnknown(), types.StringUnknown()
+	}
 	// Unset on a new resource (null in the configuration, so unknown in the plan): the host's
 	// distribution decides. A value the configuration sets but cannot know yet (another
 	// resource's output) stays unknown: planning a default for it would contradict the
@@ -225,15 +262,72 @@ func (r *redisResource) planDistroDefaults(ctx context.Context, plan *redisModel
 		{&plan.Unixsocket, &cfg.Unixsocket, func(d distro.Redis) string { return d.Socket }},
 		{&plan.RestartCommand, &cfg.RestartCommand, func(d distro.Redis) string { return d.RestartCommand }},
 	}
-	var def *distro.Redis
+	need := prior == nil
 	for _, f := range fields {
-		if !f.v.IsUnknown() || !f.cfg.IsNull() {
-			continue
-		}
-		if def == nil {
-			d := r.hostDefaults(ctx, plan.Host, plan.SSHPort)
-			def = &d
-		}
-		*f.v = types.StringValue(f.def(*def))
+		need = need || (f.v.IsUnknown() && f.cfg.IsNull())
 	}
+	if !need {
+		return serverOf(*plan)
+	}
+	def, server, asked := r.hostFacts(ctx, plan.Host, plan.SSHPort, cfg.ConfigPath.ValueString())
+	for _, f := range fields {
+		if f.v.IsUnknown() && f.cfg.IsNull() {
+			*f.v = types.StringValue(f.def(def))
+		}
+	}
+	if prior == nil && asked {
+		plan.Server, plan.ServerVersion = optString(server.Name), optString(server.Version)
+	}
+	return serverOf(*plan)
+}
+
+// serverOf is the server m is planned or read for (unknown or null: Server{}).
+func serverOf(m redisModel) redishardening.Server {
+	return redishardening.Server{Name: m.Server.ValueString(), Version: m.ServerVersion.ValueString()}
+}
+
+// optString is s, null when "".
+func optString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// planBind plans bind when the configuration leaves it unset: the default of server
+// (redishardening.DefaultBindFor), or the prior state's when that is a provider default the
+// server still takes (an upgraded Redis keeps its file). Unknown when the server is.
+func planBind(plan *redisModel, cfg redisModel, prior *redisModel, server redishardening.Server, serverKnown bool) {
+	if !cfg.Bind.IsNull() {
+		return
+	}
+	if !serverKnown {
+		plan.Bind = types.ListUnknown(types.StringType)
+		return
+	}
+	caps := redishardening.CapsOf(server)
+	if prior != nil && !prior.Bind.IsNull() && !prior.Bind.IsUnknown() {
+		var was []string
+		prior.Bind.ElementsAs(context.Background(), &was, false)
+		for _, d := range redishardening.BindDefaults() {
+			if slices.Equal(was, d) && (caps.OptionalBind || !slices.ContainsFunc(d, func(a string) bool { return strings.HasPrefix(a, "-") })) {
+				plan.Bind = prior.Bind
+				return
+			}
+		}
+	}
+	plan.Bind = stringList(redishardening.DefaultBindFor(caps))
+}
+
+// serverProblems are the values of m that server does not take, as attribute errors.
+func serverProblems(m redisModel, server redishardening.Server) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, p := range redishardening.ValidateForServer(m.validationInput(), server) {
+		at := tfpath.Root(string(p.Field))
+		if p.Field == redishardening.FieldBind {
+			at = at.AtListIndex(p.Index)
+		}
+		diags.AddAttributeError(at, p.Summary, p.Detail)
+	}
+	return diags
 }

@@ -18,7 +18,8 @@ import (
 func (m redisModel) knownForHost() bool {
 	return !m.Host.IsUnknown() && !m.SSHPort.IsUnknown() && !m.ConfigPath.IsUnknown() && !m.Port.IsUnknown() &&
 		!m.Bind.IsUnknown() && !m.Unixsocket.IsUnknown() && !m.Unixsocketperm.IsUnknown() &&
-		!m.ProtectedMode.IsUnknown() && !m.RenameCommands.IsUnknown()
+		!m.ProtectedMode.IsUnknown() && !m.RenameCommands.IsUnknown() && !m.EnableDebug.IsUnknown() &&
+		!m.EnableModule.IsUnknown() && !m.EnableProtected.IsUnknown()
 }
 
 // renameKeys are the rename_commands names, sorted.
@@ -65,9 +66,13 @@ func validatePassword(m redisModel) diag.Diagnostics {
 
 // desiredRedis is what plan says the file must contain; prior's rename_commands names that
 // the plan no longer has are removed from the file.
-func desiredRedis(ctx context.Context, plan redisModel, prior *redisModel) redishardening.Desired {
+func desiredRedis(ctx context.Context, plan redisModel, prior *redisModel, server redishardening.Server) redishardening.Desired {
 	d := redishardening.Desired{Port: plan.Port.ValueInt64(), Unixsocket: plan.Unixsocket.ValueString(),
-		Unixsocketperm: plan.Unixsocketperm.ValueString(), ProtectedMode: plan.ProtectedMode.ValueBool()}
+		Unixsocketperm: plan.Unixsocketperm.ValueString(), ProtectedMode: plan.ProtectedMode.ValueBool(),
+		Caps: redishardening.CapsOf(server), Enable: map[string]string{}}
+	for name, v := range plan.enable() {
+		d.Enable[name] = v.ValueString()
+	}
 	plan.Bind.ElementsAs(ctx, &d.Bind, false)
 	d.Renames = map[string]string{}
 	plan.RenameCommands.ElementsAs(ctx, &d.Renames, false)
@@ -99,6 +104,12 @@ func (m redisModel) validationInput() redishardening.Input {
 			}
 			a := s.ValueString()
 			in.Bind = append(in.Bind, &a)
+		}
+	}
+	in.Enable = map[string]*string{}
+	for name, v := range m.enable() {
+		if !v.IsNull() && !v.IsUnknown() {
+			in.Enable[name] = v.ValueStringPointer()
 		}
 	}
 	if !m.RenameCommands.IsNull() && !m.RenameCommands.IsUnknown() {
@@ -142,6 +153,9 @@ func (m *redisModel) fillFromHost(e redishardening.Effective, cfg *redisconf.Con
 	}
 	m.RenameCommands = types.MapValueMust(types.StringType, elems)
 	m.ConfigFiles = stringList(cfg.Files)
+	for name, v := range m.enable() {
+		*v = types.StringValue(e.Enable[name])
+	}
 	return nil
 }
 

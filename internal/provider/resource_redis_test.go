@@ -109,13 +109,16 @@ func (f *redisFixture) writeConf(t *testing.T, data string) {
 
 // hardenedConf is the exact file the first apply must produce from f.orig: managed lines
 // replaced where they stood, the others appended in one marked block, nothing else touched.
+// The enable-* lines assume the machine's redis-server 7.0 or later.
 func (f *redisFixture) hardenedConf(pw string, renames ...string) string {
 	out := strings.Replace(f.orig, fmt.Sprintf("\nport %d\n", f.tcp), "\nport 0\n", 1)
 	out = strings.Replace(out, "\nbind 127.0.0.1\n", "\nbind 127.0.0.1 -::1\n", 1)
 	out += "\n" + redisconf.Marker + "\n" +
 		"unixsocket " + f.sock + "\n" +
 		"unixsocketperm 770\n" +
-		"requirepass " + redisconf.Quote(pw) + "\n"
+		"requirepass " + redisconf.Quote(pw) + "\n" +
+		// The test machine's redis-server is 7.0 (Debian 12): the enable-* directives exist.
+		"enable-debug-command no\nenable-module-command no\nenable-protected-configs no\n"
 	for _, r := range renames {
 		out += "rename-command " + r + " \"\"\n"
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
@@ -25,6 +26,12 @@ type Change struct {
 	KeepOriginal bool
 	// Verify is the live check after the restart (nil: none).
 	Verify *Target
+	// Unit is the systemd unit whose journal a failed restart quotes (UnitOf); Conf is the
+	// new file as Redis loads it, whose logfile is quoted when the journal says nothing.
+	// Secret (the password written) is dropped from what is quoted.
+	Unit   string
+	Conf   *redisconf.Config
+	Secret string
 }
 
 // Apply writes the file, restarts Redis and checks the running server (hostchange.Apply:
@@ -48,6 +55,7 @@ func Apply(ctx context.Context, c *transport.Conn, ch Change) (Live, hostchange.
 		Restart:      ch.Restart,
 		ForceRestart: force,
 		KeepOriginal: ch.KeepOriginal,
+		Explain:      func(ctx context.Context) string { return Explain(ctx, c, ch.Unit, ch.Conf, ch.Secret) },
 	}
 	if ch.Verify != nil && !verified {
 		hc.Verify = func(ctx context.Context) error {

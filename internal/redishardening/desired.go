@@ -30,6 +30,22 @@ const (
 // DefaultBind is what Redis 7 binds to when redis.conf has no bind line.
 var DefaultBind = []string{"*", "-::*"}
 
+// The enable-* directives of Redis 7.0 (and Valkey): who may run DEBUG and MODULE, and
+// CONFIG SET of the protected settings (dir, dbfilename...). Redis's default for each is "no".
+const (
+	EnableDebugCommand     = "enable-debug-command"
+	EnableModuleCommand    = "enable-module-command"
+	EnableProtectedConfigs = "enable-protected-configs"
+	EnableNo               = "no"
+)
+
+// EnableDirectiveNames are the enable-* directives, in the order the file gets them.
+var EnableDirectiveNames = []string{EnableDebugCommand, EnableModuleCommand, EnableProtectedConfigs}
+
+// EnableValues are the values an enable-* directive takes ("local": only from loopback
+// and the Unix socket).
+var EnableValues = []string{"no", "local", "yes"}
+
 var (
 	// CommandNameRE matches a Redis command name as rename_commands takes it.
 	CommandNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
@@ -49,6 +65,11 @@ type Desired struct {
 	// PriorRenames are the command names managed until now: a name no longer in Renames has
 	// its rename-command line removed (the command comes back).
 	PriorRenames []string
+	// Enable are the enable-* directives' values (a missing one is "no"); written only where
+	// Caps.EnableDirectives, removed elsewhere (that server would not start with them).
+	Enable map[string]string
+	// Caps are what the host's server parses (CapsOf).
+	Caps Caps
 }
 
 // Settings are the directives the hardened file gets, with password as requirepass.
@@ -71,6 +92,17 @@ func (d Desired) Settings(password string) []redisconf.Setting {
 		redisconf.Setting{Name: "unixsocketperm", Args: []string{d.Unixsocketperm}},
 		redisconf.Setting{Name: "requirepass", Args: []string{password}},
 	)
+	for _, name := range EnableDirectiveNames {
+		if !d.Caps.EnableDirectives {
+			set = append(set, redisconf.Setting{Name: name, Remove: true})
+			continue
+		}
+		v := d.Enable[name]
+		if v == "" {
+			v = EnableNo
+		}
+		set = append(set, redisconf.Setting{Name: name, Args: []string{v}})
+	}
 	keep := map[string]bool{}
 	for _, k := range slices.Sorted(maps.Keys(d.Renames)) {
 		keep[strings.ToLower(k)] = true
@@ -114,6 +146,40 @@ type Input struct {
 	Bind []*string
 	// Renames maps each command to its new name (nil: not known yet, or null).
 	Renames map[string]*string
+	// Enable maps an enable-* directive (EnableDirectiveNames) to its value.
+	Enable map[string]*string
+}
+
+// FieldOfDirective is the attribute of an enable-* directive ("enable_debug_command").
+func FieldOfDirective(name string) Field { return Field(strings.ReplaceAll(name, "-", "_")) }
+
+// ValidateForServer returns the values of in that server s does not take (it would not start,
+// or would not enforce them): a bind address with the "-" prefix before Redis 6.2, an
+// enable-* directive other than "no" before Redis 7.0. The detail names the version.
+func ValidateForServer(in Input, s Server) []Problem {
+	if !s.Known() {
+		return nil
+	}
+	caps := CapsOf(s)
+	var out []Problem
+	for i, a := range in.Bind {
+		if a != nil && strings.HasPrefix(*a, "-") && !caps.OptionalBind {
+			out = append(out, Problem{Field: FieldBind, Index: i, Summary: "bind Address Not Supported by This Redis",
+				Detail: fmt.Sprintf("bind address %q: the \"-\" prefix (an optional address) exists from Redis 6.2; this host runs %s, "+
+					"which reads %q as a host name and does not start. Remove the address, or write it without \"-\" "+
+					"(only if the host has it); leaving bind unset gives [\"127.0.0.1\"] on this version.", *a, s, *a)})
+		}
+	}
+	for _, name := range EnableDirectiveNames {
+		if v := in.Enable[name]; v != nil && *v != EnableNo && !caps.EnableDirectives {
+			f := FieldOfDirective(name)
+			out = append(out, Problem{Field: f, Summary: fmt.Sprintf("%s Not Supported by This Redis", f),
+				Detail: fmt.Sprintf("%s = %q: the %s directive exists from Redis 7.0; this host runs %s, which would not start "+
+					"with it (nothing is written for it on this version). Set it to \"no\" or leave it unset, and remove the "+
+					"command with rename_commands if it must go.", f, *v, name, s)})
+		}
+	}
+	return out
 }
 
 // Field names the setting a Problem is about, as the resource's attribute is called.

@@ -88,6 +88,10 @@ type Effective struct {
 	// ProtectedMode is nil when the protected-mode line is neither yes nor no.
 	ProtectedMode *bool
 	Password      string // "": none
+	// Enable holds the enable-* directives (EnableDirectiveNames), lower-cased; a directive
+	// the file does not set has Redis 7's default "no" (a Redis before 7.0 has no such
+	// directive, and a file that sets one does not start).
+	Enable map[string]string
 }
 
 // EffectiveOf reads cfg as Redis does; a directive cfg lacks has Redis's own default.
@@ -108,6 +112,10 @@ func EffectiveOf(cfg *redisconf.Config) Effective {
 	e.Unixsocket = lastArg(cfg, "unixsocket", "")
 	e.SocketPerm = lastArg(cfg, "unixsocketperm", "0")
 	e.Password = lastArg(cfg, "requirepass", "")
+	e.Enable = map[string]string{}
+	for _, name := range EnableDirectiveNames {
+		e.Enable[name] = strings.ToLower(lastArg(cfg, name, EnableNo))
+	}
 	if v, ok := cfg.Last("protected-mode"); ok {
 		e.ProtectedMode = nil
 		if len(v.Args) == 1 {
@@ -193,10 +201,14 @@ func SamePerm(a, b string) bool {
 	return err1 == nil && err2 == nil && x == y
 }
 
-// Defaults are the Redis paths and restart command of the host's distribution, from its
-// /etc/os-release (internal/distro); Debian's when c is nil or the files cannot be read.
-func Defaults(ctx context.Context, c *transport.Conn) distro.Redis {
+// Defaults are the paths, restart command and user of the host's server, from its
+// /etc/os-release (internal/distro) and the server programs it has (InstalledServers, one
+// exec channel): Valkey's on a host with valkey-server and no redis-server. server is the
+// one that reads configPath ("" when not chosen yet: Pick). Debian's Redis, and Server{},
+// when c is nil or the host cannot be asked.
+func Defaults(ctx context.Context, c *transport.Conn, configPath string) (distro.Redis, Server) {
 	family, exists := distro.Debian, map[string]bool{}
+	var server Server
 	if c != nil {
 		if files, err := c.ReadFiles(ctx, append([]string{"/etc/os-release"}, distro.ConfigCandidates...)); err == nil {
 			family = distro.FamilyOf(files[0].Data)
@@ -204,6 +216,9 @@ func Defaults(ctx context.Context, c *transport.Conn) distro.Redis {
 				exists[p] = files[i+1].Info.Exists
 			}
 		}
+		if installed, err := InstalledServers(ctx, c); err == nil {
+			server = Pick(installed, configPath)
+		}
 	}
-	return distro.RedisDefaults(family, func(p string) bool { return exists[p] })
+	return distro.ServerDefaults(family, server.Name, func(p string) bool { return exists[p] }), server
 }

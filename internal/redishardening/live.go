@@ -37,7 +37,7 @@ func Probe(ctx context.Context, c *transport.Conn, t Target) (Live, livecheck.Re
 	case st.TCPPort >= 0:
 		l.TCPListening = st.TCPPort > 0
 	case st.Reachable:
-		ls, err := livecheck.ProcessListeners(ctx, c, "redis-server")
+		ls, err := livecheck.ProcessListeners(ctx, c, "redis-server", "valkey-server")
 		if err != nil {
 			return l, st, fmt.Errorf("INFO did not say Redis's TCP port, and reading the listening sockets failed: %w", err)
 		}

@@ -8,7 +8,8 @@ import (
 )
 
 // managedSingle are the single-value directives the hardened file sets.
-var managedSingle = []string{"port", "bind", "protected-mode", "unixsocket", "unixsocketperm", "requirepass"}
+var managedSingle = []string{"port", "bind", "protected-mode", "unixsocket", "unixsocketperm", "requirepass",
+	EnableDebugCommand, EnableModuleCommand, EnableProtectedConfigs}
 
 // Override is a line, in a file other than the main one, that decides the value of a
 // directive the hardened file sets: Redis uses that line's value instead.
