@@ -9,7 +9,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -17,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -27,9 +30,17 @@ import (
 
 func main() {
 	buildOnly := flag.Bool("build-only", false, "only build and cache the image, do not boot it")
+	buildAll := flag.Bool("build-all", false, "only build and cache the image of every release, side by side, with one progress line per stage")
 	release := flag.String("release", "", "the sandbox host's release: debian11, debian12, debian13 or debian13-valkey (default $"+sandbox.ReleaseEnv+", else "+sandbox.DefaultRelease+")")
 	envFile := flag.String("env", "", "once the host is up, write its connection facts to this file as shell variables (removed on exit)")
 	flag.Parse()
+	if *buildAll {
+		if err := buildImages(); err != nil {
+			fmt.Fprintln(os.Stderr, "ntopng-sandbox:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*release, *buildOnly, *envFile); err != nil {
 		fmt.Fprintln(os.Stderr, "ntopng-sandbox:", err)
 		os.Exit(1)
@@ -165,4 +176,67 @@ func writeEnv(name string, h *sandbox.Host, rootKey, deployKey, knownHosts strin
 		return fmt.Errorf("write the -env file: %w", err)
 	}
 	return nil
+}
+
+// buildImages builds the image of every release that is not cached yet, side by side (the
+// builds mostly wait on the network), printing each release's stages, not debootstrap's
+// every package.
+func buildImages() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errs := make([]error, len(sandbox.Releases))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i, r := range sandbox.Releases {
+		if err := sandbox.Available(r); err != nil {
+			return err
+		}
+		dist, err := sandbox.FindDist(r)
+		if err != nil {
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &stageWriter{prefix: r.Name, mu: &mu}
+			rootfs, err := sandbox.EnsureImage(ctx, r, dist, w)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", r.Name, err)
+				return
+			}
+			mu.Lock()
+			fmt.Printf("%-16s image: %s\n", r.Name, rootfs)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// stageWriter passes on the sandbox's own progress lines and debootstrap's stages, each
+// prefixed with the release, and drops the per-package lines.
+type stageWriter struct {
+	prefix string
+	mu     *sync.Mutex
+	buf    []byte
+}
+
+func (w *stageWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := string(w.buf[:i])
+		w.buf = w.buf[i+1:]
+		if strings.HasPrefix(line, "sandbox:") || strings.HasPrefix(line, "E:") || strings.HasPrefix(line, "W:") ||
+			strings.HasPrefix(line, "I: Retrieving Release ") || strings.HasPrefix(line, "I: Installing core") ||
+			strings.HasPrefix(line, "I: Unpacking the base") || strings.HasPrefix(line, "I: Configuring the base") ||
+			strings.HasPrefix(line, "I: Base system installed") {
+			w.mu.Lock()
+			fmt.Fprintf(os.Stderr, "%-16s %s\n", w.prefix, line)
+			w.mu.Unlock()
+		}
+	}
 }
