@@ -68,6 +68,10 @@ resource "ntopng_instance" "probe" {
 
   # Who may reach the web server at all (ntopng's access list, IPv4 CIDRs).
   web_allowed_networks = var.web_allowed_networks
+
+  # revoke_package_grants is left at its default: nmap's file capabilities, ntopng in
+  # systemd-journal and ntop's sudoers rule for ntopctl are all taken back. An operator who
+  # runs ntopng's vulnerability scans with UDP would set { nmap_capabilities = false }.
 }
 
 # The web user admin, which every ntopng starts with the password "admin", gets its own.

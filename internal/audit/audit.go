@@ -136,6 +136,8 @@ type Facts struct {
 	Cert        Cert
 	Redis       Redis
 	Web         Web
+	// Grants: what ntop's package granted, still on the host (grants.go).
+	Grants PackageGrants
 }
 
 // Run runs every check, in the order of Checks.

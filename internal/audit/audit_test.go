@@ -34,7 +34,8 @@ func hardened() Facts {
 		Redis: Redis{ConfFile: File{Path: "/etc/redis/redis.conf", Exists: true, Mode: 0o640, Owner: "redis"},
 			RequirePass: true, Port: 0, Bind: []string{"127.0.0.1", "-::1"}, UnixSocket: "/run/redis/redis-server.sock", UnixSocketPerm: 0o770,
 			Probed: true, Reachable: true, AuthRequired: true, PingReply: "-NOAUTH Authentication required."},
-		Web: Web{Read: true, AdminHash: webusers.PasswordHash("a-long-random-password"), ACL: "+192.0.2.0/24"},
+		Web:    Web{Read: true, AdminHash: webusers.PasswordHash("a-long-random-password"), ACL: "+192.0.2.0/24"},
+		Grants: PackageGrants{NmapExists: true, User: "ntopng", JournalExists: true},
 	}
 }
 
@@ -54,6 +55,8 @@ func stock() Facts {
 			Port: 6379, Bind: []string{"0.0.0.0"}, Probed: true, Reachable: true, PingReply: "+PONG",
 			Listeners: []Listener{{Address: "0.0.0.0", Port: 6379}}},
 		Web: Web{Read: true, AdminHash: webusers.DefaultAdminHash},
+		Grants: PackageGrants{NmapExists: true, NmapCaps: "cap_net_admin,cap_net_bind_service,cap_net_raw=eip", User: "ntopng",
+			InJournal: true, JournalExists: true, Sudoers: true, SudoersRules: []string{"ntopng ALL= NOPASSWD: /usr/bin/ntopctl"}},
 	}
 }
 
@@ -137,8 +140,13 @@ func TestOneCheckFails(t *testing.T) {
 			f.Effective = eval(hardenedConf + "--disable-login=1\n")
 			f.MainOnly = f.Effective
 		},
-		"web_admin_password": func(f *Facts) { f.Web.AdminHash = webusers.DefaultAdminHash },
-		"web_access_list":    func(f *Facts) { f.Web.ACL = "+192.0.2.0/24,+0.0.0.0/0" },
+		"web_admin_password":        func(f *Facts) { f.Web.AdminHash = webusers.DefaultAdminHash },
+		"web_access_list":           func(f *Facts) { f.Web.ACL = "+192.0.2.0/24,+0.0.0.0/0" },
+		"package_nmap_capabilities": func(f *Facts) { f.Grants.NmapCaps = "cap_net_raw=eip" },
+		"package_journal_access":    func(f *Facts) { f.Grants.InJournal = true },
+		"package_ntopctl_sudo": func(f *Facts) {
+			f.Grants.Sudoers, f.Grants.SudoersRules = true, []string{"ntopng ALL= NOPASSWD: /usr/bin/ntopctl"}
+		},
 	}
 	for _, id := range IDs() {
 		mutate, ok := cases[id]

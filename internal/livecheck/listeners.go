@@ -333,6 +333,10 @@ type Service struct {
 	Config string
 	// UID is the user ntopng drops to (-1 when unknown); root is accepted as well.
 	UID int
+	// Also is a shell snippet run at the end of the same command (a constant of the caller,
+	// never built from input; its standard input is /dev/null): what it prints is Unit.Also.
+	// It lets a read ask one more question of the host without opening another channel.
+	Also string
 }
 
 // BootedDir is sd_booted's test: systemd runs when this directory exists.
@@ -354,6 +358,8 @@ type Unit struct {
 	Listeners  []Listener
 	// Redis is set by UnitListenersAndRedis.
 	Redis *RedisReach
+	// Also is what Service.Also printed.
+	Also string
 }
 
 // UnitListeners finds s's processes (where systemd runs, the unit's control group, or its
@@ -384,12 +390,24 @@ func unitCheck(ctx context.Context, c *transport.Conn, s Service, redis *RedisTa
 		return Unit{}, fmt.Errorf("asking systemd for the processes of %s failed (exit %d; systemd runs on the host, so ntopng's "+
 			"processes are identified by their systemd unit, and `systemctl show` must work): %s", s.Unit, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}
-	return parseUnitCheck(string(res.Stdout), s.Unit, redis)
+	return parseUnitCheck(string(res.Stdout), s.Unit, redis, s.Also != "")
 }
 
+// alsoMarker starts the output of Service.Also.
+const alsoMarker = "\n@@also\n"
+
 // parseUnitCheck parses the unit check's output (with the Redis section when redis is given).
-func parseUnitCheck(out, unit string, redis *RedisTarget) (Unit, error) {
+func parseUnitCheck(out, unit string, redis *RedisTarget, also bool) (Unit, error) {
 	var reach *RedisReach
+	var alsoOut string
+	if also {
+		// The last marker is Also's: what a Redis answered comes before it.
+		i := strings.LastIndex(out, alsoMarker)
+		if i < 0 {
+			return Unit{}, fmt.Errorf("unexpected output from the unit check of %s: no section for the extra question", unit)
+		}
+		out, alsoOut = out[:i+1], out[i+len(alsoMarker):]
+	}
 	if redis != nil {
 		before, after, found := strings.Cut(out, "\n@@redis\n")
 		if !found {
@@ -402,13 +420,18 @@ func parseUnitCheck(out, unit string, redis *RedisTarget) (Unit, error) {
 	u, err := ParseProcessListeners(out, unit)
 	u.Name = unit
 	u.Redis = reach
+	u.Also = alsoOut
 	return u, err
 }
 
 // unitCheckCommand is the command line and standard input of the unit check: the Redis
 // password (in AUTH) is only on standard input. booted is sd_booted's directory.
 func unitCheckCommand(s Service, booted string, redis *RedisTarget) (argv []string, stdin []byte, err error) {
-	argv = []string{"sh", "-c", processListenersScript, "sh", "unit", s.Unit, booted, s.PIDFile, s.Config, strconv.Itoa(s.UID)}
+	script := processListenersScript
+	if s.Also != "" {
+		script += "\nprintf '\\n@@also\\n'\n" + s.Also
+	}
+	argv = []string{"sh", "-c", script, "sh", "unit", s.Unit, booted, s.PIDFile, s.Config, strconv.Itoa(s.UID)}
 	if redis == nil {
 		return argv, nil, nil
 	}

@@ -121,3 +121,24 @@ func TestParseRedisReachBoundsTheDetail(t *testing.T) {
 		t.Fatalf("detail of %d bytes: %.80q...; want at most ~200 bytes of Redis's words and the target", len(r.Detail), r.Detail)
 	}
 }
+
+// TestUnitCheckAlso: the extra question's output is what follows the last marker, even when a
+// Redis the configuration names answers with the marker itself.
+func TestUnitCheckAlso(t *testing.T) {
+	target := RedisTarget{Network: "unix", Addr: "/run/redis/redis.sock"}
+	argv, _, err := unitCheckCommand(Service{Unit: "ntopng.service", UID: -1, Also: "echo grants"}, t.TempDir(), &target)
+	if err != nil || !strings.HasSuffix(argv[2], "\nprintf '\\n@@also\\n'\necho grants") {
+		t.Fatalf("script does not end with the extra question: %v\n%s", err, argv[2])
+	}
+	out := "@@sockets\n@@tcp\n@@redis\n-ERR \n@@also\nnmap=x\n\n@@also\nnmap=\nsudoers=absent\n"
+	u, err := parseUnitCheck(out, "ntopng.service", &target, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Also != "nmap=\nsudoers=absent\n" {
+		t.Errorf("Also = %q", u.Also)
+	}
+	if _, err := parseUnitCheck("@@sockets\n@@tcp\n@@redis\nPONG\n", "ntopng.service", &target, true); err == nil {
+		t.Error("output without the extra section parsed")
+	}
+}

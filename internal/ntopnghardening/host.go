@@ -28,6 +28,9 @@ type Host struct {
 	// (ReadHost withListeners only, when the files set --redis; nil otherwise).
 	Redis    *livecheck.RedisReach
 	Writable []string // configuration paths someone other than root may change
+	// Grants is what the host has of ntop's package grants, for the run-as user (ReadHost
+	// withListeners only, asked in the unit check's command: grants.go).
+	Grants Grants
 }
 
 // Conf is ntopng's configuration as its service reads it: the main file, then the
@@ -136,11 +139,14 @@ func ReadHost(ctx context.Context, c *transport.Conn, confPath, service string, 
 			t := RedisTarget(h.Effective)
 			target = &t
 		}
-		u, err := checkUnit(ctx, c, h.Service(confPath, service, h.Effective), target)
+		svc := h.Service(confPath, service, h.Effective)
+		svc.Also = GrantsProbe
+		u, err := checkUnit(ctx, c, svc, target)
 		if err != nil {
 			return nil, err
 		}
 		h.Listeners, h.Redis, h.NotChecked = u.Listeners, u.Redis, u.NotChecked
+		h.Grants = ParseGrants(u.Also, h.IDs, h.Effective.User)
 	}
 	return h, nil
 }
@@ -260,7 +266,8 @@ func (h *Host) ImportedExtraOptions() map[string]string {
 }
 
 // RestoredPaths are the files that Delete with on_destroy = "restore" puts back: the main
-// file, then each drop-in the provider edited (each has its original copy).
+// file, then each drop-in the provider edited (each has its original copy), then ntop's
+// sudoers rule (when the provider removed it, it has a copy; otherwise it is left alone).
 func RestoredPaths(ctx context.Context, c *transport.Conn, confPath string) ([]string, error) {
 	paths := []string{confPath}
 	copies, err := c.Glob(ctx, dropInGlob(confPath)+hostchange.OriginalSuffix)
@@ -270,5 +277,5 @@ func RestoredPaths(ctx context.Context, c *transport.Conn, confPath string) ([]s
 	for _, p := range copies {
 		paths = append(paths, strings.TrimSuffix(p, hostchange.OriginalSuffix))
 	}
-	return paths, nil
+	return append(paths, SudoersPath), nil
 }

@@ -178,10 +178,14 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 
 	// ntopng's process, as its systemd unit knows it (a local process named ntopng is not it):
 	// its user and sockets.
-	u, err := livecheck.UnitListeners(ctx, c, ntopnghardening.ServiceOf(confPath, ntopnghardening.DefaultService(confPath), nf.Effective, ids))
+	// The same command asks what is left of ntop's package grants.
+	svc := ntopnghardening.ServiceOf(confPath, ntopnghardening.DefaultService(confPath), nf.Effective, ids)
+	svc.Also = ntopnghardening.GrantsProbe
+	u, err := livecheck.UnitListeners(ctx, c, svc)
 	if err != nil {
 		return f, err
 	}
+	f.Grants = auditGrants(ntopnghardening.ParseGrants(u.Also, ids, f.Effective.User))
 	f.Running, f.ProcessUser, err = ntopnghardening.ProcessUser(ctx, c, ids, u.MainPID)
 	if err != nil {
 		return f, err

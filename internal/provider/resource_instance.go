@@ -78,6 +78,7 @@ type instanceModel struct {
 	ConfigMode             types.String `tfsdk:"config_mode"`
 	WritableConfigPaths    types.List   `tfsdk:"writable_config_paths"`
 	WebAllowedNetworks     types.List   `tfsdk:"web_allowed_networks"`
+	RevokePackageGrants    types.Object `tfsdk:"revoke_package_grants"`
 }
 
 // instanceRedisModel is the redis {} block.
@@ -296,7 +297,8 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Default:    stringdefault.StaticString(string(hostchange.OnDestroyKeep)),
 				Validators: []validator.String{stringvalidator.OneOf(instanceOnDestroyValues...)},
 			},
-			"web_allowed_networks": webAllowedNetworksAttribute(),
+			"web_allowed_networks":  webAllowedNetworksAttribute(),
+			"revoke_package_grants": revokePackageGrantsAttribute(),
 		},
 	}
 	maps.Copy(resp.Schema.Attributes, instanceReadBackAttributes())
@@ -348,6 +350,7 @@ func (r *instanceResource) ValidateConfig(ctx context.Context, req resource.Vali
 		}
 	}
 	resp.Diagnostics.Append(instanceWarnings(m, d, set)...)
+	resp.Diagnostics.Append(validateGrants(ctx, m)...)
 }
 
 // ModifyPlan checks the certificate on the host (fail closed) and turns drift of the running
@@ -466,8 +469,8 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		ExtraOptions: types.MapNull(types.StringType), EffectiveOptions: types.MapNull(types.StringType),
 		ObservedListeners: types.ListNull(types.StringType), RedisPasswordSHA256: types.StringNull(), RedisStatus: types.StringNull(),
 		HTTPListen: types.StringNull(), HTTPSListen: types.StringNull(), User: types.StringNull(),
-		WebAllowedNetworks: types.ListNull(types.StringType),
-		ConfigOwner:        types.StringNull(), ConfigMode: types.StringNull(), WritableConfigPaths: types.ListNull(types.StringType),
+		WebAllowedNetworks: types.ListNull(types.StringType), RevokePackageGrants: grantsObject(true, true, true),
+		ConfigOwner: types.StringNull(), ConfigMode: types.StringNull(), WritableConfigPaths: types.ListNull(types.StringType),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, []byte("true"))...)

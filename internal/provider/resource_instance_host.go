@@ -92,17 +92,22 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 	for _, p := range editedDropIns {
 		tflog.Debug(ctx, "removing managed options from a drop-in", map[string]any{"path": p})
 	}
+	files, undoGrants, grantsRestart, d := revokeGrants(ctx, c, plan, h, desired.User, files)
+	if diags.Append(d...); diags.HasError() {
+		return "", diags
+	}
 	ch := hostchange.Change{
 		Files:        files,
 		Restart:      plan.RestartCommand.ValueString(),
 		KeepOriginal: true,
-		ForceRestart: prior != nil && (listenersDrifted(*prior) || redisDrifted(*prior)),
+		ForceRestart: grantsRestart || prior != nil && (listenersDrifted(*prior) || redisDrifted(*prior)),
 	}
 	if plan.VerifyListeners.ValueBool() {
 		timeout, _ := time.ParseDuration(plan.VerifyTimeout.ValueString())
 		ch.Verify = h.ListenerCheck(c, desired, eff, confPath, plan.Service.ValueString(), cert.Exists, timeout)
 	}
-	if err := ntopnghardening.ApplyWithWebACL(ctx, c, ch, eff, listStrings(plan.WebAllowedNetworks), !plan.WebAllowedNetworks.IsNull()); err != nil {
+	err = ntopnghardening.ApplyWithWebACL(ctx, c, ch, eff, listStrings(plan.WebAllowedNetworks), !plan.WebAllowedNetworks.IsNull())
+	if err = ntopnghardening.UndoAfter(ctx, err, undoGrants); err != nil {
 		diags.AddError("Cannot Apply ntopng Configuration", err.Error())
 		return "", diags
 	}
@@ -233,6 +238,9 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 	m.ConfigOwner = types.StringValue(h.ConfigOwner())
 	m.ConfigMode = types.StringValue(ntopnghardening.FormatMode(uint32(h.Main.Info.Mode.Perm())))
 	m.WritableConfigPaths = stringList(h.Writable)
+	grants, gd := grantsReadBack(ctx, m.Host.ValueString(), m.RevokePackageGrants, h.Grants)
+	m.RevokePackageGrants = grants
+	diags.Append(gd...)
 	if !m.WebAllowedNetworks.IsNull() {
 		m.WebAllowedNetworks = types.ListNull(types.StringType)
 		if nets, err := ntopnghardening.ReadWebACL(ctx, c, eff); err != nil {

@@ -242,7 +242,8 @@ func configEqual(a, b instanceModel) bool {
 		a.UserGroups.Equal(b.UserGroups) && a.Redis.Equal(b.Redis) && a.Interfaces.Equal(b.Interfaces) &&
 		a.DataDir.Equal(b.DataDir) && a.LocalNetworks.Equal(b.LocalNetworks) && a.ExtraOptions.Equal(b.ExtraOptions) &&
 		a.ManageUser.Equal(b.ManageUser) && a.RedisPassword.Equal(b.RedisPassword) &&
-		a.RedisPasswordWOVersion.Equal(b.RedisPasswordWOVersion) && a.WebAllowedNetworks.Equal(b.WebAllowedNetworks)
+		a.RedisPasswordWOVersion.Equal(b.RedisPasswordWOVersion) && a.WebAllowedNetworks.Equal(b.WebAllowedNetworks) &&
+		a.RevokePackageGrants.Equal(b.RevokePackageGrants)
 }
 
 // filesDrifted: ntopnghardening.FilesDrifted on what the last read found.

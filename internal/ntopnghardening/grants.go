@@ -1,0 +1,208 @@
+package ntopnghardening
+
+// What ntop's package grants on install (its postinst), beyond ntopng itself, and how
+// ntopng_instance takes each back: nmap's file capabilities, the service account in
+// systemd-journal, and the sudoers rule for ntopctl.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+const (
+	// NmapPath is the file ntop's postinst gives capabilities
+	// (setcap cap_net_raw,cap_net_admin,cap_net_bind_service+eip /usr/bin/nmap).
+	NmapPath = "/usr/bin/nmap"
+	// JournalGroup is the group ntop's postinst adds the service account to.
+	JournalGroup = "systemd-journal"
+	// SudoersPath is ntop's sudoers rule: ntopng ALL= NOPASSWD: /usr/bin/ntopctl.
+	SudoersPath = "/etc/sudoers.d/ntopng"
+)
+
+// Grants is what the host has of ntop's package grants.
+type Grants struct {
+	// Read is false when the host was not asked (GrantsProbe did not run).
+	Read bool
+	// NmapCaps are the file capabilities of NmapPath as getcap prints them
+	// ("cap_net_admin,cap_net_bind_service,cap_net_raw=eip"); "" when it has none or is
+	// missing. NmapNote says why they could not be read ("" when they were).
+	NmapCaps, NmapNote string
+	// NmapExists: NmapPath is there (a regular file).
+	NmapExists bool
+	// User is the account the group membership was looked up for; InJournal whether it is in
+	// JournalGroup (JournalExists: the group exists at all).
+	User                     string
+	InJournal, JournalExists bool
+	// Sudoers: SudoersPath exists; SudoersRules are its lines that are not comments or blank.
+	Sudoers      bool
+	SudoersRules []string
+}
+
+// GrantsProbe prints what ParseGrants reads: the capabilities of NmapPath (never through a
+// symbolic link), and SudoersPath's lines, each behind "| " (so that no line of the file can
+// pass for a line of the probe). It runs as the login (root, or through sudo).
+const GrantsProbe = `PATH=$PATH:/usr/sbin:/sbin
+n=` + NmapPath + `
+if [ -L "$n" ]; then echo 'nmap=!link'
+elif [ ! -e "$n" ]; then echo 'nmap=!absent'
+elif ! command -v getcap >/dev/null 2>&1; then echo 'nmap=!nogetcap'
+else printf 'nmap=%s\n' "$(getcap "$n" 2>&1 | head -c 512 | tr '\n' ' ')"
+fi
+s=` + SudoersPath + `
+if [ -e "$s" ] || [ -L "$s" ]; then
+  echo 'sudoers=present'
+  head -c 4096 "$s" 2>&1 | sed 's/^/| /'
+else echo 'sudoers=absent'
+fi
+:`
+
+// ParseGrants reads GrantsProbe's output; ids (the host's /etc/passwd and /etc/group) say
+// whether user is in JournalGroup.
+func ParseGrants(out string, ids *hostids.IDs, user string) Grants {
+	g := Grants{Read: true, User: user}
+	_, g.JournalExists = ids.GID(JournalGroup)
+	g.InJournal = ids.InGroup(user, JournalGroup)
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, "nmap="):
+			v := strings.TrimSpace(strings.TrimPrefix(line, "nmap="))
+			switch v {
+			case "!link":
+				g.NmapExists, g.NmapNote = true, NmapPath+" is a symbolic link (not followed)"
+			case "!absent":
+			case "!nogetcap":
+				g.NmapExists, g.NmapNote = true, "the host has no getcap (libcap2-bin) to read "+NmapPath+"'s capabilities with"
+			default:
+				g.NmapExists = true
+				g.NmapCaps = capsOf(v)
+			}
+		case line == "sudoers=present":
+			g.Sudoers = true
+		case strings.HasPrefix(line, "| "):
+			if r := strings.TrimSpace(strings.TrimPrefix(line, "| ")); r != "" && !strings.HasPrefix(r, "#") {
+				g.SudoersRules = append(g.SudoersRules, r)
+			}
+		}
+	}
+	return g
+}
+
+// capsOf is the capability text of a getcap line: "PATH CAPS" (libcap >= 2.41), "PATH = CAPS"
+// (older), or nothing (no capabilities). Anything else getcap printed (an error) is kept whole.
+func capsOf(line string) string {
+	if line == "" {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(line, NmapPath)
+	if !ok {
+		return line
+	}
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "="))
+}
+
+// ReadGrants asks the host for the grants of user, with one command (a read asks through the
+// unit check instead: ReadHost).
+func ReadGrants(ctx context.Context, c *transport.Conn, ids *hostids.IDs, user string) (Grants, error) {
+	res, err := c.Run(ctx, []string{"sh", "-c", GrantsProbe}, nil)
+	if err != nil {
+		return Grants{}, err
+	}
+	if res.ExitCode != 0 {
+		return Grants{}, fmt.Errorf("reading ntop's package grants failed (exit %d): %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+	}
+	return ParseGrants(string(res.Stdout), ids, user), nil
+}
+
+// Revoke says which grants to take back.
+type Revoke struct {
+	NmapCaps, Journal, Sudoers bool
+}
+
+// Present: the grants of g that r takes back and the host still has.
+func (g Grants) Present(r Revoke) Revoke {
+	return Revoke{
+		NmapCaps: r.NmapCaps && g.NmapCaps != "",
+		Journal:  r.Journal && g.InJournal,
+		Sudoers:  r.Sudoers && g.Sudoers,
+	}
+}
+
+// SudoersRemoval is the file of the change that removes ntop's sudoers rule (kept, with
+// KeepOriginal, as SudoersPath.pre-terraform: sudo reads no file of sudoers.d whose name has
+// a dot, so the copy grants nothing).
+func SudoersRemoval() hostchange.File {
+	return hostchange.File{Path: SudoersPath, Remove: true}
+}
+
+// RevokeLive takes back nmap's capabilities and user's membership of JournalGroup, as r
+// says (r: only what the host has, Grants.Present). It returns how to give them back, for
+// an apply whose file change then fails; nil when nothing was done. ntopng takes its
+// supplementary groups when it starts: the caller restarts it after a membership change.
+func RevokeLive(ctx context.Context, c *transport.Conn, g Grants, r Revoke) (undo func(context.Context) error, err error) {
+	if !r.NmapCaps && !r.Journal {
+		return nil, nil
+	}
+	script, back := revokeScripts(g, r)
+	if err := runScript(ctx, c, script); err != nil {
+		// The script stops at its first failure: what it did before is given back.
+		err = fmt.Errorf("taking back ntop's package grants: %w", err)
+		if berr := runScript(ctx, c, back); berr != nil {
+			err = fmt.Errorf("%w; giving back what was taken also failed: %v", err, berr)
+		}
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		if err := runScript(ctx, c, back); err != nil {
+			return fmt.Errorf("giving back ntop's package grants: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// revokeScripts are RevokeLive's script and the one that undoes it. setcap runs on NmapPath
+// only when it is a regular file owned by root (never through a link: setcap follows them).
+func revokeScripts(g Grants, r Revoke) (script, back string) {
+	const head = "set -e\nPATH=$PATH:/usr/sbin:/sbin\n"
+	script, back = head, head
+	n := transport.Quote(NmapPath)
+	if r.NmapCaps {
+		script += fmt.Sprintf(`if [ -L %[1]s ] || [ ! -f %[1]s ] || [ "$(stat -c %%u %[1]s)" != 0 ]; then echo "%[2]s is not a regular file owned by root: its capabilities were not changed" >&2; exit 3; fi
+setcap -r %[1]s
+`, n, NmapPath)
+		back += fmt.Sprintf("[ -L %[1]s ] || setcap %[2]s %[1]s\n", n, transport.Quote(g.NmapCaps))
+	}
+	if r.Journal {
+		u, grp := transport.Quote(g.User), transport.Quote(JournalGroup)
+		script += fmt.Sprintf("gpasswd -d %s %s >/dev/null\n", u, grp)
+		back += fmt.Sprintf("gpasswd -a %s %s >/dev/null\n", u, grp)
+	}
+	return script, back
+}
+
+func runScript(ctx context.Context, c *transport.Conn, script string) error {
+	res, err := c.RunShell(ctx, script, nil)
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("exit %d: %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+	}
+	return nil
+}
+
+// UndoAfter runs undo (when there is one) after err, a failed apply, and says how it went.
+func UndoAfter(ctx context.Context, err error, undo func(context.Context) error) error {
+	if err == nil || undo == nil {
+		return err
+	}
+	if uerr := undo(ctx); uerr != nil {
+		return errors.Join(err, uerr)
+	}
+	return fmt.Errorf("%w; nmap's capabilities and the %s membership taken back by this apply were given back", err, JournalGroup)
+}

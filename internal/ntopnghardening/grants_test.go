@@ -1,0 +1,70 @@
+package ntopnghardening
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
+)
+
+func TestParseGrants(t *testing.T) {
+	ids := hostids.Parse([]byte("root:x:0:0::/root:/bin/sh\nntopng:x:100:101::/nonexistent:/bin/false\n"),
+		[]byte("root:x:0:\nntop:x:101:\nsystemd-journal:x:999:ntopng,other\n"))
+	noJournal := hostids.Parse([]byte("ntopng:x:100:101::/nonexistent:/bin/false\n"), []byte("ntop:x:101:\n"))
+	for _, tc := range []struct {
+		name, out string
+		ids       *hostids.IDs
+		want      Grants
+	}{
+		{"stock, libcap >= 2.41", "nmap=/usr/bin/nmap cap_net_admin,cap_net_bind_service,cap_net_raw=eip\nsudoers=present\n| ntopng ALL= NOPASSWD: /usr/bin/ntopctl\n", ids,
+			Grants{NmapExists: true, NmapCaps: "cap_net_admin,cap_net_bind_service,cap_net_raw=eip", InJournal: true, JournalExists: true,
+				Sudoers: true, SudoersRules: []string{"ntopng ALL= NOPASSWD: /usr/bin/ntopctl"}}},
+		{"older getcap", "nmap=/usr/bin/nmap = cap_net_raw+ep\nsudoers=absent\n", ids,
+			Grants{NmapExists: true, NmapCaps: "cap_net_raw+ep", InJournal: true, JournalExists: true}},
+		{"revoked", "nmap=\nsudoers=absent\n", noJournal, Grants{NmapExists: true}},
+		{"no nmap", "nmap=!absent\nsudoers=absent\n", noJournal, Grants{}},
+		{"link", "nmap=!link\nsudoers=absent\n", noJournal, Grants{NmapExists: true, NmapNote: NmapPath + " is a symbolic link (not followed)"}},
+		{"comments only, and a line that tries to pass for the probe's", "nmap=\nsudoers=present\n| # nothing\n| \n| nmap=/usr/bin/nmap cap_sys_admin=ep\n", noJournal,
+			Grants{NmapExists: true, Sudoers: true, SudoersRules: []string{"nmap=/usr/bin/nmap cap_sys_admin=ep"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ParseGrants(tc.out, tc.ids, "ntopng")
+			tc.want.Read, tc.want.User = true, "ntopng"
+			if got.NmapCaps != tc.want.NmapCaps || got.NmapExists != tc.want.NmapExists || got.NmapNote != tc.want.NmapNote ||
+				got.InJournal != tc.want.InJournal || got.JournalExists != tc.want.JournalExists || got.Sudoers != tc.want.Sudoers ||
+				!slices.Equal(got.SudoersRules, tc.want.SudoersRules) || !got.Read || got.User != "ntopng" {
+				t.Errorf("ParseGrants = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestGrantsPresent(t *testing.T) {
+	g := Grants{NmapCaps: "cap_net_raw=eip", InJournal: true, Sudoers: true}
+	if got := g.Present(Revoke{NmapCaps: true, Sudoers: true}); got != (Revoke{NmapCaps: true, Sudoers: true}) {
+		t.Errorf("Present = %+v: a grant left alone must not be taken back", got)
+	}
+	if got := (Grants{}).Present(Revoke{NmapCaps: true, Journal: true, Sudoers: true}); got != (Revoke{}) {
+		t.Errorf("Present on a host without grants = %+v, want nothing", got)
+	}
+}
+
+func TestRevokeScripts(t *testing.T) {
+	g := Grants{NmapCaps: "cap_net_admin,cap_net_raw=eip", User: "ntopng"}
+	script, back := revokeScripts(g, Revoke{NmapCaps: true, Journal: true})
+	for _, want := range []string{"[ -L /usr/bin/nmap ]", `"$(stat -c %u /usr/bin/nmap)" != 0`, "setcap -r /usr/bin/nmap", "gpasswd -d ntopng systemd-journal"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("revoke script lacks %q:\n%s", want, script)
+		}
+	}
+	for _, want := range []string{"setcap 'cap_net_admin,cap_net_raw=eip' /usr/bin/nmap", "gpasswd -a ntopng systemd-journal"} {
+		if !strings.Contains(back, want) {
+			t.Errorf("undo script lacks %q:\n%s", want, back)
+		}
+	}
+	script, _ = revokeScripts(g, Revoke{Journal: true})
+	if strings.Contains(script, "setcap") {
+		t.Errorf("nmap left alone, but the script runs setcap:\n%s", script)
+	}
+}
