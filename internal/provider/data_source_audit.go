@@ -72,7 +72,9 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Optional:            true, Validators: []validator.String{validators.AbsolutePath()},
 			},
 			"redis_config_path": schema.StringAttribute{
-				MarkdownDescription: "Redis's configuration file (includes followed). Default `" + defaultRedisConf + "`.",
+				MarkdownDescription: "Redis's configuration file (includes followed). Default: the one `ntopng_redis` would pick " +
+					"on this host: `" + defaultRedisConf + "` on Debian and Ubuntu, `/etc/valkey/valkey.conf` where Valkey is installed " +
+					"and Redis is not, the RHEL family's path there (see `ntopng_redis.config_path`).",
 				Optional:            true, Validators: []validator.String{validators.AbsolutePath()},
 			},
 			"id":     schema.StringAttribute{Computed: true, MarkdownDescription: "The host (and `ssh_port` when set)."},
@@ -114,12 +116,17 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return
 	}
-	confPath, redisPath := defaultNtopngConf, defaultRedisConf
+	confPath := defaultNtopngConf
 	if !m.ConfigPath.IsNull() {
 		confPath = m.ConfigPath.ValueString()
 	}
+	var redisPath string
 	if !m.RedisConfigPath.IsNull() {
 		redisPath = m.RedisConfigPath.ValueString()
+	} else {
+		// As ntopng_redis picks it: the distribution's, or Valkey's on a Valkey host.
+		defaults, _ := redishardening.Defaults(ctx, c, "")
+		redisPath = defaults.ConfigPath
 	}
 	facts, err := gatherAuditFacts(ctx, c, confPath, redisPath)
 	if err != nil {
