@@ -55,7 +55,7 @@ const containerPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
 const (
 	bootTimeout   = 3 * time.Minute  // from systemd-nspawn start to a running system
 	rebootTimeout = 2 * time.Minute  // from "systemctl reboot" to systemd-nspawn's exit
-	stopTimeout   = 30 * time.Second // from SIGTERM to systemd-nspawn's exit
+	stopTimeout   = 15 * time.Second // from SIGTERM to systemd-nspawn's exit; then it is killed (the overlay is thrown away anyway)
 	rebootStatus  = 133              // systemd-nspawn's exit status when the container rebooted
 )
 

@@ -69,6 +69,7 @@ func (h *Host) prepare(ctx context.Context) error {
 		{"/root/.ssh/authorized_keys", 0o600, rootKey.authorized + "\n"},
 		{"/etc/sudoers.d/deploy", 0o440, "deploy ALL=(ALL) NOPASSWD:ALL\n"},
 		{"/etc/systemd/system/user@.service.d/50-ntopng-sandbox.conf", 0o644, userManagerDropIn},
+		{"/etc/systemd/system.conf.d/50-ntopng-sandbox.conf", 0o644, stopTimeoutDropIn},
 	} {
 		if err := writeFile(h.path(f.path), []byte(f.data), f.mode); err != nil {
 			return err
@@ -169,6 +170,15 @@ KbdInteractiveAuthentication no
 const userManagerDropIn = `# ntopng test sandbox: see userManagerDropIn in internal/sandbox/setup.go.
 [Service]
 TimeoutStopSec=5s
+`
+
+// stopTimeoutDropIn bounds every stop job of the sandbox's systemd at 10 s (the default is
+// 90 s): this machine runs the legacy cgroup hierarchy, where systemd 257 (Debian 13) misses
+// that a stopped unit's control group became empty and waits for the timeout, at every
+// shutdown and reboot.
+const stopTimeoutDropIn = `# ntopng test sandbox: see stopTimeoutDropIn in internal/sandbox/setup.go.
+[Manager]
+DefaultTimeoutStopSec=10s
 `
 
 // sandboxNtopngConf is appended to ntop's stock ntopng.conf (which sets
