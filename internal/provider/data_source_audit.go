@@ -75,7 +75,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				MarkdownDescription: "Redis's configuration file (includes followed). Default: the one `ntopng_redis` would pick " +
 					"on this host: `" + defaultRedisConf + "` on Debian and Ubuntu, `/etc/valkey/valkey.conf` where Valkey is installed " +
 					"and Redis is not, the RHEL family's path there (see `ntopng_redis.config_path`).",
-				Optional:            true, Validators: []validator.String{validators.AbsolutePath()},
+				Optional: true, Validators: []validator.String{validators.AbsolutePath()},
 			},
 			"id":     schema.StringAttribute{Computed: true, MarkdownDescription: "The host (and `ssh_port` when set)."},
 			"passed": schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no check fails."},

@@ -328,15 +328,17 @@ func TestSandboxSeedHardening(t *testing.T) {
 }
 
 // TestSandboxSeedHardeningTCP: on every release, the seed hardening with Redis on TCP on
-// loopback (its default bind) with a password, a reboot, and the password removed live.
+// loopback (its default bind, which follows the server's version) with a password, a reboot,
+// the password removed live, what the server's version refuses, and a restart that fails.
 func TestSandboxSeedHardeningTCP(t *testing.T) {
 	onSandboxes(t, nil, func(t *testing.T, f *sandboxFixture) {
 		f.tcp = true
 		cfg := f.config("root", f.h.RootKey, false)
+		versionChecks, versionFile := f.redisVersionChecks()
 		step := func(s resource.TestStep) resource.TestStep {
 			s.Config, s.ConfigVariables = cfg, f.vars()
-			s.Check = f.hardened()
-			s.ConfigStateChecks = f.stateChecks()
+			s.Check = resource.ComposeTestCheckFunc(f.hardened(), versionFile)
+			s.ConfigStateChecks = append(f.stateChecks(), versionChecks...)
 			return s
 		}
 		resource.Test(t, resource.TestCase{
@@ -354,9 +356,62 @@ func TestSandboxSeedHardeningTCP(t *testing.T) {
 						plancheck.ExpectResourceAction("ntopng_redis.cache", plancheck.ResourceActionUpdate),
 					}},
 				}),
+				{ // Redis 6.0 reads "-::1" as an address and exits: refused at plan time, naming the version
+					Config: redisAttr(cfg, `bind = ["127.0.0.1", "-::1"]`), ConfigVariables: f.vars(),
+					ExpectError: versionBindError(f.r),
+					Check:       f.hardened(),
+				},
+				{ // a restart that fails anyway: the error quotes the server's own words, the file is put back
+					Config: redisAttr(cfg, `unixsocket = "/run/no-such-folder/redis.sock"`), ConfigVariables: f.vars(),
+					ExpectError: regexp.MustCompile(`(?s)The last lines of .*/run/no-such-folder/redis\.sock`),
+				},
+				step(resource.TestStep{}), // and the host is as it was
 			},
 		})
 	})
+}
+
+// redisAttr adds an attribute line to the ntopng_redis block of cfg.
+func redisAttr(cfg, line string) string {
+	const head = "resource \"ntopng_redis\" \"cache\" {\n"
+	if !strings.Contains(cfg, head) {
+		panic("the sandbox configuration has no ntopng_redis.cache block")
+	}
+	return strings.Replace(cfg, head, head+"  "+line+"\n", 1)
+}
+
+// versionBindError is what the plan of an optional ("-") bind address says on r: a plan-time
+// error naming the version on Redis 6.0 (Debian 11), nothing elsewhere (nil: the step applies).
+func versionBindError(r sandbox.Release) *regexp.Regexp {
+	if r.Name == "debian11" {
+		return regexp.MustCompile(`(?s)bind.*6\.0\.16`)
+	}
+	return nil
+}
+
+// redisVersionChecks: what ntopng_redis learnt of the server on the host, and what it wrote
+// for that version: the optional bind address from 6.2, the enable-* directives from 7.0.
+func (f *sandboxFixture) redisVersionChecks() ([]statecheck.StateCheck, resource.TestCheckFunc) {
+	version := map[string]string{"debian11": `^6\.0\.16$`, "debian12": `^7\.0\.`, "debian13": `^8\.0\.`, "debian13-valkey": `^8\.1\.`}[f.r.Name]
+	checks := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("server"), knownvalue.StringExact(f.r.Server)),
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("server_version"), knownvalue.StringRegexp(regexp.MustCompile(version))),
+	}
+	bind, enables := "bind 127.0.0.1 -::1", "3"
+	if f.r.Name == "debian11" {
+		bind, enables = "bind 127.0.0.1", "0"
+	}
+	file := func(*terraform.State) error {
+		got, err := f.exec("grep -x 'bind .*' " + f.r.ConfigPath() + "; grep -c '^enable-[a-z-]* no$' " + f.r.ConfigPath() + " || true")
+		if err != nil {
+			return err
+		}
+		if want := bind + "\n" + enables; got != want {
+			return fmt.Errorf("%s: bind line and enable-* count %q, want %q", f.r.ConfigPath(), got, want)
+		}
+		return nil
+	}
+	return checks, file
 }
 
 // reboot reboots the sandbox and waits until ntopng serves HTTPS again, as an operator would
