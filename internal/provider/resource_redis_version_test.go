@@ -75,23 +75,51 @@ func TestAccRedisFollowsServerVersion(t *testing.T) {
 }
 
 // TestAccRedisFailedRestartQuotesTheLog: a restart command that prints nothing still fails
-// with Redis's own reason, read from the logfile redis.conf names.
+// with Redis's own reason, read from the logfile redis.conf names, when the account that owns
+// redis.conf owns that log too; a log it does not own (it could name /etc/shadow there) is not
+// quoted.
 func TestAccRedisFailedRestartQuotesTheLog(t *testing.T) {
 	f := startRedisFixture(t)
 	vars := redisVars(redisPwA)
 	missing := filepath.Join(filepath.Dir(f.sock), "missing", "redis.sock")
 	quiet := f.r.RestartScript + " >/dev/null 2>&1"
 	cfg := strings.Replace(f.config(""), hcl(f.r.RestartScript), hcl(quiet), 1)
+	m := regexp.MustCompile(`(?m)^logfile "?([^"\n]+)"?$`).FindStringSubmatch(f.orig)
+	if m == nil {
+		t.Fatal("the test redis.conf names no logfile")
+	}
+	logfile := m[1]
+	// redis.conf and its log owned by an account that is not root, as Debian's redis:redis
+	// and redis:adm; the test's Redis (root) appends to the log as it is.
+	const owner = 65534
+	chown := func(uid int, paths ...string) func() {
+		return func() {
+			for _, p := range paths {
+				if err := os.Chown(p, uid, -1); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: protoV6Factories,
 		Steps: []resource.TestStep{
-			{Config: cfg, ConfigVariables: vars},
+			{Config: cfg, ConfigVariables: vars, PreConfig: chown(owner, f.r.ConfPath, logfile)},
 			{
 				Config:          strings.Replace(cfg, hcl(f.sock), hcl(missing), 1),
 				ConfigVariables: vars,
 				ExpectError:     regexp.MustCompile(`(?s)exited with status 1.*The last lines of \S*redis\.log:.*Failed opening Unix\s+socket.*put\s+back`),
 			},
+			{ // the log now root's: not quoted, the rollback still said
+				Config:          strings.Replace(cfg, hcl(f.sock), hcl(missing), 1),
+				ConfigVariables: vars,
+				PreConfig:       chown(0, logfile),
+				ExpectError:     regexp.MustCompile(`exited with status 1:\s+On \S+, the previous`), // nothing quoted between
+			},
 		},
 	})
+	if b, err := os.ReadFile(f.r.ConfPath); err != nil || strings.Contains(string(b), missing) {
+		t.Errorf("after the failed restarts redis.conf names %s (err %v): it was not put back", missing, err)
+	}
 }

@@ -26,8 +26,8 @@ type Change struct {
 	KeepOriginal bool
 	// Verify is the live check after the restart (nil: none).
 	Verify *Target
-	// Unit is the systemd unit whose journal a failed restart quotes (UnitOf); Conf is the
-	// new file as Redis loads it, whose logfile is quoted when the journal says nothing.
+	// Unit is the systemd unit whose journal a failed restart quotes (UnitOf) when Conf, the
+	// new file as Redis loads it, names no logfile that File's owner owns (Explain).
 	// Secret (the password written) is dropped from what is quoted.
 	Unit   string
 	Conf   *redisconf.Config
@@ -55,7 +55,7 @@ func Apply(ctx context.Context, c *transport.Conn, ch Change) (Live, hostchange.
 		Restart:      ch.Restart,
 		ForceRestart: force,
 		KeepOriginal: ch.KeepOriginal,
-		Explain:      func(ctx context.Context) string { return Explain(ctx, c, ch.Unit, ch.Conf, ch.Secret) },
+		Explain:      func(ctx context.Context) string { return Explain(ctx, c, ch.Unit, ch.Conf, ch.Secret, ch.File.UID) },
 	}
 	if ch.Verify != nil && !verified {
 		hc.Verify = func(ctx context.Context) error {

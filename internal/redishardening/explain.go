@@ -55,11 +55,25 @@ func Tail(text, secret string) string {
 	return strings.Join(keep, "\n")
 }
 
-// Explain is the server's own reason for a failed restart: the end of unit's journal, or,
-// when that says nothing, of the logfile that cfg (the file Redis failed with) names, read
-// through the link-guarded reader. "" when neither says anything. secret is dropped from
-// every line.
-func Explain(ctx context.Context, c *transport.Conn, unit string, cfg *redisconf.Config, secret string) string {
+// Explain is the server's own reason for a failed restart: the end of the logfile that cfg
+// (the file Redis failed with) names, where Redis writes its reasons (Debian's packages set
+// one), or, when there is none, of the unit's journal (Redis logs to standard output then).
+// "" when neither says anything. secret is dropped from every line.
+//
+// The logfile is read only when logOwner (the account that owns redis.conf, never root) owns
+// it: that account can write redis.conf, and so could name any file there, /etc/shadow for one,
+// for root to quote in an error. A file it owns holds nothing it could not read anyway.
+func Explain(ctx context.Context, c *transport.Conn, unit string, cfg *redisconf.Config, secret string, logOwner int) string {
+	if cfg != nil && logOwner > 0 {
+		if logfile := lastArg(cfg, "logfile", ""); path.IsAbs(logfile) {
+			data, info, err := c.ReadFile(ctx, logfile)
+			if err == nil && info.Exists && info.UID == logOwner {
+				if t := Tail(string(data), secret); t != "" {
+					return fmt.Sprintf("The last lines of %s:\n%s", logfile, t)
+				}
+			}
+		}
+	}
 	if unit != "" {
 		res, err := c.Run(ctx, []string{"journalctl", "-u", unit, "-n", fmt.Sprint(explainLines), "--no-pager", "-o", "cat"}, nil)
 		if err == nil && res.ExitCode == 0 {
@@ -67,20 +81,6 @@ func Explain(ctx context.Context, c *transport.Conn, unit string, cfg *redisconf
 				return fmt.Sprintf("The last lines of the journal of %s:\n%s", unit, t)
 			}
 		}
-	}
-	if cfg == nil {
-		return ""
-	}
-	logfile := lastArg(cfg, "logfile", "")
-	if !path.IsAbs(logfile) {
-		return "" // "" logs to standard output (the journal, read above)
-	}
-	data, info, err := c.ReadFile(ctx, logfile)
-	if err != nil || !info.Exists {
-		return ""
-	}
-	if t := Tail(string(data), secret); t != "" {
-		return fmt.Sprintf("The last lines of %s:\n%s", logfile, t)
 	}
 	return ""
 }
