@@ -104,14 +104,17 @@ func TestAccInstanceWebAllowedNetworks(t *testing.T) {
 	})
 }
 
-func TestInstanceWebAllowedNetworksValidate(t *testing.T) {
-	list := func(s ...string) tftypes.Value {
-		v := []tftypes.Value{}
-		for _, x := range s {
-			v = append(v, str(x))
-		}
-		return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, v)
+// stringListValue is a Terraform list of strings, for validateResource.
+func stringListValue(s ...string) tftypes.Value {
+	v := []tftypes.Value{}
+	for _, x := range s {
+		v = append(v, str(x))
 	}
+	return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, v)
+}
+
+func TestInstanceWebAllowedNetworksValidate(t *testing.T) {
+	list := stringListValue
 	for _, tc := range []struct {
 		nets tftypes.Value
 		want string
@@ -142,13 +145,7 @@ func TestInstanceWebAllowedNetworksValidate(t *testing.T) {
 // one that includes it, or a web server on every address, does not.
 func TestInstanceWebAllowedNetworksLeaveOutTheHost(t *testing.T) {
 	const summary = "The Host Itself Is Outside web_allowed_networks"
-	list := func(s ...string) tftypes.Value {
-		v := []tftypes.Value{}
-		for _, x := range s {
-			v = append(v, str(x))
-		}
-		return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, v)
-	}
+	list := stringListValue
 	for _, tc := range []struct {
 		https string
 		nets  tftypes.Value

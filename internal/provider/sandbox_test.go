@@ -165,6 +165,10 @@ func (f *sandboxFixture) stateChecks() []statecheck.StateCheck {
 		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("live_auth_required"), knownvalue.Bool(true)),
 		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("live_tcp_listening"), knownvalue.Bool(f.tcp)),
 		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("requirepass_sha256"), keyedHashRE),
+		// What ntopng_redis learnt of the server on the host.
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("server"), knownvalue.StringExact(f.r.Server)),
+		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("server_version"), knownvalue.StringRegexp(regexp.MustCompile(
+			map[string]string{"debian11": `^6\.0\.16$`, "debian12": `^7\.0\.`, "debian13": `^8\.0\.`, "debian13-valkey": `^8\.1\.`}[f.r.Name]))),
 		statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("path"), knownvalue.StringExact(defaultCertPath)),
 		statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("fingerprint_sha256"), knownvalue.StringExact(f.certSHA256)),
 		statecheck.ExpectKnownValue("ntopng_tls_cert.web", tfjsonpath.New("remote_fingerprint_sha256"), knownvalue.StringExact(f.certSHA256)),
@@ -268,6 +272,9 @@ func (f *sandboxFixture) hardened() resource.TestCheckFunc {
 		if err := f.servesCert(f.https); err != nil {
 			errs = append(errs, err)
 		}
+		if err := f.redisVersionFile(); err != nil {
+			errs = append(errs, err)
+		}
 		return errors.Join(errs...)
 	}
 }
@@ -334,13 +341,7 @@ func TestSandboxSeedHardeningTCP(t *testing.T) {
 	onSandboxes(t, nil, func(t *testing.T, f *sandboxFixture) {
 		f.tcp = true
 		cfg := f.config("root", f.h.RootKey, false)
-		versionChecks, versionFile := f.redisVersionChecks()
-		step := func(s resource.TestStep) resource.TestStep {
-			s.Config, s.ConfigVariables = cfg, f.vars()
-			s.Check = resource.ComposeTestCheckFunc(f.hardened(), versionFile)
-			s.ConfigStateChecks = append(f.stateChecks(), versionChecks...)
-			return s
-		}
+		step := func(s resource.TestStep) resource.TestStep { return f.step(cfg, s) }
 		resource.Test(t, resource.TestCase{
 			PreCheck:                 func() { preCheck(t) },
 			ProtoV6ProviderFactories: protoV6Factories,
@@ -389,29 +390,30 @@ func versionBindError(r sandbox.Release) *regexp.Regexp {
 	return nil
 }
 
-// redisVersionChecks: what ntopng_redis learnt of the server on the host, and what it wrote
-// for that version: the optional bind address from 6.2, the enable-* directives from 7.0.
-func (f *sandboxFixture) redisVersionChecks() ([]statecheck.StateCheck, resource.TestCheckFunc) {
-	version := map[string]string{"debian11": `^6\.0\.16$`, "debian12": `^7\.0\.`, "debian13": `^8\.0\.`, "debian13-valkey": `^8\.1\.`}[f.r.Name]
-	checks := []statecheck.StateCheck{
-		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("server"), knownvalue.StringExact(f.r.Server)),
-		statecheck.ExpectKnownValue("ntopng_redis.cache", tfjsonpath.New("server_version"), knownvalue.StringRegexp(regexp.MustCompile(version))),
-	}
+// redisVersionFile checks what ntopng_redis wrote for the server's version: the optional bind
+// address from 6.2, the enable-* directives from 7.0.
+func (f *sandboxFixture) redisVersionFile() error {
 	bind, enables := "bind 127.0.0.1 -::1", "3"
 	if f.r.Name == "debian11" {
 		bind, enables = "bind 127.0.0.1", "0"
 	}
-	file := func(*terraform.State) error {
-		got, err := f.exec("grep -x 'bind .*' " + f.r.ConfigPath() + "; grep -c '^enable-[a-z-]* no$' " + f.r.ConfigPath() + " || true")
-		if err != nil {
-			return err
-		}
-		if want := bind + "\n" + enables; got != want {
-			return fmt.Errorf("%s: bind line and enable-* count %q, want %q", f.r.ConfigPath(), got, want)
-		}
-		return nil
+	got, err := f.exec("grep -x 'bind .*' " + f.r.ConfigPath() + "; grep -c '^enable-[a-z-]* no$' " + f.r.ConfigPath() + " || true")
+	if err != nil {
+		return err
 	}
-	return checks, file
+	if want := bind + "\n" + enables; got != want {
+		return fmt.Errorf("%s: bind line and enable-* count %q, want %q", f.r.ConfigPath(), got, want)
+	}
+	return nil
+}
+
+// step is s applying cfg with the fixture's variables, after which the hardening must hold on
+// the host (hardened) and in the state (stateChecks).
+func (f *sandboxFixture) step(cfg string, s resource.TestStep) resource.TestStep {
+	s.Config, s.ConfigVariables = cfg, f.vars()
+	s.Check = f.hardened()
+	s.ConfigStateChecks = f.stateChecks()
+	return s
 }
 
 // reboot reboots the sandbox and waits until ntopng serves HTTPS again, as an operator would
@@ -445,12 +447,7 @@ func testSeedHardening(t *testing.T, f *sandboxFixture) {
 	cfg := f.config("root", f.h.RootKey, false)
 	const driftPort, decoyPort = 6390, 8081 // the sandbox's own network: free there
 	socket, cli := f.r.Socket(), f.r.CLI()
-	step := func(s resource.TestStep) resource.TestStep {
-		s.Config, s.ConfigVariables = cfg, f.vars()
-		s.Check = f.hardened()
-		s.ConfigStateChecks = f.stateChecks()
-		return s
-	}
+	step := func(s resource.TestStep) resource.TestStep { return f.step(cfg, s) }
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: protoV6Factories,
