@@ -364,7 +364,7 @@ func TestSandboxSeedHardeningTCP(t *testing.T) {
 				},
 				{ // a restart that fails anyway: the error quotes the server's own words, the file is put back
 					Config: redisAttr(cfg, `unixsocket = "/run/no-such-folder/redis.sock"`), ConfigVariables: f.vars(),
-					ExpectError: regexp.MustCompile(`(?s)The last lines of /var/log/` + f.r.Server + `/.*Failed opening Unix\s+socket`),
+					ExpectError: regexp.MustCompile(`(?s)The last lines of /var/log/` + f.r.Server + `/.*Unix\s+socket:\s+bind:\s+No\s+such\s+file`), // 6.0: "Opening Unix socket: ...", later "Failed opening ..."
 				},
 				step(resource.TestStep{}), // and the host is as it was
 			},
