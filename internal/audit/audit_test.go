@@ -34,7 +34,8 @@ func hardened() Facts {
 		Redis: Redis{ConfFile: File{Path: "/etc/redis/redis.conf", Exists: true, Mode: 0o640, Owner: "redis"},
 			RequirePass: true, Port: 0, Bind: []string{"127.0.0.1", "-::1"}, UnixSocket: "/run/redis/redis-server.sock", UnixSocketPerm: 0o770,
 			Probed: true, Reachable: true, AuthRequired: true, PingReply: "-NOAUTH Authentication required."},
-		Web: Web{Read: true, AdminHash: webusers.PasswordHash("a-long-random-password"), ACL: "+192.0.2.0/24"},
+		Web:         Web{Read: true, AdminHash: webusers.PasswordHash("a-long-random-password"), ACL: "+192.0.2.0/24"},
+		Confinement: Confinement{Checked: true, InEffect: "ProtectSystem=strict, NoNewPrivileges=yes"},
 	}
 }
 
@@ -53,7 +54,8 @@ func stock() Facts {
 		Redis: Redis{ConfFile: File{Path: "/etc/redis/redis.conf", Exists: true, Mode: 0o644, Owner: "redis"},
 			Port: 6379, Bind: []string{"0.0.0.0"}, Probed: true, Reachable: true, PingReply: "+PONG",
 			Listeners: []Listener{{Address: "0.0.0.0", Port: 6379}}},
-		Web: Web{Read: true, AdminHash: webusers.DefaultAdminHash},
+		Web:         Web{Read: true, AdminHash: webusers.DefaultAdminHash},
+		Confinement: Confinement{Checked: true, Unmet: []string{`ProtectSystem is "no" in the unit, want "strict"`}, InEffect: "ProtectSystem=no"},
 	}
 }
 
@@ -139,6 +141,9 @@ func TestOneCheckFails(t *testing.T) {
 		},
 		"web_admin_password": func(f *Facts) { f.Web.AdminHash = webusers.DefaultAdminHash },
 		"web_access_list":    func(f *Facts) { f.Web.ACL = "+192.0.2.0/24,+0.0.0.0/0" },
+		"service_confinement": func(f *Facts) {
+			f.Confinement.Unmet = []string{"the running ntopng (PID 812) was started without the confinement"}
+		},
 	}
 	for _, id := range IDs() {
 		mutate, ok := cases[id]
@@ -194,5 +199,16 @@ func TestMoreCases(t *testing.T) {
 	f.Redis.RequirePass, f.Redis.Probed, f.Redis.Reachable = false, true, false
 	if st := statuses(Run(f)); st["redis_auth"] != Pass {
 		t.Errorf("closed socket: %v", st["redis_auth"])
+	}
+}
+
+// TestConfinementNotChecked: a host without systemd is neither a pass nor a failure.
+func TestConfinementNotChecked(t *testing.T) {
+	f := hardened()
+	f.Confinement = Confinement{Why: "systemd does not run on the host"}
+	for _, fd := range Run(f) {
+		if fd.ID == "service_confinement" && (fd.Status != NotApplicable || !strings.Contains(fd.Evidence, "systemd does not run")) {
+			t.Errorf("service_confinement without systemd: %+v", fd)
+		}
 	}
 }

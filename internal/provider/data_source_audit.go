@@ -21,6 +21,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/redishardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+	"github.com/hardenops/terraform-provider-ntopng/internal/unithardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 	"github.com/hardenops/terraform-provider-ntopng/internal/webusers"
 )
@@ -178,10 +179,13 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 
 	// ntopng's process, as its systemd unit knows it (a local process named ntopng is not it):
 	// its user and sockets.
-	u, err := livecheck.UnitListeners(ctx, c, ntopnghardening.ServiceOf(confPath, ntopnghardening.DefaultService(confPath), nf.Effective, ids))
+	s := ntopnghardening.ServiceOf(confPath, ntopnghardening.DefaultService(confPath), nf.Effective, ids)
+	s.Properties = unithardening.Properties()
+	u, err := livecheck.UnitListeners(ctx, c, s)
 	if err != nil {
 		return f, err
 	}
+	f.Confinement = auditConfinement(u, nf.Effective)
 	f.Running, f.ProcessUser, err = ntopnghardening.ProcessUser(ctx, c, ids, u.MainPID)
 	if err != nil {
 		return f, err
