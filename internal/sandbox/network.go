@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -200,6 +201,12 @@ func (l *link) remove() error {
 	return removeLink(l.name)
 }
 
+// linkGone: the link called name no longer exists.
+func linkGone(name string) bool {
+	_, err := os.Stat("/sys/class/net/" + name)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
 // removeLink deletes the namespace and veth end called name, ignoring what
 // is already gone.
 func removeLink(name string) error {
@@ -217,7 +224,9 @@ func removeLink(name string) error {
 		}
 	}
 	if _, err := os.Stat("/sys/class/net/" + name); err == nil {
-		if out, err := exec.Command(ipTool, "link", "del", name).CombinedOutput(); err != nil {
+		// Removing the namespace destroys the peer, and the kernel takes this end with it a
+		// moment later: gone by then is what was asked.
+		if out, err := exec.Command(ipTool, "link", "del", name).CombinedOutput(); err != nil && !linkGone(name) {
 			errs = append(errs, fmt.Errorf("ip link del %s: %w: %s", name, err, strings.TrimSpace(string(out))))
 		}
 	}
