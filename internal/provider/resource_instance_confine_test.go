@@ -48,7 +48,13 @@ func (f *sandboxFixture) exposure(t *testing.T) float64 {
 }
 
 func testConfinement(t *testing.T, f *sandboxFixture) {
-	cfg := f.config("root", f.h.RootKey, false)
+	// ntopng_audit's service_confinement, read after the instance: it passes when confined.
+	cfg := f.config("root", f.h.RootKey, false) + fmt.Sprintf(`
+data "ntopng_audit" "probe" {
+  host       = %q
+  depends_on = [ntopng_instance.probe]
+}
+`, f.h.Addr)
 	dropIn := unithardening.DropInPath("ntopng.service")
 	stock, confinedExposure := f.exposure(t), 0.0
 	want := string(unithardening.Render(unithardening.Settings("/var/lib/ntopng", nil)))
@@ -97,7 +103,8 @@ func testConfinement(t *testing.T, f *sandboxFixture) {
 		}
 		s.ConfigVariables = f.vars()
 		if s.Check == nil {
-			s.Check = resource.ComposeTestCheckFunc(f.hardened(), confined)
+			s.Check = resource.ComposeTestCheckFunc(f.hardened(), confined,
+				finding("service_confinement", "pass", `^in effect: ProtectSystem=strict, ProtectHome=yes, .*NoNewPrivileges=yes, .*SystemCallFilter=\(an allow list\)`))
 			s.ConfigStateChecks = checks
 		}
 		return s
@@ -146,7 +153,7 @@ func testConfinement(t *testing.T, f *sandboxFixture) {
 			}),
 			step(resource.TestStep{ // confinement = false removes the drop-in
 				Config: strings.Replace(cfg, "redis_password_wo = var.pw", "redis_password_wo = var.pw\n  confinement       = false", 1),
-				Check: resource.ComposeTestCheckFunc(f.hardened(), func(*terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(f.hardened(), finding("service_confinement", "fail", `ProtectSystem is "no" in the unit`), func(*terraform.State) error {
 					if got, _ := f.exec("test -e " + dropIn + " && echo present; systemctl show -p ProtectSystem --value ntopng"); got != "no" {
 						return fmt.Errorf("after confinement = false: %q, want no drop-in and ProtectSystem=no", got)
 					}
