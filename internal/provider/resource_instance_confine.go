@@ -112,6 +112,14 @@ func confinementChange(ctx context.Context, c *transport.Conn, plan instanceMode
 	}
 	f := hostchange.File{Path: unithardening.DropInPath(plan.Service.ValueString()), Remove: true}
 	if plan.Confinement.ValueBool() {
+		// The data directory may come from the host's files, which ntop's package lets the
+		// ntopng account write: never a path that would undo the confinement or split in two.
+		if why := unithardening.CheckWritablePath(eff.DataDir); why != "" {
+			diags.AddAttributeError(tfpath.Root("data_dir"), "Data Directory Not Usable When Confined",
+				fmt.Sprintf("The configuration files on %s set --data-dir=%q, which the confinement would make writable: it %s. "+
+					"Set data_dir, or confinement = false. ntopng.conf was not written.", plan.Host.ValueString(), eff.DataDir, why))
+			return nil, restart, diags
+		}
 		f = hostchange.File{Path: f.Path, Data: unithardening.Render(confinementSettings(plan, eff)), Mode: unithardening.DropInMode, UID: 0, GID: 0}
 		// The unit's drop-in folder (root's, like /etc/systemd/system): an empty folder left
 		// behind by a rollback changes nothing.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -164,4 +165,24 @@ data "ntopng_audit" "probe" {
 		},
 	})
 	t.Logf("%s: systemd-analyze security ntopng.service: stock %.1f, confined %.1f (after confinement = false: %.1f)", f.r.Name, stock, confinedExposure, f.exposure(t))
+}
+
+// TestConfinementValidate: a data directory that the confinement would hide from ntopng is a
+// plan-time error naming data_dir, unless the confinement is off.
+func TestConfinementValidate(t *testing.T) {
+	m := instanceModel{DataDir: types.StringValue("/var/tmp/ntopng"), Confinement: types.BoolValue(true),
+		ConfinementWritablePaths: types.ListValueMust(types.StringType, nil)}
+	diags := confinementValidate(m)
+	if !diags.HasError() || !strings.Contains(diags[0].Detail(), "PrivateTmp") {
+		t.Fatalf("confinementValidate(data_dir /var/tmp/ntopng) = %v, want an error naming PrivateTmp", diags)
+	}
+	m.Confinement = types.BoolValue(false)
+	if diags := confinementValidate(m); diags.HasError() {
+		t.Fatalf("confinementValidate with confinement = false: %v", diags)
+	}
+	m.DataDir = types.StringValue("/srv/ntopng")
+	m.Confinement = types.BoolValue(true)
+	if diags := confinementValidate(m); diags.HasError() {
+		t.Fatalf("confinementValidate(/srv/ntopng): %v", diags)
+	}
 }
