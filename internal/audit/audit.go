@@ -137,7 +137,20 @@ type Facts struct {
 	Redis       Redis
 	Web         Web
 	// Grants: what ntop's package granted, still on the host (grants.go).
-	Grants PackageGrants
+	Grants      PackageGrants
+	Confinement Confinement
+}
+
+// Confinement is how ntopng's systemd unit confines it (see internal/unithardening), as the
+// service manager and the running process say.
+type Confinement struct {
+	// Checked is false where systemd does not run, or does not report the settings (Why).
+	Checked bool
+	Why     string
+	// Unmet are the settings not in effect (and a running ntopng started without them).
+	Unmet []string
+	// InEffect is the settings as the unit has them, for the evidence.
+	InEffect string
 }
 
 // Run runs every check, in the order of Checks.

@@ -34,8 +34,9 @@ func hardened() Facts {
 		Redis: Redis{ConfFile: File{Path: "/etc/redis/redis.conf", Exists: true, Mode: 0o640, Owner: "redis"},
 			RequirePass: true, Port: 0, Bind: []string{"127.0.0.1", "-::1"}, UnixSocket: "/run/redis/redis-server.sock", UnixSocketPerm: 0o770,
 			Probed: true, Reachable: true, AuthRequired: true, PingReply: "-NOAUTH Authentication required."},
-		Web:    Web{Read: true, AdminHash: webusers.PasswordHash("a-long-random-password"), ACL: "+192.0.2.0/24"},
-		Grants: PackageGrants{NmapExists: true, User: "ntopng", JournalExists: true},
+		Web:         Web{Read: true, AdminHash: webusers.PasswordHash("a-long-random-password"), ACL: "+192.0.2.0/24"},
+		Grants:      PackageGrants{NmapExists: true, User: "ntopng", JournalExists: true},
+		Confinement: Confinement{Checked: true, InEffect: "ProtectSystem=strict, NoNewPrivileges=yes"},
 	}
 }
 
@@ -57,6 +58,7 @@ func stock() Facts {
 		Web: Web{Read: true, AdminHash: webusers.DefaultAdminHash},
 		Grants: PackageGrants{NmapExists: true, NmapCaps: "cap_net_admin,cap_net_bind_service,cap_net_raw=eip", User: "ntopng",
 			InJournal: true, JournalExists: true, Sudoers: true, SudoersRules: []string{"ntopng ALL= NOPASSWD: /usr/bin/ntopctl"}},
+		Confinement: Confinement{Checked: true, Unmet: []string{`ProtectSystem is "no" in the unit, want "strict"`}, InEffect: "ProtectSystem=no"},
 	}
 }
 
@@ -147,6 +149,9 @@ func TestOneCheckFails(t *testing.T) {
 		"package_ntopctl_sudo": func(f *Facts) {
 			f.Grants.Sudoers, f.Grants.SudoersRules = true, []string{"ntopng ALL= NOPASSWD: /usr/bin/ntopctl"}
 		},
+		"service_confinement": func(f *Facts) {
+			f.Confinement.Unmet = []string{"the running ntopng (PID 812) was started without the confinement"}
+		},
 	}
 	for _, id := range IDs() {
 		mutate, ok := cases[id]
@@ -202,5 +207,16 @@ func TestMoreCases(t *testing.T) {
 	f.Redis.RequirePass, f.Redis.Probed, f.Redis.Reachable = false, true, false
 	if st := statuses(Run(f)); st["redis_auth"] != Pass {
 		t.Errorf("closed socket: %v", st["redis_auth"])
+	}
+}
+
+// TestConfinementNotChecked: a host without systemd is neither a pass nor a failure.
+func TestConfinementNotChecked(t *testing.T) {
+	f := hardened()
+	f.Confinement = Confinement{Why: "systemd does not run on the host"}
+	for _, fd := range Run(f) {
+		if fd.ID == "service_confinement" && (fd.Status != NotApplicable || !strings.Contains(fd.Evidence, "systemd does not run")) {
+			t.Errorf("service_confinement without systemd: %+v", fd)
+		}
 	}
 }

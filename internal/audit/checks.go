@@ -42,6 +42,19 @@ var Checks = []Check{
 		Remediation: `ntopng_user for username = "admin" with password_wo`, Run: checkAdminPassword},
 	{ID: "web_access_list", Severity: High, Title: "Web access list not open to everyone when the web server listens beyond loopback",
 		Remediation: "ntopng_instance.web_allowed_networks", Run: checkAccessList},
+	{ID: "service_confinement", Severity: Medium, Title: "ntopng confined by its systemd unit (read-only system, bounded capabilities, system-call filter)",
+		Remediation: "ntopng_instance.confinement = true (default); apply it", Run: checkConfinement},
+}
+
+func checkConfinement(f Facts) Finding {
+	c := f.Confinement
+	switch {
+	case !c.Checked:
+		return na("ntopng's unit confinement not checked", c.Why)
+	case len(c.Unmet) > 0:
+		return fail("ntopng is not confined by its unit", append(c.Unmet, "in effect: "+c.InEffect)...)
+	}
+	return pass("ntopng is confined by its unit", "in effect: "+c.InEffect)
 }
 
 // httpsStarts: HTTPS is configured and its certificate exists (ntopng starts it only then).

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -188,6 +189,10 @@ func sortListeners(ls []Listener) {
 //     else, it runs as root or as UID (the user the configuration makes ntopng drop to),
 //     and one of its arguments is CONF. A local user's process, the real binary run by a
 //     local user, or another instance's ntopng is NotChecked, never taken for this ntopng.
+//     With "-p PROPERTIES" before "unit" (a comma-separated list of `systemctl show`
+//     properties), it also prints those properties of the unit and, of its main process,
+//     ProcNoNewPrivs= and ProcSeccomp= (from /proc/PID/status: what the running process
+//     really has), in the same "@@unit" section.
 //   - "name NAME": every process whose /proc/PID/comm is NAME (any local user can pick that
 //     name: used only where no unit is known).
 //
@@ -206,7 +211,8 @@ func sortListeners(ls []Listener) {
 // is cut at 4 KiB: the file may name a server another account runs. The Redis question does
 // not need ntopng's processes: it is asked on hosts without systemd too.
 const processListenersScript = `exec 3<&0 </dev/null
-pids=
+pids= extra=
+if [ "$1" = -p ]; then extra=$2; shift 2; fi
 case $1 in
 unit)
   main=0
@@ -218,6 +224,10 @@ unit)
     for kv in $props; do
       case $kv in MainPID=*) main=${kv#*=};; ControlGroup=*) cg=${kv#*=};; esac
     done
+    if [ -n "$extra" ]; then
+      systemctl show -p "$extra" "$2" || exit 3
+      [ "$main" = 0 ] || sed -n 's/^\(NoNewPrivs\|Seccomp\):[[:space:]]*/Proc\1=/p' "/proc/$main/status" 2>/dev/null
+    fi
     if [ -n "$cg" ]; then
       for f in "/sys/fs/cgroup$cg/cgroup.procs" "/sys/fs/cgroup/unified$cg/cgroup.procs" "/sys/fs/cgroup/systemd$cg/cgroup.procs"; do
         if [ -r "$f" ]; then pids=$(cat "$f"); break; fi
@@ -337,7 +347,13 @@ type Service struct {
 	// never built from input; its standard input is /dev/null): what it prints is Unit.Also.
 	// It lets a read ask one more question of the host without opening another channel.
 	Also string
+	// Properties are more `systemctl show` properties to report in Unit.Properties (names
+	// of letters only; where systemd runs).
+	Properties []string
 }
+
+// propertyRE is a systemd unit property name.
+var propertyRE = regexp.MustCompile(`^[A-Za-z]+$`)
 
 // BootedDir is sd_booted's test: systemd runs when this directory exists.
 const BootedDir = "/run/systemd/system"
@@ -360,6 +376,10 @@ type Unit struct {
 	Redis *RedisReach
 	// Also is what Service.Also printed.
 	Also string
+	// Properties are the unit's facts as `systemctl show` printed them (Service.Properties
+	// among them, when the service manager knows them), and ProcNoNewPrivs and ProcSeccomp of
+	// its main process. Nil where systemd does not run.
+	Properties map[string]string
 }
 
 // UnitListeners finds s's processes (where systemd runs, the unit's control group, or its
@@ -431,7 +451,16 @@ func unitCheckCommand(s Service, booted string, redis *RedisTarget) (argv []stri
 	if s.Also != "" {
 		script += "\nprintf '\\n@@also\\n'\n" + s.Also
 	}
-	argv = []string{"sh", "-c", script, "sh", "unit", s.Unit, booted, s.PIDFile, s.Config, strconv.Itoa(s.UID)}
+	argv = []string{"sh", "-c", script, "sh"}
+	if len(s.Properties) > 0 {
+		for _, p := range s.Properties {
+			if !propertyRE.MatchString(p) {
+				return nil, nil, fmt.Errorf("systemd property %q: letters only", p)
+			}
+		}
+		argv = append(argv, "-p", strings.Join(s.Properties, ","))
+	}
+	argv = append(argv, "unit", s.Unit, booted, s.PIDFile, s.Config, strconv.Itoa(s.UID))
 	if redis == nil {
 		return argv, nil, nil
 	}
@@ -553,8 +582,12 @@ func ParseProcessListeners(out, name string) (Unit, error) {
 		if !found {
 			return u, fmt.Errorf("unexpected output from the socket listing: %.80q", out)
 		}
+		u.Properties = map[string]string{}
 		for _, line := range strings.Split(props, "\n") {
-			k, v, _ := strings.Cut(line, "=")
+			k, v, ok := strings.Cut(line, "=")
+			if ok {
+				u.Properties[k] = v
+			}
 			switch k {
 			case "ActiveState":
 				u.ActiveState = v

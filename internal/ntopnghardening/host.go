@@ -31,6 +31,9 @@ type Host struct {
 	// Grants is what the host has of ntop's package grants, for the run-as user (ReadHost
 	// withListeners only, asked in the unit check's command: grants.go).
 	Grants Grants
+	// UnitProperties are the unit's `systemctl show` facts (ReadHost withListeners only, where
+	// systemd runs): the unitProperties asked for, when the service manager knows them.
+	UnitProperties map[string]string
 }
 
 // Conf is ntopng's configuration as its service reads it: the main file, then the
@@ -97,8 +100,9 @@ func RedisTarget(eff ntopngconf.Effective) livecheck.RedisTarget {
 // ReadHost reads the main file, the drop-ins (when service reads them), /etc/passwd and
 // /etc/group over the shared SFTP channel and, withListeners, then the listeners of service
 // and whether ntopng's Redis accepts what the files say, with one command (checkUnit). The
-// Redis check needs the files, so the command follows the reads.
-func ReadHost(ctx context.Context, c *transport.Conn, confPath, service string, withListeners bool) (*Host, error) {
+// Redis check needs the files, so the command follows the reads. unitProperties are more
+// `systemctl show` properties of the unit that the same command reports (Host.UnitProperties).
+func ReadHost(ctx context.Context, c *transport.Conn, confPath, service string, withListeners bool, unitProperties ...string) (*Host, error) {
 	var dropIns []string
 	if ReadsDropIns(confPath) {
 		var err error
@@ -141,11 +145,12 @@ func ReadHost(ctx context.Context, c *transport.Conn, confPath, service string, 
 		}
 		svc := h.Service(confPath, service, h.Effective)
 		svc.Also = GrantsProbe
+		svc.Properties = unitProperties
 		u, err := checkUnit(ctx, c, svc, target)
 		if err != nil {
 			return nil, err
 		}
-		h.Listeners, h.Redis, h.NotChecked = u.Listeners, u.Redis, u.NotChecked
+		h.Listeners, h.Redis, h.NotChecked, h.UnitProperties = u.Listeners, u.Redis, u.NotChecked, u.Properties
 		h.Grants = ParseGrants(u.Also, h.IDs, h.Effective.User)
 	}
 	return h, nil

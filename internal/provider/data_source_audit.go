@@ -21,6 +21,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/redishardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+	"github.com/hardenops/terraform-provider-ntopng/internal/unithardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 	"github.com/hardenops/terraform-provider-ntopng/internal/webusers"
 )
@@ -185,14 +186,16 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 
 	// ntopng's process, as its systemd unit knows it (a local process named ntopng is not it):
 	// its user and sockets.
-	// The same command asks what is left of ntop's package grants.
+	// The same command asks what is left of ntop's package grants, and how the unit confines it.
 	svc := ntopnghardening.ServiceOf(confPath, ntopnghardening.DefaultService(confPath), nf.Effective, ids)
 	svc.Also = ntopnghardening.GrantsProbe
+	svc.Properties = unithardening.Properties()
 	u, err := livecheck.UnitListeners(ctx, c, svc)
 	if err != nil {
 		return f, err
 	}
 	f.Grants = auditGrants(ntopnghardening.ParseGrants(u.Also, ids, f.Effective.User))
+	f.Confinement = auditConfinement(u, nf.Effective)
 	f.Running, f.ProcessUser, err = ntopnghardening.ProcessUser(ctx, c, ids, u.MainPID)
 	if err != nil {
 		return f, err

@@ -26,6 +26,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
+	"github.com/hardenops/terraform-provider-ntopng/internal/unithardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 )
 
@@ -79,6 +80,10 @@ type instanceModel struct {
 	WritableConfigPaths    types.List   `tfsdk:"writable_config_paths"`
 	WebAllowedNetworks     types.List   `tfsdk:"web_allowed_networks"`
 	RevokePackageGrants    types.Object `tfsdk:"revoke_package_grants"`
+	// resource_instance_confine.go
+	Confinement              types.Bool   `tfsdk:"confinement"`
+	ConfinementWritablePaths types.List   `tfsdk:"confinement_writable_paths"`
+	ConfinementStatus        types.String `tfsdk:"confinement_status"`
 }
 
 // instanceRedisModel is the redis {} block.
@@ -302,6 +307,7 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 		},
 	}
 	maps.Copy(resp.Schema.Attributes, instanceReadBackAttributes())
+	maps.Copy(resp.Schema.Attributes, confinementAttributes())
 }
 
 // ConfigValidators: one password attribute at most.
@@ -351,6 +357,7 @@ func (r *instanceResource) ValidateConfig(ctx context.Context, req resource.Vali
 	}
 	resp.Diagnostics.Append(instanceWarnings(m, d, set)...)
 	resp.Diagnostics.Append(validateGrants(ctx, m)...)
+	resp.Diagnostics.Append(confinementValidate(m)...)
 }
 
 // ModifyPlan checks the certificate on the host (fail closed) and turns drift of the running
@@ -446,7 +453,9 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.AddError("Cannot Restore ntopng.conf", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(restoreOriginals(ctx, c, st.Host.ValueString(), paths, st.RestartCommand.ValueString())...)
+	// The confinement's drop-in has a marker of its absence before the first apply: it goes.
+	paths = append(paths, unithardening.DropInPath(st.Service.ValueString()))
+	resp.Diagnostics.Append(restoreOriginals(ctx, c, st.Host.ValueString(), paths, unithardening.RecoverRestart(st.RestartCommand.ValueString()))...)
 }
 
 // ImportState takes host:/path or host:ssh_port:/path; Read then fills everything from the host.
@@ -471,6 +480,8 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		HTTPListen: types.StringNull(), HTTPSListen: types.StringNull(), User: types.StringNull(),
 		WebAllowedNetworks: types.ListNull(types.StringType), RevokePackageGrants: grantsObject(true, true, true),
 		ConfigOwner: types.StringNull(), ConfigMode: types.StringNull(), WritableConfigPaths: types.ListNull(types.StringType),
+		Confinement: types.BoolValue(true), ConfinementWritablePaths: types.ListValueMust(types.StringType, nil),
+		ConfinementStatus: types.StringNull(),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, []byte("true"))...)

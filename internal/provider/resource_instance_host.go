@@ -21,6 +21,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+	"github.com/hardenops/terraform-provider-ntopng/internal/unithardening"
 )
 
 // apply runs the whole change: validate against the host, user, drop-ins, file, restart,
@@ -96,16 +97,21 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 	if diags.Append(d...); diags.HasError() {
 		return "", diags
 	}
+	confine, restart, d := confinementChange(ctx, c, plan, h, eff)
+	if diags.Append(d...); diags.HasError() {
+		return "", diags
+	}
 	ch := hostchange.Change{
-		Files:        files,
-		Restart:      plan.RestartCommand.ValueString(),
+		Files:        append(files, confine...),
+		Restart:      restart,
 		KeepOriginal: true,
-		ForceRestart: grantsRestart || prior != nil && (listenersDrifted(*prior) || redisDrifted(*prior)),
+		ForceRestart: grantsRestart || prior != nil && (listenersDrifted(*prior) || redisDrifted(*prior) || confinementDrifted(*prior)),
 	}
 	if plan.VerifyListeners.ValueBool() {
 		timeout, _ := time.ParseDuration(plan.VerifyTimeout.ValueString())
 		ch.Verify = h.ListenerCheck(c, desired, eff, confPath, plan.Service.ValueString(), cert.Exists, timeout)
 	}
+	ch.Verify = confinementVerify(c, plan, h, eff, len(confine) > 0, ch.Verify)
 	err = ntopnghardening.ApplyWithWebACL(ctx, c, ch, eff, listStrings(plan.WebAllowedNetworks), !plan.WebAllowedNetworks.IsNull())
 	if err = ntopnghardening.UndoAfter(ctx, err, undoGrants); err != nil {
 		diags.AddError("Cannot Apply ntopng Configuration", err.Error())
@@ -164,10 +170,10 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 		diags.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return &m, diags
 	}
-	if diags.Append(recoverInterrupted(ctx, c, m.ConfigPath.ValueString(), m.RestartCommand.ValueString())...); diags.HasError() {
+	if diags.Append(recoverInterrupted(ctx, c, m.ConfigPath.ValueString(), unithardening.RecoverRestart(m.RestartCommand.ValueString()))...); diags.HasError() {
 		return &m, diags
 	}
-	h, err := ntopnghardening.ReadHost(ctx, c, m.ConfigPath.ValueString(), m.Service.ValueString(), true)
+	h, err := ntopnghardening.ReadHost(ctx, c, m.ConfigPath.ValueString(), m.Service.ValueString(), true, unithardening.Properties()...)
 	if err != nil {
 		diags.AddError("Cannot Read ntopng Configuration", err.Error())
 		return &m, diags
@@ -241,6 +247,9 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 	grants, gd := grantsReadBack(ctx, m.Host.ValueString(), m.RevokePackageGrants, h.Grants)
 	m.RevokePackageGrants = grants
 	diags.Append(gd...)
+	status, d := confinementStatus(ctx, c, m, h)
+	diags.Append(d...)
+	m.ConfinementStatus = status
 	if !m.WebAllowedNetworks.IsNull() {
 		m.WebAllowedNetworks = types.ListNull(types.StringType)
 		if nets, err := ntopnghardening.ReadWebACL(ctx, c, eff); err != nil {

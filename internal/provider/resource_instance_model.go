@@ -223,16 +223,18 @@ func parsedListen(s string) *ntopngconf.Listen {
 // written or repaired; otherwise they are known after apply.
 func planReadBacks(plan instanceModel, prior *instanceModel) instanceModel {
 	if prior != nil && configEqual(plan, *prior) && plan.RedisPasswordSHA256.Equal(prior.RedisPasswordSHA256) && !listenersDrifted(*prior) &&
-		!redisDrifted(*prior) && !filesDrifted(plan, *prior) {
+		!redisDrifted(*prior) && !filesDrifted(plan, *prior) && !confinementDrifted(*prior) {
 		plan.EffectiveOptions = prior.EffectiveOptions
 		plan.ObservedListeners, plan.RedisStatus = prior.ObservedListeners, prior.RedisStatus
 		plan.ConfigOwner, plan.ConfigMode, plan.WritableConfigPaths = prior.ConfigOwner, prior.ConfigMode, prior.WritableConfigPaths
+		plan.ConfinementStatus = prior.ConfinementStatus
 		return plan
 	}
 	plan.EffectiveOptions = types.MapUnknown(types.StringType)
 	plan.ObservedListeners, plan.RedisStatus = types.ListUnknown(types.StringType), types.StringUnknown()
 	plan.ConfigOwner, plan.ConfigMode = types.StringUnknown(), types.StringUnknown()
 	plan.WritableConfigPaths = types.ListUnknown(types.StringType)
+	plan.ConfinementStatus = types.StringUnknown()
 	return plan
 }
 
@@ -243,7 +245,8 @@ func configEqual(a, b instanceModel) bool {
 		a.DataDir.Equal(b.DataDir) && a.LocalNetworks.Equal(b.LocalNetworks) && a.ExtraOptions.Equal(b.ExtraOptions) &&
 		a.ManageUser.Equal(b.ManageUser) && a.RedisPassword.Equal(b.RedisPassword) &&
 		a.RedisPasswordWOVersion.Equal(b.RedisPasswordWOVersion) && a.WebAllowedNetworks.Equal(b.WebAllowedNetworks) &&
-		a.RevokePackageGrants.Equal(b.RevokePackageGrants)
+		a.RevokePackageGrants.Equal(b.RevokePackageGrants) &&
+		a.Confinement.Equal(b.Confinement) && a.ConfinementWritablePaths.Equal(b.ConfinementWritablePaths)
 }
 
 // filesDrifted: ntopnghardening.FilesDrifted on what the last read found.

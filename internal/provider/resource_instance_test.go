@@ -279,6 +279,11 @@ func TestAccInstancePlanTimeErrors(t *testing.T) {
 		{"redis = { socket = \"/" + strings.Repeat("s", 90) + "\" }\n  redis_password = \"" + strings.Repeat("p", 40) + "\"", `(?s)127`},
 		{`http_listen = "disabled"
   https_listen = "disabled"`, `(?s)No Web Server Left`},
+		{`confinement_writable_paths = ["/"]`, `(?s)Invalid Writable Path.*whole system tree`},
+		{`confinement_writable_paths = ["/srv/a b"]`, `(?s)Invalid Writable Path.*white space`},
+		{`confinement_writable_paths = ["/srv/../etc"]`, `(?s)Invalid Writable Path.*clean path`},
+		{`confinement_writable_paths = ["/srv/%h"]`, `(?s)Invalid Writable Path`},
+		{`confinement_writable_paths = ["/var/tmp/ntopng"]`, `(?s)Invalid Writable Path.*PrivateTmp`},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
