@@ -245,6 +245,9 @@ func (f *sandboxFixture) hardened() resource.TestCheckFunc {
 		expect("sudo -u ntopng test -w "+socket+" && echo writable", "writable", equal)
 		expect("id -nG ntopng | tr ' ' '\\n' | grep -x "+f.r.Server, f.r.Server, equal)
 		expect("systemctl is-active "+f.r.Unit()+" ntopng", "active\nactive", equal)
+		// ntopng starts after the release's Redis server at boot (ntop's unit names
+		// redis.service only, which valkey-server is not: the confinement drop-in orders it).
+		expect("systemctl show -p After --value ntopng | tr ' ' '\\n' | grep -x "+f.r.Unit()+".service", f.r.Unit()+".service", equal)
 		expect(`ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"`, "ntopng", equal)
 		expect("ps -o user= -C "+server, f.r.Server, equal)
 		expect("stat -c '%U:%G %a' "+f.r.ConfigPath(), f.r.Server+":"+f.r.Server+" 640", equal)

@@ -114,12 +114,20 @@ func Render(settings []Setting) []byte {
 	var b strings.Builder
 	b.WriteString("# Written by terraform-provider-ntopng (ntopng_instance confinement): ntopng confined by its unit.\n")
 	b.WriteString("# Edits are drift and are put back by the next apply; set confinement = false to remove it.\n")
+	b.WriteString("[Unit]\n")
+	b.WriteString("# ntop's unit starts after redis.service, an alias of Debian's redis-server but not of\n")
+	b.WriteString("# valkey-server: after either, so that ntopng finds its Redis at boot (a unit that is\n")
+	b.WriteString("# not installed is ignored here).\n")
+	fmt.Fprintf(&b, "After=%s\n", strings.Join(RedisUnits, " "))
 	b.WriteString("[Service]\n")
 	for _, s := range settings {
 		fmt.Fprintf(&b, "%s=%s\n", s.Directive, s.Value)
 	}
 	return []byte(b.String())
 }
+
+// RedisUnits are the Redis servers' units ntopng starts after (Render).
+var RedisUnits = []string{"redis-server.service", "valkey-server.service"}
 
 // Process facts of the unit check (livecheck.Unit.Properties): what the main process has.
 const (

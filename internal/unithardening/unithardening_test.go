@@ -18,9 +18,14 @@ func TestRender(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := string(Render(Settings(tc.dataDir, tc.writable)))
-			lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
-			if lines[2] != "[Service]" || lines[3] != "ProtectSystem=strict" || lines[4] != tc.want {
+			unit, service, ok := strings.Cut(got, "[Service]\n")
+			lines := strings.Split(service, "\n")
+			if !ok || len(lines) < 2 || lines[0] != "ProtectSystem=strict" || lines[1] != tc.want {
 				t.Errorf("Render = %q, want [Service], ProtectSystem=strict, %s first", got, tc.want)
+			}
+			// ntopng after either Redis server at boot: Debian's valkey-server is not redis.service.
+			if !strings.Contains(unit, "\n[Unit]\n") || !strings.Contains(unit, "\nAfter=redis-server.service valkey-server.service\n") {
+				t.Errorf("Render's [Unit] section = %q, want ntopng ordered after redis-server and valkey-server", unit)
 			}
 			for _, want := range []string{
 				"NoNewPrivileges=yes", "PrivateTmp=yes", "ProtectHome=yes", "ProtectProc=invisible", "SystemCallFilter=@system-service",
