@@ -73,7 +73,9 @@ func desiredInstance(ctx context.Context, m instanceModel) (ntopnghardening.Desi
 	if !m.DataDir.IsNull() && !m.DataDir.IsUnknown() {
 		problem(tfpath.Root("data_dir"), ntopnghardening.CheckDataDir(d.DataDir))
 	}
-	diags.Append(m.UserGroups.ElementsAs(ctx, &d.UserGroups, false)...)
+	// Known elements only: a group from a variable or another resource is unknown at plan time
+	// (the quickstart's user_groups = [var.redis_group] failed terraform validate).
+	d.UserGroups = listStrings(m.UserGroups)
 	return d, diags
 }
 
