@@ -217,7 +217,8 @@ func removeLink(name string) error {
 		}
 	}
 	if _, err := os.Stat("/sys/class/net/" + name); err == nil {
-		if out, err := exec.Command(ipTool, "link", "del", name).CombinedOutput(); err != nil {
+		// The kernel removes the pair shortly after its namespace: gone by now is not an error.
+		if out, err := exec.Command(ipTool, "link", "del", name).CombinedOutput(); err != nil && !strings.Contains(string(out), "Cannot find device") {
 			errs = append(errs, fmt.Errorf("ip link del %s: %w: %s", name, err, strings.TrimSpace(string(out))))
 		}
 	}

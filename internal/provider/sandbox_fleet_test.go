@@ -1,0 +1,378 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/audit"
+	"github.com/hardenops/terraform-provider-ntopng/internal/sandbox"
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
+)
+
+// The fleet tests run the example folders themselves (examples/fleet, examples/fleet-audit)
+// on three sandbox hosts booted side by side, one per kind of Redis an operator meets: Debian
+// 12's and 13's redis-server, and Debian 13's valkey-server. One deploy key (installed into
+// each host's authorized_keys, as an operator's provisioning does) and one known_hosts file
+// holding the three host keys serve the whole fleet through one provider configuration.
+
+// fleetReleases are the fleet's hosts, in probe order.
+var fleetReleases = []sandbox.Release{
+	sandbox.MustRelease("debian12"), sandbox.MustRelease("debian13"), sandbox.MustRelease("debian13-valkey"),
+}
+
+// fleetProbe is one probe of the fleet: a sandboxFixture (whose helpers check the hardening
+// from inside the host) with the values the fleet's map gives it.
+type fleetProbe struct {
+	*sandboxFixture
+	name                                    string
+	webPw                                   string // admin's web password, 31 characters
+	redisVersion, adminVersion, certVersion int
+}
+
+// fleet is the booted hosts and the files the example reads.
+type fleet struct {
+	probes     []*fleetProbe
+	keyFile    string // the deploy key's private half
+	knownHosts string // one line per probe
+}
+
+// bootFleet boots the fleet's hosts at the same time and prepares the deploy key and the
+// known_hosts file.
+func bootFleet(t *testing.T) *fleet {
+	t.Helper()
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skipf("acceptance test skipped unless %s=1 (it boots sandbox hosts)", resource.EnvTfAcc)
+	}
+	preCheck(t)
+	// The example names its provider hardenops/ntopng, as operators write it: serve the
+	// provider under test at that address.
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hardenops")
+	hosts := sandbox.BootAllT(t, fleetReleases)
+	dir := t.TempDir()
+	fl := &fleet{keyFile: filepath.Join(dir, "deploy_ed25519"), knownHosts: filepath.Join(dir, "known_hosts")}
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "fleet-deploy", "-f", fl.keyFile).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	pub, err := os.ReadFile(fl.keyFile + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var known strings.Builder
+	for i, h := range hosts {
+		f := &sandboxFixture{h: h, r: h.Release, https: h.Addr + ":443", pw: sandboxPassword(t)}
+		f.certPEM, f.keyPEM = selfSignedPEM(t, "ntopng-sandbox")
+		f.certSHA256 = certSHA256(t, f.certPEM)
+		p := &fleetProbe{sandboxFixture: f, name: fmt.Sprintf("probe-%c", 'a'+i), webPw: webPassword(t),
+			redisVersion: 1, adminVersion: 1, certVersion: 1}
+		f.mustExec(t, "install -d -m 0700 /root/.ssh && printf '%s\\n' '"+strings.TrimSpace(string(pub))+"' >> /root/.ssh/authorized_keys")
+		fmt.Fprintf(&known, "%s %s\n", h.Addr, h.HostKey)
+		fl.probes = append(fl.probes, p)
+	}
+	if err := os.WriteFile(fl.knownHosts, []byte(known.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return fl
+}
+
+// certSHA256 is the hex SHA-256 of a PEM certificate's DER.
+func certSHA256(t *testing.T, certPEM string) string {
+	t.Helper()
+	block, _ := pem.Decode([]byte(certPEM))
+	if block == nil {
+		t.Fatal("no PEM block in the test certificate")
+	}
+	sum := sha256.Sum256(block.Bytes)
+	return hex.EncodeToString(sum[:])
+}
+
+// webPassword is 31 random characters: the most ntopng's login form reads.
+func webPassword(t *testing.T) string {
+	t.Helper()
+	return "W-" + sandboxPassword(t)[:29]
+}
+
+// redisGroup is the group of the probe's Redis socket (and its configuration folder).
+func (p *fleetProbe) redisGroup() string { return p.r.Server }
+
+// vars are the example's variables for the fleet as it is now.
+func (fl *fleet) vars() map[string]any {
+	probes, redis, web, keys := map[string]any{}, map[string]string{}, map[string]string{}, map[string]string{}
+	for _, p := range fl.probes {
+		probes[p.name] = map[string]any{
+			"host":                   p.h.Addr,
+			"https_listen":           p.https,
+			"certificate_pem":        p.certPEM,
+			"redis_group":            p.redisGroup(),
+			"web_allowed_networks":   []string{p.h.LinkAddr + "/32", p.h.Addr + "/32"},
+			"redis_password_version": p.redisVersion,
+			"admin_password_version": p.adminVersion,
+			"certificate_version":    p.certVersion,
+		}
+		redis[p.name], web[p.name], keys[p.name] = p.pw, p.webPw, p.keyPEM
+	}
+	return map[string]any{
+		"probes":              probes,
+		"private_key_file":    fl.keyFile,
+		"known_hosts_file":    fl.knownHosts,
+		"redis_passwords":     redis,
+		"web_admin_passwords": web,
+		"private_keys_pem":    keys,
+	}
+}
+
+// hostFiles is "SHA-256  path" of every file on the probe that the provider could write: the
+// whole /etc, ntopng's certificate folder, and /root (where an SFTP or shell session could leave
+// something), sorted. Services' own data (/var) changes by itself and is left out.
+func (p *fleetProbe) hostFiles(t *testing.T) string {
+	t.Helper()
+	return p.mustExec(t, "find /etc /usr/share/ntopng/httpdocs/ssl /root -xdev -type f -print0 | sort -z | xargs -0 sha256sum; "+
+		"find /etc /usr/share/ntopng/httpdocs/ssl /root -xdev -printf '%M %u:%g %p\\n' | sort")
+}
+
+// TestSandboxFleetAuditOnly: examples/fleet-audit on three stock probes. Its plan reads every
+// probe's audit, exits cleanly (0: the check block only warns), has no resource in it, reports
+// each probe's failing checks in its output, and leaves every file on every host as it was.
+func TestSandboxFleetAuditOnly(t *testing.T) {
+	fl := bootFleet(t)
+	before := map[string]string{}
+	for _, p := range fl.probes {
+		before[p.name] = p.hostFiles(t)
+	}
+	w := newTFWork(t, "fleet-audit")
+	w.writeVars(fl.auditVars())
+	// -detailed-exitcode 2: the plan's only changes are its outputs, new in this state.
+	plan, out := w.plan(2)
+	for _, c := range []plancheck.PlanCheck{expectNoResourceChanges{}, expectAuditOutput{probes: fl.names(), failing: stockFailing}} {
+		var resp plancheck.CheckPlanResponse
+		c.CheckPlan(context.Background(), plancheck.CheckPlanRequest{Plan: plan}, &resp)
+		if resp.Error != nil {
+			t.Error(resp.Error)
+		}
+	}
+	for _, p := range fl.probes {
+		if !strings.Contains(out, p.name+": "+strings.Join(stockFailing, ", ")) {
+			t.Errorf("the plan's check warning does not list %s's failing checks:\n%s", p.name, out)
+		}
+		if after := p.hostFiles(t); after != before[p.name] {
+			t.Errorf("%s: files changed on the host by an audit-only plan:\n%s", p.name, lineDiff(before[p.name], after))
+		}
+	}
+}
+
+// names are the probes' names, sorted.
+func (fl *fleet) names() []string {
+	var out []string
+	for _, p := range fl.probes {
+		out = append(out, p.name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// lineDiff lists the lines only in a ("-") or only in b ("+").
+func lineDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var out []string
+	for _, l := range al {
+		if !slices.Contains(bl, l) {
+			out = append(out, "- "+l)
+		}
+	}
+	for _, l := range bl {
+		if !slices.Contains(al, l) {
+			out = append(out, "+ "+l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// tfWork is a copy of an example folder run with the real terraform CLI, the provider built
+// from this module installed through dev_overrides. terraform-plugin-testing cannot run these
+// examples: its state shim refuses for_each ("for_each is not supported") and modules.
+type tfWork struct {
+	t   *testing.T
+	tf  string
+	dir string
+	env []string
+}
+
+func newTFWork(t *testing.T, example string) *tfWork {
+	t.Helper()
+	plugins := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-ntopng"), ".")
+	build.Dir = testhost.ModuleRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build of the provider: %v\n%s", err, out)
+	}
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	cfg := "provider_installation {\n  dev_overrides {\n    \"hardenops/ntopng\" = \"" + plugins + "\"\n  }\n}\n"
+	if err := os.WriteFile(rc, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &tfWork{t: t, tf: testhost.TerraformPath(t), dir: copyExample(t, filepath.Join(testhost.ModuleRoot(t), "examples", example)),
+		env: append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")}
+}
+
+// writeVars writes the variables to fleet.auto.tfvars.json (read by plan, and by apply of a
+// saved plan for the ephemeral ones), mode 0600.
+func (w *tfWork) writeVars(v map[string]any) {
+	w.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(w.dir, "fleet.auto.tfvars.json"), b, 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// run runs terraform with args and returns its combined output and exit status.
+func (w *tfWork) run(args ...string) (string, int) {
+	w.t.Helper()
+	cmd := exec.Command(w.tf, append(args[:1:1], append([]string{"-no-color"}, args[1:]...)...)...)
+	cmd.Dir, cmd.Env = w.dir, w.env
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		w.t.Fatalf("terraform %v: %v", args, err)
+	}
+	return string(out), cmd.ProcessState.ExitCode()
+}
+
+// plan runs terraform plan -detailed-exitcode into plan.tfplan, fails the test unless it exits
+// with want (0: no changes, 2: changes), and returns the plan as JSON and the plan's output.
+func (w *tfWork) plan(want int) (*tfjson.Plan, string) {
+	w.t.Helper()
+	out, code := w.run("plan", "-input=false", "-detailed-exitcode", "-out=plan.tfplan")
+	if code != want {
+		w.t.Fatalf("terraform plan exited %d, want %d:\n%s", code, want, out)
+	}
+	js, code := w.run("show", "-json", "plan.tfplan")
+	if code != 0 {
+		w.t.Fatalf("terraform show -json plan.tfplan exited %d:\n%s", code, js)
+	}
+	var p tfjson.Plan
+	if err := json.Unmarshal([]byte(js[strings.Index(js, "{"):]), &p); err != nil {
+		w.t.Fatalf("terraform show -json: %v\n%s", err, js)
+	}
+	return &p, out
+}
+
+// apply applies plan.tfplan and fails the test unless it succeeds.
+func (w *tfWork) apply() string {
+	w.t.Helper()
+	out, code := w.run("apply", "-input=false", "plan.tfplan")
+	if code != 0 {
+		w.t.Fatalf("terraform apply exited %d:\n%s", code, out)
+	}
+	return out
+}
+
+// output reads one output of the state as JSON into v.
+func (w *tfWork) output(name string, v any) {
+	w.t.Helper()
+	out, code := w.run("output", "-json", name)
+	if code != 0 {
+		w.t.Fatalf("terraform output %s exited %d:\n%s", name, code, out)
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), v); err != nil {
+		w.t.Fatalf("terraform output %s: %v\n%s", name, err, out)
+	}
+}
+
+// auditVars are the variables examples/fleet-audit declares: the same probes map (the
+// attributes it does not use are dropped by its type), the deploy key and known_hosts.
+func (fl *fleet) auditVars() map[string]any {
+	v := fl.vars()
+	delete(v, "redis_passwords")
+	delete(v, "web_admin_passwords")
+	delete(v, "private_keys_pem")
+	return v
+}
+
+// stockFailing are the checks that fail on a stock probe (ntop's package on Debian): every
+// check but what the package gets right (Redis on loopback, ntopng as its own user, no
+// drop-ins, the login on).
+var stockFailing = func() []string {
+	var out []string
+	for _, id := range audit.IDs() {
+		if !slices.Contains([]string{"redis_not_exposed", "ntopng_dedicated_user", "ntopng_dropins", "web_login_enabled"}, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}()
+
+// expectNoResourceChanges: the plan changes no managed resource (data sources are read only).
+type expectNoResourceChanges struct{}
+
+func (expectNoResourceChanges) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	var bad []string
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Mode != "data" {
+			bad = append(bad, fmt.Sprintf("%s: %v", rc.Address, rc.Change.Actions))
+		}
+	}
+	if len(bad) > 0 {
+		resp.Error = fmt.Errorf("an audit-only plan changes resources:\n%s", strings.Join(bad, "\n"))
+	}
+}
+
+// expectAuditOutput: the plan's output "audit" names every probe, each failing exactly the
+// checks in failing (in the checklist's order) with a score below 100 when any fails.
+type expectAuditOutput struct {
+	probes  []string
+	failing []string
+}
+
+func (e expectAuditOutput) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	oc, ok := req.Plan.OutputChanges["audit"]
+	if !ok {
+		resp.Error = fmt.Errorf("the plan has no output \"audit\"")
+		return
+	}
+	got, ok := oc.After.(map[string]any)
+	if !ok {
+		resp.Error = fmt.Errorf("output \"audit\" is %T, want a map by probe: %v", oc.After, oc.After)
+		return
+	}
+	var errs []string
+	if names := slices.Sorted(maps.Keys(got)); !slices.Equal(names, e.probes) {
+		errs = append(errs, fmt.Sprintf("probes %v, want %v", names, e.probes))
+	}
+	for name, v := range got {
+		a, _ := v.(map[string]any)
+		var failing []string
+		list, _ := a["failing"].([]any)
+		for _, id := range list {
+			failing = append(failing, fmt.Sprint(id))
+		}
+		if !slices.Equal(failing, e.failing) {
+			errs = append(errs, fmt.Sprintf("%s fails %v, want %v", name, failing, e.failing))
+		}
+		score, _ := a["score"].(float64)
+		if (len(e.failing) == 0) != (score == 100) {
+			errs = append(errs, fmt.Sprintf("%s has score %v with %d failing checks", name, a["score"], len(failing)))
+		}
+	}
+	if len(errs) > 0 {
+		resp.Error = fmt.Errorf("output audit:\n%s", strings.Join(errs, "\n"))
+	}
+}
