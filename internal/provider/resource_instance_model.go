@@ -73,7 +73,8 @@ func desiredInstance(ctx context.Context, m instanceModel) (ntopnghardening.Desi
 	if !m.DataDir.IsNull() && !m.DataDir.IsUnknown() {
 		problem(tfpath.Root("data_dir"), ntopnghardening.CheckDataDir(d.DataDir))
 	}
-	diags.Append(m.UserGroups.ElementsAs(ctx, &d.UserGroups, false)...)
+	// Known groups only: at validation a for_each's each.value is still unknown.
+	d.UserGroups = listStrings(m.UserGroups)
 	return d, diags
 }
 
