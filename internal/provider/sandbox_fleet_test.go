@@ -9,13 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -523,4 +526,218 @@ func (fl *fleet) checkHardened(t *testing.T, w *tfWork) {
 			t.Errorf("output audit[%q] = %+v, want score 100 and no failing check", p.name, a)
 		}
 	}
+}
+
+// TestSandboxFleetRotation: on a hardened fleet (examples/fleet applied to three probes), one
+// apply per secret, each on one probe, the plan naming only that probe's resources:
+//   - probe-a's Redis password (redis_password_version bumped): Redis and ntopng's configuration
+//     change in one apply, and ntopng reaches Redis at the end (redis_status = ok, checked inside);
+//   - probe-b's admin password (admin_password_version bumped): the new one logs in, the old one
+//     is refused, and a login kept working during the apply;
+//   - probe-c's certificate (a new certificate and key): the new one is served.
+//
+// The windows are measured and logged, not asserted (no wall-clock assertions): for Redis, a
+// loop inside probe-a tries, every 50 ms, the socket and password of ntopng's configuration
+// file as it is at that moment (what ntopng would use if it started then); for the login and
+// the certificate, this machine logs in, or opens a TLS connection, every 100 ms.
+func TestSandboxFleetRotation(t *testing.T) {
+	fl := bootFleet(t)
+	w := newTFWork(t, "fleet")
+	w.writeVars(fl.vars())
+	w.plan(2)
+	w.apply()
+	fl.checkHardened(t, w)
+	a, b, c := fl.probes[0], fl.probes[1], fl.probes[2]
+
+	// The Redis password of probe-a.
+	a.pw, a.redisVersion = sandboxPassword(t), 2
+	w.writeVars(fl.vars())
+	fl.expectOnlyChanges(t, w, `ntopng_instance.probe["probe-a"]`, `ntopng_redis.cache["probe-a"]`)
+	stop := a.startRedisReachLog(t)
+	w.apply()
+	samples := stop()
+	t.Logf("rotation of probe-a's Redis password: %s", redisWindow(samples))
+	var status map[string]string
+	w.output("redis_status", &status)
+	if status[a.name] != "ok" {
+		t.Errorf("after the rotation redis_status[%q] = %q, want ok", a.name, status[a.name])
+	}
+	if last := strings.Fields(samples[len(samples)-1]); len(last) < 2 || last[1] != "PONG" {
+		t.Errorf("at the end of the apply, ntopng's configuration does not reach Redis: %q", last)
+	}
+	if err := a.hardened()(nil); err != nil { // Redis takes the new password, and ntopng's user reaches it
+		t.Errorf("%s after the rotation: %v", a.name, err)
+	}
+	fl.expectLogin(t, a, a.webPw, true)
+
+	// The admin password of probe-b.
+	oldWeb := b.webPw
+	b.webPw, b.adminVersion = webPassword(t), 2
+	w.writeVars(fl.vars())
+	fl.expectOnlyChanges(t, w, `ntopng_user.admin["probe-b"]`)
+	logins := poll(func() string {
+		for _, pw := range []string{b.webPw, oldWeb} {
+			if s, _, cookie, err := b.login(b.h.LinkAddr, "admin", pw); err == nil && s == 302 && strings.Contains(cookie, "session_") {
+				return "ok"
+			}
+		}
+		return "refused"
+	})
+	w.apply()
+	t.Logf("rotation of probe-b's admin password: %s", window(logins(), "ok"))
+	fl.expectLogin(t, b, b.webPw, true)
+	fl.expectLogin(t, b, oldWeb, false)
+
+	// The certificate of probe-c.
+	oldSHA := c.certSHA256
+	c.certPEM, c.keyPEM = selfSignedPEM(t, "ntopng-sandbox")
+	c.certSHA256 = certSHA256(t, c.certPEM)
+	w.writeVars(fl.vars())
+	fl.expectOnlyChanges(t, w, `ntopng_tls_cert.web["probe-c"]`)
+	served := poll(func() string {
+		switch err := c.servesCert(c.https); {
+		case err == nil:
+			return "new"
+		case strings.Contains(err.Error(), oldSHA[:16]) || strings.Contains(err.Error(), oldSHA):
+			return "old"
+		default:
+			return "none"
+		}
+	})
+	w.apply()
+	t.Logf("rotation of probe-c's certificate: %s", window(served(), "old", "new"))
+	if err := c.servesCert(c.https); err != nil {
+		t.Errorf("after the rotation: %v", err)
+	}
+	fl.expectLogin(t, c, c.webPw, true)
+	var certs map[string]string
+	w.output("served_certificate", &certs)
+	if certs[c.name] != c.certSHA256 {
+		t.Errorf("output served_certificate[%q] = %q, want the new certificate's %s", c.name, certs[c.name], c.certSHA256)
+	}
+	w.plan(0)
+}
+
+// expectOnlyChanges plans and fails the test unless the plan changes exactly addrs.
+func (fl *fleet) expectOnlyChanges(t *testing.T, w *tfWork, addrs ...string) {
+	t.Helper()
+	plan, _ := w.plan(2)
+	sort.Strings(addrs)
+	if got := slices.Sorted(maps.Keys(planChanges(t, plan))); !slices.Equal(got, addrs) {
+		t.Fatalf("the plan changes %v, want exactly %v", planChanges(t, plan), addrs)
+	}
+}
+
+// expectLogin logs in to p as admin with password and fails the test unless that gets a
+// session (ok) or is refused (!ok).
+func (fl *fleet) expectLogin(t *testing.T, p *fleetProbe, password string, ok bool) {
+	t.Helper()
+	status, location, cookie, err := p.login(p.h.LinkAddr, "admin", password)
+	if err != nil {
+		t.Fatalf("%s: login: %v", p.name, err)
+	}
+	if got := status == 302 && strings.Contains(cookie, "session_"); got != ok {
+		t.Errorf("%s: login as admin: status %d, location %q, cookie %q; want a session: %v", p.name, status, location, cookie, ok)
+	}
+}
+
+// startRedisReachLog starts, inside the probe, a loop that every 50 ms (plus the time the
+// commands take) reads the socket and password from ntopng's configuration file and sends PING
+// with them to the Redis server, and counts the sockets listening on ntopng's HTTPS port; each
+// line is "NANOSECONDS ANSWER LISTENERS". The returned function stops it and returns the lines.
+func (p *fleetProbe) startRedisReachLog(t *testing.T) func() []string {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(p.https)
+	httpsPort, _ := strconv.Atoi(port)
+	script := `rm -f /run/reach.stop; while [ ! -e /run/reach.stop ]; do
+  r=$(sed -n 's/^--redis=//p' /etc/ntopng/ntopng.conf | tail -n 1)
+  sock=${r%%:*}; rest=${r#*:}; rest=${rest#*:}; pw=${rest%@*}
+  a=$(` + p.r.CLI() + ` -s "$sock" -a "$pw" --no-auth-warning ping 2>&1 | head -n 1 | tr -s ' ' '_')
+  l=$(ss -Htln "sport = :` + strconv.Itoa(httpsPort) + `" | grep -c . || true)
+  echo "$(date +%s%N) ${a:-no-answer} $l"
+  sleep 0.05
+done > /run/reach.log 2>&1`
+	p.mustExec(t, "setsid sh -c '"+strings.ReplaceAll(script, "'", `'\''`)+"' </dev/null >/dev/null 2>&1 & echo started")
+	return func() []string {
+		t.Helper()
+		p.mustExec(t, "touch /run/reach.stop; sleep 0.3")
+		lines := strings.Split(p.mustExec(t, "cat /run/reach.log"), "\n")
+		if len(lines) < 2 {
+			t.Fatalf("the Redis reach loop logged %d lines", len(lines))
+		}
+		return lines
+	}
+}
+
+// redisWindow sums the time during which the samples ("NANOSECONDS ANSWER LISTENERS") were
+// not PONG, and the time during which nothing listened on ntopng's HTTPS port (ntopng
+// restarting): each sample counts until the next one.
+func redisWindow(samples []string) string {
+	var refused, down, first, end int64
+	var answers []string
+	fails := 0
+	for i := 0; i+1 < len(samples); i++ {
+		var t0, t1, l0 int64
+		var a0 string
+		fmt.Sscan(samples[i], &t0, &a0, &l0)
+		fmt.Sscan(samples[i+1], &t1)
+		if i == 0 {
+			first = t0
+		}
+		end = t1
+		if a0 != "PONG" {
+			refused += t1 - t0
+			fails++
+			if !slices.Contains(answers, a0) {
+				answers = append(answers, a0)
+			}
+		}
+		if l0 == 0 {
+			down += t1 - t0
+		}
+	}
+	return fmt.Sprintf("the socket and password in ntopng's configuration did not reach Redis for %d ms in total (%d of %d samples, one every %d ms on average over %d ms; answers %q); "+
+		"nothing listened on ntopng's HTTPS port for %d ms",
+		refused/1e6, fails, len(samples), (end-first)/int64(max(len(samples)-1, 1))/1e6, (end-first)/1e6, answers, down/1e6)
+}
+
+// poll calls probe every 100 ms, in the background, until the returned function is called;
+// that function returns the samples, each "NANOSECONDS RESULT".
+func poll(probe func() string) func() []string {
+	stop, done := make(chan struct{}), make(chan []string)
+	go func() {
+		var out []string
+		for {
+			out = append(out, fmt.Sprintf("%d %s", time.Now().UnixNano(), probe()))
+			select {
+			case <-stop:
+				done <- out
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	return func() []string {
+		close(stop)
+		return <-done
+	}
+}
+
+// window sums the time of the samples whose result is not one of good, each counted until the
+// next sample, and counts the results.
+func window(samples []string, good ...string) string {
+	var down int64
+	counts := map[string]int{}
+	for i := range samples {
+		var t0 int64
+		var r string
+		fmt.Sscan(samples[i], &t0, &r)
+		counts[r]++
+		if i+1 < len(samples) && !slices.Contains(good, r) {
+			var t1 int64
+			fmt.Sscan(samples[i+1], &t1)
+			down += t1 - t0
+		}
+	}
+	return fmt.Sprintf("%d ms without %v over %d samples (%v)", down/1e6, good, len(samples), counts)
 }
