@@ -537,7 +537,7 @@ func (fl *fleet) checkHardened(t *testing.T, w *tfWork) {
 //   - probe-c's certificate (a new certificate and key): the new one is served.
 //
 // The windows are measured and logged, not asserted (no wall-clock assertions): for Redis, a
-// loop inside probe-a tries, every 50 ms, the socket and password of ntopng's configuration
+// loop inside probe-a tries, about every 100 ms (a 50 ms pause plus the commands), the socket and password of ntopng's configuration
 // file as it is at that moment (what ntopng would use if it started then); for the login and
 // the certificate, this machine logs in, or opens a TLS connection, every 100 ms.
 func TestSandboxFleetRotation(t *testing.T) {
