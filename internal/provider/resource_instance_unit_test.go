@@ -137,3 +137,14 @@ func TestInstanceExtraOptionNamesFollowSetOption(t *testing.T) {
 		})
 	}
 }
+
+// TestInstanceValidateUnknownUserGroup: under for_each, `user_groups = [each.value.group]` is
+// unknown when Terraform validates the configuration; that is no error ("Value Conversion Error"
+// before: examples/fleet could not plan).
+func TestInstanceValidateUnknownUserGroup(t *testing.T) {
+	errs, _ := validateInstance(t, map[string]tftypes.Value{"https_listen": str("192.0.2.10:443"),
+		"user_groups": tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, tftypes.UnknownValue)})})
+	if len(errs) > 0 {
+		t.Fatalf("unexpected errors: %v", errs)
+	}
+}

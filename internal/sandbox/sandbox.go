@@ -697,3 +697,41 @@ func MustRelease(name string) Release {
 	}
 	return r
 }
+
+// BootAllT boots one sandbox per release in rs at the same time, for a test that needs
+// several hosts at once (a fleet), or skips the test with the reason from Available. The
+// hosts are stopped by t.Cleanup, and also when the test binary gets SIGINT or SIGTERM.
+func BootAllT(t testing.TB, rs []Release) []*Host {
+	t.Helper()
+	for _, r := range rs {
+		if err := Available(r); err != nil {
+			t.Skip(err)
+		}
+	}
+	stopOnInterrupt()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	hosts, errs := make([]*Host, len(rs)), make([]error, len(rs))
+	var wg sync.WaitGroup
+	for i, r := range rs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hosts[i], errs[i] = Boot(ctx, Options{Release: r, Progress: &testWriter{t: t}})
+		}()
+	}
+	wg.Wait()
+	for _, h := range hosts {
+		if h != nil {
+			t.Cleanup(func() {
+				if err := h.Stop(); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	return hosts
+}
