@@ -58,6 +58,9 @@ func onSandboxes(t *testing.T, rs []sandbox.Release, test func(t *testing.T, f *
 		t.Skipf("acceptance test skipped unless %s=1 (it boots sandbox hosts)", resource.EnvTfAcc)
 	}
 	preCheck(t)
+	// Every sandbox test runs beside the others (go test -parallel bounds how many hosts are
+	// up at once): each host is a machine of its own on a link of its own.
+	t.Parallel()
 	sandbox.OnReleases(t, rs, func(t *testing.T, h *sandbox.Host) {
 		f := &sandboxFixture{h: h, r: h.Release, https: h.Addr + ":443", pw: sandboxPassword(t)}
 		f.certPEM, f.keyPEM = selfSignedPEM(t, "ntopng-sandbox")

@@ -721,15 +721,23 @@ func BootAllT(t testing.TB, rs []Release) []*Host {
 		}()
 	}
 	wg.Wait()
-	for _, h := range hosts {
-		if h != nil {
-			t.Cleanup(func() {
-				if err := h.Stop(); err != nil {
-					t.Error(err)
-				}
-			})
+	t.Cleanup(func() { // side by side, as they booted
+		stopErrs := make([]error, len(hosts))
+		var wg sync.WaitGroup
+		for i, h := range hosts {
+			if h != nil {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					stopErrs[i] = h.Stop()
+				}()
+			}
 		}
-	}
+		wg.Wait()
+		if err := errors.Join(stopErrs...); err != nil {
+			t.Error(err)
+		}
+	})
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
