@@ -352,6 +352,11 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &cfg)...); resp.Diagnostics.HasError() {
 		return
 	}
+	if imported, _ := req.Private.GetKey(ctx, redisImportedKey); len(imported) > 0 && prior != nil && cfg.Unixsocket.IsNull() {
+		// Adopted from the host, which may have no socket (""): the first plan after an import
+		// plans the default, as for a new resource, not the host's "" kept as the state's.
+		plan.Unixsocket = types.StringUnknown()
+	}
 	server := r.planHostDefaults(ctx, &plan, cfg, prior)
 	planBind(&plan, cfg, prior, server, !plan.ServerVersion.IsUnknown())
 	if resp.Diagnostics.Append(serverProblems(plan, server)...); resp.Diagnostics.HasError() {
@@ -456,6 +461,9 @@ func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		return
 	}
 	resp.Diagnostics.Append(r.apply(ctx, req.Config, &plan, &prior)...)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, redisImportedKey, nil)...) // adopted now
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -500,4 +508,8 @@ func (r *redisResource) ImportState(ctx context.Context, req resource.ImportStat
 		EnableProtected: types.StringNull(), Server: types.StringNull(), ServerVersion: types.StringNull(),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, redisImportedKey, []byte("true"))...)
 }
+
+// redisImportedKey marks, in the private state, a resource imported and not applied since.
+const redisImportedKey = "imported"

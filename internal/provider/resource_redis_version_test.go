@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,9 +10,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/redishardening"
 )
 
 // fakeRedis60 answers `redis-server --version` as Debian 11's Redis 6.0.16 and runs the
@@ -122,4 +126,43 @@ func TestAccRedisFailedRestartQuotesTheLog(t *testing.T) {
 	if b, err := os.ReadFile(f.r.ConfPath); err != nil || strings.Contains(string(b), missing) {
 		t.Errorf("after the failed restarts redis.conf names %s (err %v): it was not put back", missing, err)
 	}
+}
+
+// TestAccRedisImportPlansTheDefaultSocket: adopting a stock redis.conf, which configures no
+// socket, plans the default socket as a new resource would (the configuration leaves
+// unixsocket unset), instead of keeping the host's "" and leaving ntopng no way in.
+func TestAccRedisImportPlansTheDefaultSocket(t *testing.T) {
+	f := startRedisFixture(t)
+	vars := redisVars(redisPwA)
+	cfg := strings.Replace(f.config(""), "  unixsocket      = "+hcl(f.sock)+"\n", "", 1)
+	if strings.Contains(cfg, "unixsocket") {
+		t.Fatal("the fixture's configuration changed shape: unixsocket still set")
+	}
+	if strings.Contains(f.orig, "\nunixsocket ") {
+		t.Fatal("the fixture's redis.conf configures a socket: this test needs one without")
+	}
+	const addr = "ntopng_redis.test"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { preCheck(t) },
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{
+			{
+				ResourceName: addr, ImportState: true, ImportStatePersist: true,
+				ImportStateId: "127.0.0.1:" + f.r.ConfPath, Config: cfg, ConfigVariables: vars,
+				ImportStateCheck: func(s []*terraform.InstanceState) error {
+					if len(s) != 1 || s[0].Attributes["unixsocket"] != "" {
+						return fmt.Errorf("imported unixsocket = %q, want the host's \"\" (no socket)", s[0].Attributes["unixsocket"])
+					}
+					return nil
+				},
+			},
+			{
+				Config: cfg, ConfigVariables: vars, PlanOnly: true, ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("unixsocket"), knownvalue.StringExact(redishardening.DefaultSocket)),
+				}},
+			},
+		},
+	})
 }
