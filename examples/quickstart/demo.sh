@@ -155,6 +155,20 @@ listeners() {
 	printf '%s\n' "$out" | sed 's/^/      /'
 }
 
+# least_privilege shows what limits ntopng beyond its user: its unit's confinement (the exposure
+# figure of systemd-analyze security) and what ntop's package grants (nmap's file capabilities,
+# ntopng in systemd-journal, the sudoers rule for ntopctl).
+least_privilege() {
+	remote "systemd-analyze security ntopng.service 2>/dev/null | tail -n 1"
+	note "systemd-analyze security ntopng.service: $out"
+	remote "getcap /usr/bin/nmap 2>/dev/null || true"
+	note "getcap /usr/bin/nmap: ${out:-(no file capabilities)}"
+	remote "id -nG ntopng"
+	note "groups of ntopng: $out"
+	remote "cat /etc/sudoers.d/ntopng 2>/dev/null | grep -v '^#' || echo '(no /etc/sudoers.d/ntopng)'"
+	note "/etc/sudoers.d/ntopng: $out"
+}
+
 # audit runs the ntopng_audit data source alone (a configuration with nothing else) and prints
 # its findings: the hardening checklist of the host as the provider sees it.
 audit() {
@@ -198,6 +212,8 @@ remote "$SANDBOX_REDIS_CLI -p $SANDBOX_STOCK_REDIS_PORT ping"
 note "$SANDBOX_REDIS_CLI -p $SANDBOX_STOCK_REDIS_PORT ping (no password):  $out"
 remote 'ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"; stat -c "%U:%G %a" /etc/ntopng /etc/ntopng/ntopng.conf | tr "\n" " "'
 note "ntopng.service's main process runs as: $(echo "$out" | head -n 1); /etc/ntopng, ntopng.conf: $(echo "$out" | tail -n 1) (the service account owns its configuration)"
+note "least privilege, stock:"
+least_privilege
 note "stock HTTP port $SANDBOX_ADDR:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX_STOCK_HTTP_PORT")"
 
 step "terraform apply on a copy of examples/quickstart"
@@ -236,6 +252,10 @@ note "expected (the generated certificate):          $(echo "$expected" | tr '\n
 note "stock HTTP port $SANDBOX_ADDR:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX_STOCK_HTTP_PORT")"
 remote 'echo "$(ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"), groups: $(id -nG ntopng)"'
 note "ntopng.service's main process runs as: $out"
+note "least privilege, after (ntopng_instance confinement and revoke_package_grants, by default):"
+least_privilege
+remote "getcap /usr/bin/nmap 2>/dev/null || true"
+[ -z "$out" ] || die "nmap still has file capabilities: $out"
 [[ "$out" == "ntopng, groups: "*"$SANDBOX_REDIS_SERVER"* ]] || die "ntopng does not run as user ntopng in group $SANDBOX_REDIS_SERVER"
 status=$(cd "$work/quickstart" && terraform output -raw ntopng_redis_status)
 note "ntopng reaches its Redis with the password and socket of its file (redis_status): $status"
