@@ -221,7 +221,7 @@ cp -r examples/quickstart "$work/quickstart"
 rm -f "$work/quickstart/demo.sh" "$work/quickstart/README.md"
 cd "$work/quickstart"
 export TF_VAR_host="$SANDBOX_ADDR" TF_VAR_ssh_port="$SANDBOX_PORT" TF_VAR_ssh_user=root \
-	TF_VAR_redis_group="$SANDBOX_REDIS_SERVER" TF_VAR_web_allowed_networks="[\"$SANDBOX_LINK_ADDR/32\"]" \
+	TF_VAR_redis_group="$SANDBOX_REDIS_SERVER" TF_VAR_web_allowed_networks="[\"$SANDBOX_LINK_ADDR/32\", \"$SANDBOX_ADDR/32\"]" \
 	TF_VAR_private_key_file="$SANDBOX_ROOT_KEY_FILE" TF_VAR_host_key="$SANDBOX_HOST_KEY" \
 	TF_VAR_https_listen="$https_listen" TF_VAR_redis_password="$redis_password" \
 	TF_VAR_web_admin_password="$web_admin_password"
@@ -252,11 +252,11 @@ note "expected (the generated certificate):          $(echo "$expected" | tr '\n
 note "stock HTTP port $SANDBOX_ADDR:$SANDBOX_STOCK_HTTP_PORT: $(port_state "$SANDBOX_STOCK_HTTP_PORT")"
 remote 'echo "$(ps -o user= -p "$(systemctl show -p MainPID --value ntopng)"), groups: $(id -nG ntopng)"'
 note "ntopng.service's main process runs as: $out"
+[[ "$out" == "ntopng, groups: "*"$SANDBOX_REDIS_SERVER"* ]] || die "ntopng does not run as user ntopng in group $SANDBOX_REDIS_SERVER"
 note "least privilege, after (ntopng_instance confinement and revoke_package_grants, by default):"
 least_privilege
 remote "getcap /usr/bin/nmap 2>/dev/null || true"
 [ -z "$out" ] || die "nmap still has file capabilities: $out"
-[[ "$out" == "ntopng, groups: "*"$SANDBOX_REDIS_SERVER"* ]] || die "ntopng does not run as user ntopng in group $SANDBOX_REDIS_SERVER"
 status=$(cd "$work/quickstart" && terraform output -raw ntopng_redis_status)
 note "ntopng reaches its Redis with the password and socket of its file (redis_status): $status"
 [ "$status" = ok ] || die "ntopng_instance.redis_status is \"$status\", not ok"
@@ -286,7 +286,10 @@ step "terraform apply repairs the drift; the next plan is empty"
 terraform apply -auto-approve -compact-warnings "${color[@]}"
 rc=0
 terraform plan -detailed-exitcode "${color[@]}" >/dev/null || rc=$?
-[ "$rc" = 0 ] || die "terraform plan after the repair exited $rc instead of 0"
+if [ "$rc" != 0 ]; then
+	terraform plan "${color[@]}" || true
+	die "terraform plan after the repair exited $rc instead of 0 (the plan is above)"
+fi
 note "terraform plan -detailed-exitcode: exit code 0, no changes"
 remote "grep '^port ' $SANDBOX_REDIS_CONF; grep -E '^--https?-port' /etc/ntopng/ntopng.conf"
 note "on the host again: $(echo "$out" | tr '\n' ' ')"
