@@ -97,6 +97,9 @@ func ParseSS(out string) []Listener {
 	return ls
 }
 
+// ntopngMainThread is the name ntopng gives its main thread once it runs.
+const ntopngMainThread = "ntopng-main"
+
 // parseSSUsers takes the first process of `users:(("name",pid=1,fd=3),...)`.
 func parseSSUsers(s string) (string, int) {
 	i := strings.Index(s, `(("`)
@@ -109,6 +112,11 @@ func parseSSUsers(s string) (string, int) {
 		return "", 0
 	}
 	name := s[:j]
+	if name == ntopngMainThread {
+		// ntopng renames its main thread a few seconds after it starts (Utils::setThreadName):
+		// one name for one program, so that a report does not change with the moment it is read.
+		name = "ntopng"
+	}
 	pid := 0
 	if k := strings.Index(s, "pid="); k >= 0 {
 		rest := s[k+4:]

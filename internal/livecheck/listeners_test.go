@@ -18,6 +18,7 @@ LISTEN 0      128             [::]:22           [::]:*    users:(("sshd",pid=90,
 LISTEN 0      50       192.0.2.10:443        0.0.0.0:*    users:(("ntopng",pid=7,fd=9),("ntopng",pid=7,fd=10))
 LISTEN 0      4096   127.0.0.53%lo:53        0.0.0.0:*
 LISTEN 0      511                *:8080             *:*
+LISTEN 0      50       192.0.2.10:3000       0.0.0.0:*    users:(("ntopng-main",pid=8,fd=9))
 `
 	got := ParseSS(out)
 	want := []Listener{
@@ -25,6 +26,7 @@ LISTEN 0      511                *:8080             *:*
 		{Protocol: "tcp6", Address: "::", Port: 22, Process: "sshd", PID: 90},
 		{Protocol: "tcp", Address: "127.0.0.53", Port: 53},
 		{Protocol: "tcp", Address: "192.0.2.10", Port: 443, Process: "ntopng", PID: 7},
+		{Protocol: "tcp", Address: "192.0.2.10", Port: 3000, Process: "ntopng", PID: 8}, // its main thread's name once it runs
 		{Protocol: "tcp", Address: "127.0.0.1", Port: 6379, Process: "redis-server", PID: 812},
 		{Protocol: "tcp6", Address: "::", Port: 8080},
 	}
