@@ -141,23 +141,38 @@ func SudoersRemoval() hostchange.File {
 }
 
 // RevokeLive takes back nmap's capabilities and user's membership of JournalGroup, as r
-// says (r: only what the host has, Grants.Present). It returns how to give them back, for
-// an apply whose file change then fails; nil when nothing was done. ntopng takes its
-// supplementary groups when it starts: the caller restarts it after a membership change.
-func RevokeLive(ctx context.Context, c *transport.Conn, g Grants, r Revoke) (undo func(context.Context) error, err error) {
+// says (r: only what the host had when it was read, Grants.Present). Each is checked again on
+// the host right before it is taken: another resource of the same host (a second
+// ntopng_instance) may have taken it back meanwhile, which is no error. done is what this
+// call took back, and undo gives exactly that back, for an apply whose file change then
+// fails (nil when nothing was done). ntopng takes its supplementary groups when it starts:
+// the caller restarts it when done.Journal.
+func RevokeLive(ctx context.Context, c *transport.Conn, g Grants, r Revoke) (done Revoke, undo func(context.Context) error, err error) {
 	if !r.NmapCaps && !r.Journal {
-		return nil, nil
+		return Revoke{}, nil, nil
 	}
-	script, back := revokeScripts(g, r)
-	if err := runScript(ctx, c, script); err != nil {
+	res, err := c.RunShell(ctx, revokeScript(g, r), nil)
+	if err == nil {
+		done = revokeDone(string(res.Stdout))
+	}
+	if err == nil && res.ExitCode != 0 {
+		err = fmt.Errorf("exit %d: %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+	}
+	back := giveBackScript(g, done)
+	if err != nil {
 		// The script stops at its first failure: what it did before is given back.
 		err = fmt.Errorf("taking back ntop's package grants: %w", err)
-		if berr := runScript(ctx, c, back); berr != nil {
-			err = fmt.Errorf("%w; giving back what was taken also failed: %v", err, berr)
+		if done != (Revoke{}) {
+			if berr := runScript(ctx, c, back); berr != nil {
+				err = fmt.Errorf("%w; giving back what was taken also failed: %v", err, berr)
+			}
 		}
-		return nil, err
+		return Revoke{}, nil, err
 	}
-	return func(ctx context.Context) error {
+	if done == (Revoke{}) {
+		return done, nil, nil
+	}
+	return done, func(ctx context.Context) error {
 		if err := runScript(ctx, c, back); err != nil {
 			return fmt.Errorf("giving back ntop's package grants: %w", err)
 		}
@@ -165,24 +180,60 @@ func RevokeLive(ctx context.Context, c *transport.Conn, g Grants, r Revoke) (und
 	}, nil
 }
 
-// revokeScripts are RevokeLive's script and the one that undoes it. setcap runs on NmapPath
-// only when it is a regular file owned by root (never through a link: setcap follows them).
-func revokeScripts(g Grants, r Revoke) (script, back string) {
-	const head = "set -e\nPATH=$PATH:/usr/sbin:/sbin\n"
-	script, back = head, head
+// Lines of revokeScript's output naming what it took back.
+const (
+	didNmap    = "took: nmap capabilities"
+	didJournal = "took: journal membership"
+)
+
+// revokeDone reads what revokeScript says it took back.
+func revokeDone(out string) Revoke {
+	var d Revoke
+	for _, l := range strings.Split(out, "\n") {
+		switch strings.TrimSpace(l) {
+		case didNmap:
+			d.NmapCaps = true
+		case didJournal:
+			d.Journal = true
+		}
+	}
+	return d
+}
+
+// revokeScript is RevokeLive's script: each grant r names is checked again and taken back
+// when the host still has it, saying so on standard output. setcap runs on NmapPath only when
+// it is a regular file owned by root (never through a link: setcap follows them).
+func revokeScript(g Grants, r Revoke) string {
+	script := "set -e\nPATH=$PATH:/usr/sbin:/sbin\n"
 	n := transport.Quote(NmapPath)
 	if r.NmapCaps {
-		script += fmt.Sprintf(`if [ -L %[1]s ] || [ ! -f %[1]s ] || [ "$(stat -c %%u %[1]s)" != 0 ]; then echo "%[2]s is not a regular file owned by root: its capabilities were not changed" >&2; exit 3; fi
-setcap -r %[1]s
-`, n, NmapPath)
-		back += fmt.Sprintf("[ -L %[1]s ] || setcap %[2]s %[1]s\n", n, transport.Quote(g.NmapCaps))
+		script += fmt.Sprintf(`if [ -n "$(getcap %[1]s 2>/dev/null)" ]; then
+  if [ -L %[1]s ] || [ ! -f %[1]s ] || [ "$(stat -c %%u %[1]s)" != 0 ]; then echo "%[2]s is not a regular file owned by root: its capabilities were not changed" >&2; exit 3; fi
+  if setcap -r %[1]s; then echo '%[3]s'; elif [ -n "$(getcap %[1]s 2>/dev/null)" ]; then exit 5; fi
+fi
+`, n, NmapPath, didNmap)
 	}
 	if r.Journal {
 		u, grp := transport.Quote(g.User), transport.Quote(JournalGroup)
-		script += fmt.Sprintf("gpasswd -d %s %s >/dev/null\n", u, grp)
-		back += fmt.Sprintf("gpasswd -a %s %s >/dev/null\n", u, grp)
+		member := fmt.Sprintf("id -nG %s 2>/dev/null | tr ' ' '\\n' | grep -qx %s", u, grp)
+		script += fmt.Sprintf(`if %[1]s; then
+  if gpasswd -d %[2]s %[3]s >/dev/null; then echo '%[4]s'; elif %[1]s; then exit 6; fi
+fi
+`, member, u, grp, didJournal)
 	}
-	return script, back
+	return script
+}
+
+// giveBackScript undoes what revokeScript took back (done), and nothing else.
+func giveBackScript(g Grants, done Revoke) string {
+	back := "set -e\nPATH=$PATH:/usr/sbin:/sbin\n"
+	if done.NmapCaps {
+		back += fmt.Sprintf("[ -L %[1]s ] || setcap %[2]s %[1]s\n", transport.Quote(NmapPath), transport.Quote(g.NmapCaps))
+	}
+	if done.Journal {
+		back += fmt.Sprintf("gpasswd -a %s %s >/dev/null\n", transport.Quote(g.User), transport.Quote(JournalGroup))
+	}
+	return back
 }
 
 func runScript(ctx context.Context, c *transport.Conn, script string) error {

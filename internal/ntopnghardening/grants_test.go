@@ -1,6 +1,9 @@
 package ntopnghardening
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -52,19 +55,59 @@ func TestGrantsPresent(t *testing.T) {
 
 func TestRevokeScripts(t *testing.T) {
 	g := Grants{NmapCaps: "cap_net_admin,cap_net_raw=eip", User: "ntopng"}
-	script, back := revokeScripts(g, Revoke{NmapCaps: true, Journal: true})
+	script := revokeScript(g, Revoke{NmapCaps: true, Journal: true})
 	for _, want := range []string{"[ -L /usr/bin/nmap ]", `"$(stat -c %u /usr/bin/nmap)" != 0`, "setcap -r /usr/bin/nmap", "gpasswd -d ntopng systemd-journal"} {
 		if !strings.Contains(script, want) {
 			t.Errorf("revoke script lacks %q:\n%s", want, script)
 		}
 	}
+	back := giveBackScript(g, Revoke{NmapCaps: true, Journal: true})
 	for _, want := range []string{"setcap 'cap_net_admin,cap_net_raw=eip' /usr/bin/nmap", "gpasswd -a ntopng systemd-journal"} {
 		if !strings.Contains(back, want) {
 			t.Errorf("undo script lacks %q:\n%s", want, back)
 		}
 	}
-	script, _ = revokeScripts(g, Revoke{Journal: true})
-	if strings.Contains(script, "setcap") {
+	if script := revokeScript(g, Revoke{Journal: true}); strings.Contains(script, "setcap") {
 		t.Errorf("nmap left alone, but the script runs setcap:\n%s", script)
+	}
+	// Only what this apply took back is given back.
+	if back := giveBackScript(g, Revoke{Journal: true}); strings.Contains(back, "setcap") || !strings.Contains(back, "gpasswd -a") {
+		t.Errorf("undo of the journal membership alone:\n%s", back)
+	}
+}
+
+// TestRevokeScriptRuns runs the script with stand-ins for getcap, id and gpasswd: a grant that
+// another resource of the host took back meanwhile is no error and nothing to give back; one
+// still there is taken and said so.
+func TestRevokeScriptRuns(t *testing.T) {
+	for _, tc := range []struct {
+		name, caps, groups string
+		want               Revoke
+	}{
+		{"both already taken back by another resource", "", "ntop", Revoke{}},
+		{"the membership still there", "", "ntop systemd-journal", Revoke{Journal: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, body := range map[string]string{
+				"getcap":  "printf '%s' '" + tc.caps + "'",
+				"id":      "echo '" + tc.groups + "'",
+				"gpasswd": "exit 0",
+				"setcap":  "echo setcap must not run >&2; exit 9",
+			} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := exec.Command("sh", "-c", revokeScript(Grants{User: "ntopng"}, Revoke{NmapCaps: true, Journal: true}))
+			cmd.Env = []string{"PATH=" + dir + ":/usr/bin:/bin"}
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("script failed: %v, output %q", err, out)
+			}
+			if got := revokeDone(string(out)); got != tc.want {
+				t.Errorf("took back %+v (output %q), want %+v", got, out, tc.want)
+			}
+		})
 	}
 }

@@ -135,8 +135,9 @@ func revokeGrants(ctx context.Context, c *transport.Conn, plan instanceModel, h 
 	if p.Sudoers {
 		files = append(files, ntopnghardening.SudoersRemoval())
 	}
-	if undo, err = ntopnghardening.RevokeLive(ctx, c, g, p); err != nil {
+	done, undo, err := ntopnghardening.RevokeLive(ctx, c, g, p)
+	if err != nil {
 		diags.AddAttributeError(tfpath.Root("revoke_package_grants"), "Cannot Take Back ntop's Package Grants", err.Error()+". Nothing else was changed.")
 	}
-	return files, undo, p.Journal, diags
+	return files, undo, done.Journal, diags
 }
