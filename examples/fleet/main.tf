@@ -29,10 +29,8 @@ resource "ntopng_redis" "cache" {
   for_each = var.probes
 
   host                   = each.value.host
-  unixsocket             = "/run/${each.value.redis_group}/${each.value.redis_group}-server.sock" # set: an import keeps the host's (none)
   requirepass_wo         = var.redis_passwords[each.key]
   requirepass_wo_version = each.value.redis_password_version
-  restart_command        = "systemctl restart ${each.value.redis_group}-server" # set: an import assumes redis-server
 }
 
 # The probe's own certificate and key, in the one file ntopng serves; verify_endpoint checks,

@@ -49,11 +49,6 @@ func (f *sandboxFixture) exposure(t *testing.T) float64 {
 }
 
 func testConfinement(t *testing.T, f *sandboxFixture) {
-	if f.r.Server != "redis" {
-		// ntopng_redis's defaults (config_path /etc/redis/redis.conf) and the redis-cli of the
-		// unit check do not know Valkey yet on this branch: the seed hardening cannot apply there.
-		t.Skipf("%s: the seed hardening does not apply to %s yet (ntopng_redis defaults, no redis-cli)", f.r.Name, f.r.Server)
-	}
 	// ntopng_audit's service_confinement, read after the instance: it passes when confined.
 	cfg := f.config("root", f.h.RootKey, false) + fmt.Sprintf(`
 data "ntopng_audit" "probe" {
@@ -158,7 +153,8 @@ data "ntopng_audit" "probe" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			}),
 			step(resource.TestStep{ // confinement = false removes the drop-in
-				Config: strings.Replace(cfg, "redis_password_wo = var.pw", "redis_password_wo = var.pw\n  confinement       = false", 1),
+				PreConfig: func() { f.unconfined = true },
+				Config:    strings.Replace(cfg, "redis_password_wo = var.pw", "redis_password_wo = var.pw\n  confinement       = false", 1),
 				Check: resource.ComposeTestCheckFunc(f.hardened(), finding("service_confinement", "fail", `ProtectSystem is "no" in the unit`), func(*terraform.State) error {
 					if got, _ := f.exec("test -e " + dropIn + " && echo present; systemctl show -p ProtectSystem --value ntopng"); got != "no" {
 						return fmt.Errorf("after confinement = false: %q, want no drop-in and ProtectSystem=no", got)

@@ -409,21 +409,18 @@ func TestSandboxFleet(t *testing.T) {
 			t.Errorf("adoption plan: %s is %s, want an import and an in-place update", addr, c)
 		}
 	}
-	// Exactly the hardening, the same on every probe; restart_command too on the Valkey probe,
-	// where the import's assumed "systemctl restart redis-server" is not the host's.
+	// Exactly the hardening, the same on every probe (the Valkey probe's too: its import
+	// takes Valkey's restart_command from the host).
 	wantChanges := map[string]string{
 		"ntopng_redis.cache": "config_files, live_auth_required, live_tcp_listening, port, requirepass_sha256, unixsocket, unixsocketperm",
 		"ntopng_tls_cert.web": "certificate_pem, dns_names, fingerprint_sha256, group, ip_addresses, mode, not_after, private_key_pem_wo_version, " +
 			"public_key_fingerprint_sha256, remote_fingerprint_sha256, remote_key_public_fingerprint_sha256, served_fingerprint_sha256, subject, verify_endpoint",
-		"ntopng_instance.probe": "config_mode, config_owner, effective_options, http_listen, https_listen, interfaces, observed_listeners, redis, " +
-			"redis_password_sha256, redis_status, user_groups, web_allowed_networks, writable_config_paths",
+		"ntopng_instance.probe": "config_mode, config_owner, confinement_status, effective_options, http_listen, https_listen, interfaces, " +
+			"observed_listeners, redis, redis_password_sha256, redis_status, revoke_package_grants, user_groups, web_allowed_networks, writable_config_paths",
 		"ntopng_user.admin": "password_fingerprint",
 	}
 	for _, p := range fl.probes {
 		for typ, attrs := range wantChanges {
-			if typ == "ntopng_redis.cache" && p.r.Server == "valkey" {
-				attrs = strings.Replace(attrs, "requirepass_sha256, ", "requirepass_sha256, restart_command, ", 1)
-			}
 			addr := fmt.Sprintf("%s[%q]", typ, p.name)
 			if got := changes[addr]; got != "import+update: "+attrs {
 				t.Errorf("adoption plan: %s is %q, want %q", addr, got, "import+update: "+attrs)
