@@ -394,7 +394,7 @@ func unitCheck(ctx context.Context, c *transport.Conn, s Service, redis *RedisTa
 	if err != nil {
 		return Unit{}, err
 	}
-	res, err := c.Run(ctx, argv, stdin)
+	res, err := c.Query(ctx, argv, stdin) // it only reads: what the walk read stays shared
 	if err != nil {
 		return Unit{}, err
 	}
