@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,7 +68,11 @@ type row struct {
 	logins      []int
 	loginsExact bool // every host accepted exactly `walks` logins in every run
 	channels    string
-	peakRSSKiB  int
+	// peer is tenstad/remote's same plan (three files per host), when built.
+	peer       Summary
+	peerCPU    time.Duration
+	procs      []HostProcs // per host, from one traced run; nil when not counted
+	peakRSSKiB int
 	// CPU medians over the runs: the provider processes, terraform with them, the machine.
 	providerCPU, terraformCPU, machineCPU time.Duration
 }
@@ -84,6 +90,10 @@ func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
 	f.WriteConfig(t, Base)
 	f.WriteBaseline(t)
 	f.WriteFloor(t)
+	if PeerProvider() != "" {
+		f.WritePeer(t)
+		f.Terraform(t, f.PeerDir, false, applyArgs...).Expect(t, 0)
+	}
 	t.Logf("%d hosts started in %s", k, time.Since(setup).Round(time.Millisecond))
 
 	// Apply from empty: once each (a second one would not start from empty).
@@ -94,26 +104,81 @@ func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
 	logged.Expect(t, 0)
 	chs := ParseChannels(logged.ProviderLog)
 	total, most, _ := ReadChannels(chs)
-	channels := fmt.Sprintf("%.2f (max %d)", float64(total)/float64(f.Resources()), most)
+	channels := fmt.Sprintf("%.2f (max %d; %s)", float64(total)/float64(f.Resources()), most, channelsByType(chs, k))
 	timeline := describeTimeline(k, logged, ParseTimeline(logged.ProviderLog), chs)
+	// One traced plan counts the processes started on the hosts; it is not timed either.
+	var planProcs []HostProcs
+	if CanTrace() {
+		stop := f.TraceHosts(t)
+		f.Terraform(t, f.WorkDir, false, planArgs...).Expect(t, 0)
+		planProcs = stop()
+	}
 
 	plan := newRowWithBaselines(t, k, "no-change plan", 1, f.runEach(t, runs, planArgs))
 	plan.channels = channels
+	plan.procs = planProcs
 
 	noop := newRowWithBaselines(t, k, "no-change apply", 1, f.runEach(t, 1, applyArgs))
-	return []row{apply, plan, noop}, timeline
+	return []row{apply, plan, noop, f.oneChange(t, k, runs)}, timeline
+}
+
+// oneChange is the row of applies that change one attribute of one resource per host
+// (ntopng_tls_cert's mode, back and forth): runs timed applies, then one traced.
+func (f *Fleet) oneChange(t *testing.T, k, runs int) row {
+	variants := [2]Variant{OneChange, Base}
+	var res []Result
+	for i := 0; i < runs; i++ {
+		f.WriteConfig(t, variants[i%2])
+		r := f.Terraform(t, f.WorkDir, false, applyArgs...)
+		r.Expect(t, 0)
+		if !strings.Contains(r.Output, fmt.Sprintf("0 added, %d changed, 0 destroyed", k)) {
+			t.Errorf("apply changing one attribute per host did not change %d resources:\n%s", k, lastLines(r.Output, 20))
+		}
+		res = append(res, r)
+	}
+	var procs []HostProcs
+	if CanTrace() {
+		f.WriteConfig(t, variants[runs%2])
+		stop := f.TraceHosts(t)
+		f.Terraform(t, f.WorkDir, false, applyArgs...).Expect(t, 0)
+		procs = stop()
+	}
+	f.WriteConfig(t, Base)
+	f.Terraform(t, f.WorkDir, false, applyArgs...).Expect(t, 0)
+	r := newRow(t, k, "apply changing one attribute", 2, res)
+	r.procs = procs
+	return r
+}
+
+// channelsByType renders the channels of the reads per resource type and read:
+// "ntopng_instance 1.00, ...".
+func channelsByType(chs []Channel, hosts int) string {
+	n := map[string]int{}
+	for _, c := range chs {
+		if c.RPC == "ReadResource" {
+			n[c.ResourceType]++
+		}
+	}
+	var parts []string
+	for _, typ := range []string{"ntopng_instance", "ntopng_redis", "ntopng_tls_cert"} {
+		parts = append(parts, fmt.Sprintf("%s %.2f", strings.TrimPrefix(typ, "ntopng_"), float64(n[typ])/float64(hosts)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // runEach runs terraform with args n times in each of WorkDir (ntopng), BaselineDir
 // (terraform_data) and FloorDir (no-op plugin provider), in a rotating order so that a slower
 // moment of the machine does not fall on one of them only. It returns the results per
 // directory, in that order.
-func (f *Fleet) runEach(t *testing.T, n int, args []string) [3][]Result {
-	dirs := [3]string{f.WorkDir, f.BaselineDir, f.FloorDir}
-	var out [3][]Result
+func (f *Fleet) runEach(t *testing.T, n int, args []string) [4][]Result {
+	dirs := []string{f.WorkDir, f.BaselineDir, f.FloorDir}
+	if PeerProvider() != "" {
+		dirs = append(dirs, f.PeerDir)
+	}
+	var out [4][]Result
 	for i := 0; i < n; i++ {
-		for j := 0; j < 3; j++ {
-			d := (i + j) % 3
+		for j := range dirs {
+			d := (i + j) % len(dirs)
 			r := f.Terraform(t, dirs[d], false, args...)
 			r.Expect(t, 0)
 			out[d] = append(out[d], r)
@@ -124,10 +189,16 @@ func (f *Fleet) runEach(t *testing.T, n int, args []string) [3][]Result {
 
 // newRowWithBaselines is newRow for the ntopng results of runEach, with the baselines'
 // wall times beside them.
-func newRowWithBaselines(t *testing.T, k int, scenario string, walks int, res [3][]Result) row {
+func newRowWithBaselines(t *testing.T, k int, scenario string, walks int, res [4][]Result) row {
 	r := newRow(t, k, scenario, walks, res[0])
 	r.baseline = Summarize(walls(res[1]))
 	r.floor = Summarize(walls(res[2]))
+	r.peer = Summarize(walls(res[3]))
+	var cpu []time.Duration
+	for _, p := range res[3] {
+		cpu = append(cpu, p.TerraformCPU)
+	}
+	r.peerCPU = Summarize(cpu).Median
 	return r
 }
 
@@ -224,6 +295,36 @@ func renderReport(rows []row, timelines []string, start time.Time, load string, 
 			floor, loginList(r.logins), r.walks, r.hosts, r.channels, mib(r.peakRSSKiB),
 			seconds(r.providerCPU), seconds(r.terraformCPU), seconds(r.machineCPU))
 	}
+	b.WriteString("\nPer host: the provider's CPU time (all its processes) divided by the hosts; the processes the " +
+		"hosts' sshd started (every fork in its tree: the session, login shells, scripts' shells and subshells, programs) " +
+		"and the programs they executed, counted by `strace -f` on each sshd during one more run of the scenario (not " +
+		"timed); the peer is tenstad/terraform-provider-remote with three `remote_file` per host on the same sshd hosts " +
+		"(BENCH_PEER_PROVIDER), in the same rotation as the baselines.\n\n")
+	b.WriteString("| hosts × resources | scenario | provider CPU per host | processes per host (median, max) | programs per host (median, max) | programs on one host | peer, same hosts | ours / peer |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		if r.scenario == "no-change apply" || r.scenario == "apply from empty" {
+			continue
+		}
+		procs, progs, names := "not counted (no strace)", "—", "—"
+		if len(r.procs) > 0 {
+			var ps, es []time.Duration
+			for _, p := range r.procs {
+				ps, es = append(ps, time.Duration(p.Processes)), append(es, time.Duration(p.Execs()))
+			}
+			sp, se := Summarize(ps), Summarize(es)
+			procs = fmt.Sprintf("%d (max %d)", int(sp.Median), int(sp.Max))
+			progs = fmt.Sprintf("%d (max %d)", int(se.Median), int(se.Max))
+			names = programNames(r.procs[0].Programs)
+		}
+		peer, ratio := "peer not built", "—"
+		if r.peer.N > 0 {
+			peer = fmt.Sprintf("%s, CPU (terraform + provider) %s", r.peer, seconds(r.peerCPU))
+			ratio = fmt.Sprintf("%.2f", r.wall.Median.Seconds()/r.peer.Median.Seconds())
+		}
+		fmt.Fprintf(&b, "| %d × 3 | %s | %.1f ms | %s | %s | %s | %s | %s |\n", r.hosts, r.scenario,
+			float64(r.providerCPU.Microseconds())/1000/float64(r.hosts), procs, progs, names, peer, ratio)
+	}
 	b.WriteString("\n## Targets\n\n")
 	for _, line := range targets(rows) {
 		b.WriteString("- " + line + "\n")
@@ -245,6 +346,15 @@ func targets(rows []row) []string {
 		if r.scenario != "no-change plan" {
 			continue
 		}
+		if r.peer.N > 0 {
+			ratio := r.wall.Median.Seconds() / r.peer.Median.Seconds()
+			out = append(out, fmt.Sprintf("%d × 3 no-change plan at most 0.35 of the peer's (tenstad/remote, 3 files per host): %.2f — %s", r.hosts, ratio, met(ratio <= 0.35)))
+		} else {
+			out = append(out, fmt.Sprintf("%d × 3 no-change plan at most 0.35 of the peer's: peer not built (BENCH_PEER_PROVIDER)", r.hosts))
+		}
+		perHost := r.providerCPU / time.Duration(r.hosts)
+		out = append(out, fmt.Sprintf("%d × 3 no-change plan, provider CPU per host at most 15 ms: %.1f ms — %s", r.hosts,
+			float64(perHost.Microseconds())/1000, met(perHost <= 15*time.Millisecond)))
 		switch r.hosts {
 		case 10:
 			ratio := r.wall.Median.Seconds() / r.baseline.Median.Seconds()
@@ -260,6 +370,24 @@ func targets(rows []row) []string {
 	out = append(out, fmt.Sprintf("provider peak RSS under 100 MiB: %s — %s", mib(peak), met(peak > 0 && peak < 100*1024)))
 	out = append(out, fmt.Sprintf("SSH logins per walk = hosts, on every host in every run: %s", met(exact)))
 	return out
+}
+
+// programNames renders programs as "sh 2, cat 1, ..." (base names, most first).
+func programNames(p map[string]int) string {
+	type kv struct {
+		name string
+		n    int
+	}
+	var l []kv
+	for k, v := range p {
+		l = append(l, kv{filepath.Base(k), v})
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i].n > l[j].n || l[i].n == l[j].n && l[i].name < l[j].name })
+	var parts []string
+	for _, e := range l {
+		parts = append(parts, fmt.Sprintf("%s %d", e.name, e.n))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func met(ok bool) string {

@@ -17,6 +17,9 @@ const (
 	// Changed differs from Base in every resource: ntopng_instance gets an extra option,
 	// ntopng_redis one more renamed command, ntopng_tls_cert mode 0600.
 	Changed
+	// OneChange differs from Base in one attribute of one resource per host: ntopng_tls_cert
+	// mode 0600.
+	OneChange
 )
 
 // WriteConfig writes the ntopng configuration (main.tf in WorkDir): one ntopng_tls_cert,
@@ -52,6 +55,9 @@ locals {
 // hostConfig renders the three resources of one host.
 func (f *Fleet) hostConfig(i int, h *Host, v Variant) string {
 	mode, rename, extra := `"0640"`, `{ FLUSHALL = "" }`, ``
+	if v == OneChange {
+		mode = `"0600"`
+	}
 	if v == Changed {
 		mode, rename = `"0600"`, `{ FLUSHALL = "", FLUSHDB = "" }`
 		extra = `
@@ -122,4 +128,31 @@ func (f *Fleet) WriteFloor(t testing.TB) {
 		fmt.Fprintf(&b, "resource \"noop_thing\" \"r%d\" {\n  input = \"host-%d\"\n}\n\n", i, i/3)
 	}
 	writeFile(t, filepath.Join(f.FloorDir, "main.tf"), b.String(), 0o644)
+}
+
+// WritePeer writes the peer's configuration (main.tf in PeerDir): three remote_file resources
+// of tenstad/remote per host, each a small file of its own in the host's directory, reached
+// over the same sshd with the same key.
+func (f *Fleet) WritePeer(t testing.TB) {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "terraform {\n  required_providers {\n    remote = { source = \"tenstad/remote\" }\n  }\n}\n\nlocals {\n  key = file(%q)\n}\n",
+		filepath.Join(f.WorkDir, "id_ed25519"))
+	for i, h := range f.Hosts {
+		for j := 0; j < 3; j++ {
+			fmt.Fprintf(&b, `
+resource "remote_file" "h%[1]d_%[2]d" {
+  conn {
+    host        = "127.0.0.1"
+    port        = %[3]d
+    user        = "root"
+    private_key = local.key
+  }
+  path    = %[4]q
+  content = "peer file %[2]d"
+}
+`, i, j, h.SSHD.Port, filepath.Join(h.Dir, fmt.Sprintf("peer-%d.txt", j)))
+		}
+	}
+	writeFile(t, filepath.Join(f.PeerDir, "main.tf"), b.String(), 0o644)
 }

@@ -69,8 +69,9 @@ type Fleet struct {
 	// baseline/ and floor/.
 	Dir string
 	// WorkDir is the Terraform directory of the ntopng configuration; BaselineDir the one of
-	// the terraform_data baseline; FloorDir the one of the no-op plugin provider's resources.
-	WorkDir, BaselineDir, FloorDir string
+	// the terraform_data baseline; FloorDir the one of the no-op plugin provider's resources;
+	// PeerDir the one of the peer (tenstad/remote, only with BENCH_PEER_PROVIDER).
+	WorkDir, BaselineDir, FloorDir, PeerDir string
 	// HTTPSListen is where the shared stand-in serves HTTPS ("127.0.0.1:PORT").
 	HTTPSListen string
 	// RedisPassword is the requirepass every host gets.
@@ -96,7 +97,8 @@ func StartFleet(t testing.TB, opts Options) *Fleet {
 	f.WorkDir = filepath.Join(f.Dir, "ntopng")
 	f.BaselineDir = filepath.Join(f.Dir, "baseline")
 	f.FloorDir = filepath.Join(f.Dir, "floor")
-	for _, d := range []string{f.WorkDir, f.BaselineDir, f.FloorDir} {
+	f.PeerDir = filepath.Join(f.Dir, "peer")
+	for _, d := range []string{f.WorkDir, f.BaselineDir, f.FloorDir, f.PeerDir} {
 		mkdir(t, d)
 	}
 	f.provider = BuildProvider(t, f.Dir, tf)
@@ -197,44 +199,6 @@ func (f *Fleet) Restarts(t testing.TB) int {
 		n += h.Restarts(t)
 	}
 	return n
-}
-
-// foreignNtopng lists the live processes named ntopng other than the fleet's stand-in: the
-// stand-in of a test running at the same time, which every host's listener check sees too.
-func (f *Fleet) foreignNtopng() []int {
-	entries, _ := os.ReadDir("/proc")
-	var out []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == f.standin.PID() {
-			continue
-		}
-		comm, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
-		if err == nil && strings.TrimSpace(string(comm)) == "ntopng" && testhost.Alive(pid) {
-			out = append(out, pid)
-		}
-	}
-	return out
-}
-
-// waitAlone waits up to three minutes until no other ntopng runs on this machine:
-// ntopng_instance tells ntopng's sockets by the process name, and one machine has one
-// network namespace, so another test's stand-in would show as drift on every host.
-func (f *Fleet) waitAlone(t testing.TB) {
-	t.Helper()
-	pids := f.foreignNtopng()
-	if len(pids) == 0 {
-		return
-	}
-	t.Logf("bench: waiting for other ntopng processes %v (another test's stand-in?) to end: "+
-		"every host's listener check would see their sockets", pids)
-	for end := time.Now().Add(3 * time.Minute); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
-		if pids = f.foreignNtopng(); len(pids) == 0 {
-			return
-		}
-	}
-	t.Fatalf("bench: ntopng processes %v that are not the fleet's stand-in still run after 3 minutes; "+
-		"stop them or run this test alone", pids)
 }
 
 // FileStamp identifies one version of a file: any write, even an atomic rename of the same

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"maps"
 	"testing"
 	"time"
 )
@@ -135,5 +136,26 @@ func TestPercentile(t *testing.T) {
 	}
 	if got := Percentile(nil, 50); got != 0 {
 		t.Errorf("Percentile(nil) = %v, want 0", got)
+	}
+}
+
+func TestParseStrace(t *testing.T) {
+	out := `100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 101
+101 execve("/bin/bash", ["bash", "-c", "sh -c x"], 0x5 /* 9 vars */) = 0
+101 execve("/usr/bin/sh", ["sh", "-c", "x"], 0x5 /* 9 vars */ <unfinished ...>
+102 clone3({flags=CLONE_VM|CLONE_FS|CLONE_THREAD|CLONE_SIGHAND, exit_signal=0}, 88) = 103
+101 <... execve resumed>) = 0
+101 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>
+101 <... clone resumed>) = 104
+104 execve("/usr/local/bin/cat", ["cat"], 0x5 /* 9 vars */) = -1 ENOENT (No such file or directory)
+104 execve("/usr/bin/cat", ["cat"], 0x5 /* 9 vars */) = 0
+`
+	p := ParseStrace(out)
+	if p.Processes != 2 {
+		t.Errorf("processes = %d, want 2 (a thread is not one)", p.Processes)
+	}
+	want := map[string]int{"/bin/bash": 1, "/usr/bin/sh": 1, "/usr/bin/cat": 1}
+	if !maps.Equal(p.Programs, want) || p.Execs() != 3 {
+		t.Errorf("programs = %v, want %v (a failed execve runs nothing)", p.Programs, want)
 	}
 }

@@ -51,6 +51,17 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 		t.Fatalf("bench: go build of the no-op provider failed: %v\n%s", err, out)
 	}
 	mkdir(t, p.RSSDir)
+	peer := ""
+	if bin := PeerProvider(); bin != "" {
+		// The peer, when built by hand (it is never part of this repository): dev_overrides
+		// wants a directory holding terraform-provider-remote.
+		dir := filepath.Join(dir, "peer-provider")
+		mkdir(t, dir)
+		if err := os.Symlink(bin, filepath.Join(dir, "terraform-provider-remote")); err != nil {
+			t.Fatalf("bench: %v", err)
+		}
+		peer = fmt.Sprintf("    \"tenstad/remote\"   = %q\n", dir)
+	}
 	wrapper := "#!/bin/sh\nexec " + shellQuote(bin) + ` "$@"` + "\n"
 	if _, err := os.Stat(timeBin); err == nil {
 		// $$ is the shell's PID, kept by exec: one report per provider process.
@@ -64,10 +75,23 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
   dev_overrides {
     "hardenops/ntopng" = %q
     "hardenops/noop"   = %q
-  }
+%s  }
   direct {}
 }
-`, overrides, noop), 0o644)
+`, overrides, noop, peer), 0o644)
+	return p
+}
+
+// PeerProvider is the path of a terraform-provider-remote binary (tenstad/terraform-provider-remote)
+// built by hand, from BENCH_PEER_PROVIDER; "" when the peer is not built.
+func PeerProvider() string {
+	p := os.Getenv("BENCH_PEER_PROVIDER")
+	if p == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
 	return p
 }
 
@@ -115,12 +139,12 @@ func (r Result) Expect(t testing.TB, codes ...int) {
 }
 
 // Terraform runs terraform with args in dir (WorkDir or BaselineDir), with the fleet's CLI
-// configuration, once no other ntopng runs on the machine (see waitAlone). With logged, the
+// configuration. Other ntopng processes on the machine (another test's stand-in, a sandbox's
+// ntopng) do not matter: every host finds its ntopng through its unit's main PID. With logged, the
 // provider logs at TRACE level into Result.ProviderLog (slower: use it for counting, not
 // for timing).
 func (f *Fleet) Terraform(t testing.TB, dir string, logged bool, args ...string) Result {
 	t.Helper()
-	f.waitAlone(t)
 	clearDir(t, f.provider.RSSDir)
 	env := []string{"TF_CLI_CONFIG_FILE=" + f.provider.CLIConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1"}
 	logPath := filepath.Join(f.Dir, "provider.log")

@@ -204,6 +204,8 @@ func sortListeners(ls []Listener) {
 //   - "name NAME": every process whose /proc/PID/comm is NAME (any local user can pick that
 //     name: used only where no unit is known).
 //
+// Small files (cgroup.procs, /proc/PID/task/TID/children) are read with the shell's own read,
+// never a cat: every process started on the host is paid on every plan (see make bench).
 // Unlike `ss -p` it looks only at those processes' descriptors, not at every process on the
 // host. The descriptors of all of them are read by ONE GNU find (a readlink per descriptor
 // cost a process start each: with a busy ntopng that was most of a plan's server-side CPU,
@@ -238,7 +240,10 @@ unit)
     fi
     if [ -n "$cg" ]; then
       for f in "/sys/fs/cgroup$cg/cgroup.procs" "/sys/fs/cgroup/unified$cg/cgroup.procs" "/sys/fs/cgroup/systemd$cg/cgroup.procs"; do
-        if [ -r "$f" ]; then pids=$(cat "$f"); break; fi
+        if [ -r "$f" ]; then
+          while read -r p || [ -n "$p" ]; do pids="$pids $p"; done < "$f"
+          break
+        fi
       done
     fi
   else
@@ -280,9 +285,16 @@ unit)
     pids=$main todo=$main
     while [ -n "$todo" ]; do
       next=
-      for p in $todo; do next="$next $(cat /proc/$p/task/*/children 2>/dev/null)"; done
-      todo=$(echo $next)
-      pids="$pids $todo"
+      for p in $todo; do
+        for c in /proc/$p/task/*/children; do
+          l=
+          [ -r "$c" ] && { read -r l < "$c"; } 2>/dev/null
+          next="$next $l"
+        done
+      done
+      todo=
+      for p in $next; do todo="$todo $p"; done
+      pids="$pids$todo"
     done
   fi;;
 name)
@@ -410,7 +422,7 @@ func unitCheck(ctx context.Context, c *transport.Conn, s Service, redis *RedisTa
 	if err != nil {
 		return Unit{}, err
 	}
-	res, err := c.Run(ctx, argv, stdin)
+	res, err := c.Query(ctx, argv, stdin) // it only reads: what the walk read stays shared
 	if err != nil {
 		return Unit{}, err
 	}

@@ -14,15 +14,14 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
-// StartupWait is how long a read waits for a running ntopng that does not listen yet: ntopng
-// binds its web servers only after Redis, the interfaces and its scripts are ready (about 2 s
-// on a small probe), and restarting Redis restarts it (ntop's unit is PartOf=redis.service).
-const StartupWait = 20 * time.Second
-
 // checkUnit is the one place where a read asks about ntopng's unit (its processes and their
-// listeners) and, when redis is given, whether that Redis answers ntopng: one command.
+// listeners) and, when redis is given, whether that Redis answers ntopng: one command, asked
+// once. A read never waits: a running ntopng that listens nowhere (still starting, or stuck)
+// is reported as it is now, which is drift, at once; only apply's verification (WaitListeners)
+// waits for the listeners. (It waited up to 20 s per host: a plan over 100 such hosts took
+// minutes.)
 func checkUnit(ctx context.Context, c *transport.Conn, service livecheck.Service, redis *livecheck.RedisTarget) (livecheck.Unit, error) {
-	return unitListening(ctx, c, service, redis, StartupWait)
+	return askUnit(ctx, c, service, redis)
 }
 
 // askUnit is one unit check, with the Redis question when redis is given.
@@ -69,26 +68,6 @@ func VerifyRedis(ctx context.Context, c *transport.Conn, service livecheck.Servi
 		return fmt.Errorf("ntopng cannot reach its Redis with what its configuration says: %s", u.Redis.Detail)
 	}
 	return nil
-}
-
-// unitListening reads the unit's listeners; while the unit has a main process but no listener
-// yet (ntopng starting), it asks again for up to wait. A unit without a main process (stopped,
-// failed, or between two restarts, or not found at all: NotChecked) is answered at once.
-func unitListening(ctx context.Context, c *transport.Conn, service livecheck.Service, redis *livecheck.RedisTarget, wait time.Duration) (livecheck.Unit, error) {
-	var u livecheck.Unit
-	err := hostchange.Poll(ctx, hostchange.Backoff{First: 500 * time.Millisecond, Max: 500 * time.Millisecond, Timeout: wait},
-		func(ctx context.Context, _, _ time.Duration) (string, error) {
-			var err error
-			if u, err = askUnit(ctx, c, service, redis); err != nil || u.MainPID == 0 || len(u.Listeners) > 0 {
-				return "", err
-			}
-			return "ntopng is running but does not listen yet", nil
-		})
-	var timeout *hostchange.TimeoutError
-	if errors.As(err, &timeout) {
-		return u, nil // still starting: what it listens on now
-	}
-	return u, err
 }
 
 // WaitListeners polls until the processes of service listen on exactly want (collector

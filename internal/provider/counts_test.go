@@ -59,6 +59,16 @@ func TestAccFleetCounts(t *testing.T) {
 		if most > 2 {
 			t.Errorf("a %s read opened %d SSH channels, want at most 2", mostType, most)
 		}
+		// The budget of a host's three reads: one SFTP session (shared), one command (the
+		// instance's unit check, with the Redis reach check and the grants in it), one tunnel
+		// each for Redis's live check and the served certificate.
+		kinds := map[string]int{}
+		for _, c := range chs {
+			kinds[c.Kind]++
+		}
+		if want := map[string]int{"sftp": hosts, "exec": hosts, "tunnel": 2 * hosts}; !maps.Equal(kinds, want) {
+			t.Errorf("plan over %d hosts opened channels %v, want %v", hosts, kinds, want)
+		}
 		if total == 0 || total != len(chs) {
 			t.Errorf("plan opened %d channels, %d of them in resource reads; want every channel in a read, and some", len(chs), total)
 		}
@@ -76,6 +86,27 @@ func TestAccFleetCounts(t *testing.T) {
 		}
 		t.Logf("plan over %d hosts x 3 resources: %d logins, %d channels (%d sessions), at most %d per read",
 			hosts, r.TotalLogins(), total, sshd, most)
+	})
+	step("plan starts at most the budgeted processes on each host", func(t *testing.T) {
+		if !bench.CanTrace() {
+			t.Fatal("counting the processes started on the hosts needs strace, run as root (make deps)")
+		}
+		stop := f.TraceHosts(t)
+		r := f.Terraform(t, dir, false, plan...)
+		procs := stop()
+		r.Expect(t, 0)
+		for i, p := range procs {
+			// Per host and plan: sshd's login, the SFTP session (login shell, sftp-server), and
+			// the ONE command of the instance's read (login shell, sh, systemctl, find, the TCP
+			// tables' cat, redis-cli and the head that bounds its answer).
+			if p.Processes > maxPlanProcesses || p.Execs() > maxPlanPrograms {
+				t.Errorf("host %d: the plan started %d processes and ran %d programs %v, want at most %d and %d",
+					i, p.Processes, p.Execs(), p.Programs, maxPlanProcesses, maxPlanPrograms)
+			}
+			if i == 0 {
+				t.Logf("host 0: %d processes, %d programs %v", p.Processes, p.Execs(), p.Programs)
+			}
+		}
 	})
 	step("apply without changes writes nothing and restarts nothing", func(t *testing.T) {
 		files, restarts := f.Snapshot(t), f.Restarts(t)
@@ -114,6 +145,13 @@ func TestAccFleetCounts(t *testing.T) {
 		}
 	})
 }
+
+// The budget of a no-change plan on one host (TestAccFleetCounts, counted by strace -f on the
+// host's sshd): processes forked and programs executed.
+const (
+	maxPlanProcesses = 9
+	maxPlanPrograms  = 11
+)
 
 // expectLogins checks that every host accepted exactly perHost SSH logins during r.
 func expectLogins(t *testing.T, r bench.Result, perHost int) {

@@ -23,7 +23,12 @@ const fakeSystemctl = `#!/bin/sh
 for unit in "$@"; do :; done
 pid=0
 f=%s/"$unit"
-if [ -f "$f" ]; then pid=$(cat "$(cat "$f")" 2>/dev/null) || pid=0; fi
+# The shell's own read, no cat: a real systemctl is one process, and make bench counts them.
+if [ -f "$f" ]; then
+  pf= pid=
+  read -r pf < "$f" || [ -n "$pf" ]
+  { read -r pid < "$pf"; } 2>/dev/null || [ -n "$pid" ] || pid=0
+fi
 case $pid in ''|*[!0-9]*) pid=0;; esac
 if [ "$pid" != 0 ] && [ -d "/proc/$pid" ]; then state=active; else state=inactive pid=0; fi
 printf 'ActiveState=%%s\nMainPID=%%s\nControlGroup=\n' "$state" "$pid"

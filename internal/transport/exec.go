@@ -35,6 +35,23 @@ func (c *Conn) Run(ctx context.Context, argv []string, stdin []byte) (Result, er
 	if c.sudo {
 		cmd, gate = c.sudoCommandLine(cmd)
 	}
+	c.sc.memo.changed()
+	defer c.sc.memo.changed()
+	return c.exec(ctx, cmd, gate, stdin, map[string]any{"command": argv[0], "args": len(argv) - 1})
+}
+
+// Query is Run for a command that changes nothing on the host (a check that only reads):
+// unlike Run, it leaves what this walk's reads share (readMemo) in place. Anything that
+// writes, restarts or creates runs with Run.
+func (c *Conn) Query(ctx context.Context, argv []string, stdin []byte) (Result, error) {
+	if len(argv) == 0 {
+		return Result{}, errors.New("no command given")
+	}
+	cmd := Join(argv)
+	var gate *sudoGate
+	if c.sudo {
+		cmd, gate = c.sudoCommandLine(cmd)
+	}
 	return c.exec(ctx, cmd, gate, stdin, map[string]any{"command": argv[0], "args": len(argv) - 1})
 }
 
@@ -46,6 +63,8 @@ func (c *Conn) RunShell(ctx context.Context, script string, stdin []byte) (Resul
 	if c.sudo {
 		cmd, gate = c.sudoCommandLine(cmd)
 	}
+	c.sc.memo.changed()
+	defer c.sc.memo.changed()
 	return c.exec(ctx, cmd, gate, stdin, map[string]any{"command": "sh -c", "script_bytes": len(script)})
 }
 

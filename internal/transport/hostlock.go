@@ -81,6 +81,8 @@ func (c *Conn) LockHost(ctx context.Context, wait time.Duration) (*HostLock, err
 		m.unlock()
 		return nil, err
 	}
+	// Whoever held the lock before may have changed the host: read it again.
+	c.sc.memo.changed()
 	return &HostLock{local: m, remote: remote, wait: wait}, nil
 }
 

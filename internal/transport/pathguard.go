@@ -114,7 +114,7 @@ func (c *Conn) guard(fs *sftp.Client, p string) (string, error) {
 	return cur, nil
 }
 
-// dirMemo checks each directory once for the reads of one call.
+// dirMemo checks each directory once for the reads that share it (readMemo).
 type dirMemo struct {
 	mu   sync.Mutex
 	errs map[string]*dirCheck
@@ -137,5 +137,14 @@ func (m *dirMemo) check(dir string, f func(string) error) error {
 	}
 	m.mu.Unlock()
 	d.once.Do(func() { d.err = f(dir) })
+	if d.err != nil {
+		// A failure is not kept: the walk's next read checks again (the memo is shared by
+		// the walk's reads, see readMemo, and a lost session must not fail them all).
+		m.mu.Lock()
+		if m.errs[dir] == d {
+			delete(m.errs, dir)
+		}
+		m.mu.Unlock()
+	}
 	return d.err
 }

@@ -252,6 +252,8 @@ type sshConn struct {
 
 	mu    sync.Mutex
 	sftps map[string]*sftpSlot
+	// memo is what the walk's reads share until something changes on the host.
+	memo readMemo
 }
 
 // sftpSlot holds the shared SFTP client for one (sudo, server) pair.

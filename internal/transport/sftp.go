@@ -362,7 +362,16 @@ func (c *Conn) ReadFile(ctx context.Context, p string) (_ []byte, _ FileInfo, er
 		return nil, FileInfo{}, err
 	}
 	defer done(&err)
-	return c.readFile(ctx, fs, p, &dirMemo{})
+	return c.memoRead(ctx, fs, p)
+}
+
+// memoRead is readFile shared by the reads of the walk (readMemo): p is read once until
+// something changes on the host, and each directory on the way is checked once.
+func (c *Conn) memoRead(ctx context.Context, fs *sftp.Client, p string) ([]byte, FileInfo, error) {
+	key := c.memoKey()
+	return c.sc.memo.read(ctx, key+"\x00"+p, func() ([]byte, FileInfo, error) {
+		return c.readFile(ctx, fs, p, c.sc.memo.dirMemo(key))
+	})
 }
 
 // MaxReadSize is the most ReadFile and ReadFiles read of one file: 4 MiB. The files the
@@ -523,14 +532,13 @@ func (c *Conn) ReadFiles(ctx context.Context, paths []string) (_ []File, err err
 	errs := make([]error, len(paths))
 	var wg sync.WaitGroup
 	limit := make(chan struct{}, 16)
-	dirs := &dirMemo{}
 	for i, p := range paths {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			limit <- struct{}{}
 			defer func() { <-limit }()
-			data, info, err := c.readFile(ctx, fs, p, dirs)
+			data, info, err := c.memoRead(ctx, fs, p)
 			out[i] = File{Path: p, Data: data, Info: info}
 			errs[i] = err
 		}()
@@ -568,6 +576,8 @@ func (c *Conn) Glob(ctx context.Context, pattern string) (_ []string, err error)
 // root could have planted is refused (GuardPath). pkg/sftp has no openat, so
 // a link swapped in during the few round trips of the write is not caught.
 func (c *Conn) WriteFileAtomic(ctx context.Context, p string, data []byte, mode os.FileMode, uid, gid int) (err error) {
+	c.sc.memo.changed()
+	defer c.sc.memo.changed()
 	fs, done, err := c.fs(ctx)
 	if err != nil {
 		return err
@@ -675,6 +685,8 @@ func randomSuffix() string {
 // points to). A missing path is not an error. As root, a directory on the way
 // that goes through an untrusted link is refused (GuardPath).
 func (c *Conn) Remove(ctx context.Context, p string) (err error) {
+	c.sc.memo.changed()
+	defer c.sc.memo.changed()
 	fs, done, err := c.fs(ctx)
 	if err != nil {
 		return err
