@@ -227,16 +227,22 @@ case $1 in
 unit)
   main=0
   if [ -d "$3" ] && command -v systemctl >/dev/null 2>&1; then
-    props=$(systemctl show -p ActiveState -p MainPID -p ControlGroup "$2") || exit 3
+    # One systemctl for the unit's facts and the extra properties; split on lines only, no
+    # globbing: a property's value may hold spaces or a "*".
+    props=$(systemctl show -p ActiveState -p MainPID -p ControlGroup ${extra:+-p "$extra"} "$2") || exit 3
     echo '@@unit'
     printf '%s\n' "$props"
     cg=
+    set -f; ifs=$IFS; IFS='
+'
     for kv in $props; do
       case $kv in MainPID=*) main=${kv#*=};; ControlGroup=*) cg=${kv#*=};; esac
     done
-    if [ -n "$extra" ]; then
-      systemctl show -p "$extra" "$2" || exit 3
-      [ "$main" = 0 ] || sed -n 's/^\(NoNewPrivs\|Seccomp\):[[:space:]]*/Proc\1=/p' "/proc/$main/status" 2>/dev/null
+    IFS=$ifs; set +f
+    if [ -n "$extra" ] && [ "$main" != 0 ] && [ -r "/proc/$main/status" ]; then
+      while IFS= read -r l || [ -n "$l" ]; do
+        case $l in NoNewPrivs:*|Seccomp:*) v=${l#*:}; v=${v#"${v%%[![:space:]]*}"}; printf 'Proc%s=%s\n' "${l%%:*}" "$v";; esac
+      done < "/proc/$main/status"
     fi
     if [ -n "$cg" ]; then
       for f in "/sys/fs/cgroup$cg/cgroup.procs" "/sys/fs/cgroup/unified$cg/cgroup.procs" "/sys/fs/cgroup/systemd$cg/cgroup.procs"; do
