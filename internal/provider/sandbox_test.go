@@ -354,29 +354,18 @@ func TestSandboxSeedHardeningTCP(t *testing.T) {
 		resource.Test(t, resource.TestCase{
 			PreCheck:                 func() { preCheck(t) },
 			ProtoV6ProviderFactories: protoV6Factories,
-			Steps: []resource.TestStep{
-				step(resource.TestStep{}),
-				step(resource.TestStep{ // the hardening survives a reboot: nothing to do afterwards
-					PreConfig:        func() { f.reboot(t) },
-					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				}),
-				step(resource.TestStep{ // the password removed from the running server only
-					PreConfig: func() { f.dropPasswordLive(t, "-h 127.0.0.1 -p 6379") },
-					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("ntopng_redis.cache", plancheck.ResourceActionUpdate),
-					}},
-				}),
-				{ // Redis 6.0 reads "-::1" as an address and exits: refused at plan time, naming the version
+			Steps: append(f.firstSteps(t, cfg, "-h 127.0.0.1 -p 6379"),
+				resource.TestStep{ // Redis 6.0 reads "-::1" as an address and exits: refused at plan time, naming the version
 					Config: redisAttr(cfg, `bind = ["127.0.0.1", "-::1"]`), ConfigVariables: f.vars(),
 					ExpectError: versionBindError(f.r),
 					Check:       f.hardened(),
 				},
-				{ // a restart that fails anyway: the error quotes the server's own words, the file is put back
+				resource.TestStep{ // a restart that fails anyway: the error quotes the server's own words, the file is put back
 					Config: redisAttr(cfg, `unixsocket = "/run/no-such-folder/redis.sock"`), ConfigVariables: f.vars(),
 					ExpectError: regexp.MustCompile(`(?s)The last lines of /var/log/` + f.r.Server + `/.*Unix\s+socket:\s+bind:\s+No\s+such\s+file`), // 6.0: "Opening Unix socket: ...", later "Failed opening ..."
 				},
 				step(resource.TestStep{}), // and the host is as it was
-			},
+			),
 		})
 	})
 }
@@ -425,6 +414,28 @@ func (f *sandboxFixture) step(cfg string, s resource.TestStep) resource.TestStep
 	return s
 }
 
+// firstSteps are how both seed tests begin: the hardening applied; a reboot after which there
+// is nothing to do; the password removed from the running server only (where: the CLI's
+// address arguments), which is drift of ntopng_redis only: with no password set, Redis and
+// Valkey let any AUTH in (6.0 too, seen on Debian 11), so ntopng still reaches its Redis.
+func (f *sandboxFixture) firstSteps(t *testing.T, cfg, where string) []resource.TestStep {
+	return []resource.TestStep{
+		f.step(cfg, resource.TestStep{}),
+		f.step(cfg, resource.TestStep{
+			PreConfig:        func() { f.reboot(t) },
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		}),
+		f.step(cfg, resource.TestStep{
+			PreConfig: func() { f.dropPasswordLive(t, where) },
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("ntopng_redis.cache", plancheck.ResourceActionUpdate),
+				plancheck.ExpectResourceAction("ntopng_instance.probe", plancheck.ResourceActionNoop),
+				expectRefreshed{"ntopng_instance.probe", "redis_status", regexp.MustCompile(`^ok$`)},
+			}},
+		}),
+	}
+}
+
 // reboot reboots the sandbox and waits until ntopng serves HTTPS again, as an operator would
 // before planning.
 func (f *sandboxFixture) reboot(t *testing.T) {
@@ -460,22 +471,7 @@ func testSeedHardening(t *testing.T, f *sandboxFixture) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: protoV6Factories,
-		Steps: []resource.TestStep{
-			step(resource.TestStep{}),
-			step(resource.TestStep{ // the hardening survives a reboot: nothing to do afterwards
-				PreConfig:        func() { f.reboot(t) },
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			}),
-			step(resource.TestStep{ // the password removed from the running server only
-				PreConfig: func() { f.dropPasswordLive(t, "-s "+socket) },
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("ntopng_redis.cache", plancheck.ResourceActionUpdate),
-					// With no password set, Redis and Valkey let any AUTH in (6.0 too, seen on Debian
-					// 11): ntopng still reaches it, so the instance has not drifted.
-					plancheck.ExpectResourceAction("ntopng_instance.probe", plancheck.ResourceActionNoop),
-					expectRefreshed{"ntopng_instance.probe", "redis_status", regexp.MustCompile(`^ok$`)},
-				}},
-			}),
+		Steps: append(f.firstSteps(t, cfg, "-s "+socket),
 			step(resource.TestStep{ // the password changed on the running server only: ntopng runs on
 				PreConfig: func() {
 					if got := f.mustExec(t, cli+" -s "+socket+" -a '"+f.pw+"' --no-auth-warning CONFIG SET requirepass 'changed-by-hand-0123456789abcdefghij'"); got != "OK" {
@@ -513,7 +509,7 @@ func testSeedHardening(t *testing.T, f *sandboxFixture) {
 					plancheck.ExpectNonEmptyPlan(),
 				}},
 			}),
-			{ // a local user's process calling itself ntopng, listening on every address: not ntopng
+			resource.TestStep{ // a local user's process calling itself ntopng, listening on every address: not ntopng
 				Config: cfg, ConfigVariables: f.vars(),
 				PreConfig: func() {
 					// redis-server copied to a file named ntopng, run as nobody: comm "ntopng".
@@ -525,7 +521,7 @@ func testSeedHardening(t *testing.T, f *sandboxFixture) {
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("observed_listeners"),
 					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(f.https)}))},
 			},
-			{ // ntopng stopped by hand: drift, and apply starts it.
+			resource.TestStep{ // ntopng stopped by hand: drift, and apply starts it.
 				Config: cfg, ConfigVariables: f.vars(), Check: f.hardened(), ConfigStateChecks: f.stateChecks(),
 				PreConfig: func() {
 					f.mustExec(t, "pkill -F /run/decoy.pid; systemctl stop ntopng")
@@ -537,7 +533,7 @@ func testSeedHardening(t *testing.T, f *sandboxFixture) {
 					plancheck.ExpectResourceAction("ntopng_instance.probe", plancheck.ResourceActionUpdate),
 				}},
 			},
-		},
+		),
 	})
 }
 
