@@ -53,6 +53,10 @@ func desiredInstance(ctx context.Context, m instanceModel) (ntopnghardening.Desi
 			}
 		}
 	}
+	if !m.ZMQEncryption.IsNull() && !m.ZMQEncryption.IsUnknown() {
+		on := m.ZMQEncryption.ValueBool()
+		d.ZMQEncryption = &on
+	}
 	lists := []struct {
 		attr, option string
 		list         types.List
@@ -67,6 +71,9 @@ func desiredInstance(ctx context.Context, m instanceModel) (ntopnghardening.Desi
 			if s, ok := v.(types.String); ok && !s.IsUnknown() &&
 				!problem(tfpath.Root(l.attr).AtListIndex(i), ntopnghardening.CheckListValue(l.option, s.ValueString())) {
 				*l.dst = append(*l.dst, s.ValueString())
+				if l.attr == "interfaces" && !m.ZMQEncryption.IsUnknown() {
+					problem(tfpath.Root(l.attr).AtListIndex(i), ntopnghardening.CheckCollectors(s.ValueString(), m.ZMQEncryption.ValueBool()))
+				}
 			}
 		}
 	}
@@ -225,11 +232,12 @@ func parsedListen(s string) *ntopngconf.Listen {
 // written or repaired; otherwise they are known after apply.
 func planReadBacks(plan instanceModel, prior *instanceModel) instanceModel {
 	if prior != nil && configEqual(plan, *prior) && plan.RedisPasswordSHA256.Equal(prior.RedisPasswordSHA256) && !listenersDrifted(*prior) &&
-		!redisDrifted(*prior) && !filesDrifted(plan, *prior) && !confinementDrifted(*prior) {
+		!redisDrifted(*prior) && !filesDrifted(plan, *prior) && !confinementDrifted(*prior) && !zmqKeyDrifted(*prior) {
 		plan.EffectiveOptions = prior.EffectiveOptions
 		plan.ObservedListeners, plan.RedisStatus = prior.ObservedListeners, prior.RedisStatus
 		plan.ConfigOwner, plan.ConfigMode, plan.WritableConfigPaths = prior.ConfigOwner, prior.ConfigMode, prior.WritableConfigPaths
 		plan.ConfinementStatus = prior.ConfinementStatus
+		plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = prior.ZMQPublicKey, prior.ZMQPrivateKeyOwner, prior.ZMQPrivateKeyMode
 		return plan
 	}
 	plan.EffectiveOptions = types.MapUnknown(types.StringType)
@@ -237,6 +245,7 @@ func planReadBacks(plan instanceModel, prior *instanceModel) instanceModel {
 	plan.ConfigOwner, plan.ConfigMode = types.StringUnknown(), types.StringUnknown()
 	plan.WritableConfigPaths = types.ListUnknown(types.StringType)
 	plan.ConfinementStatus = types.StringUnknown()
+	plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 	return plan
 }
 
@@ -248,7 +257,8 @@ func configEqual(a, b instanceModel) bool {
 		a.ManageUser.Equal(b.ManageUser) && a.RedisPassword.Equal(b.RedisPassword) &&
 		a.RedisPasswordWOVersion.Equal(b.RedisPasswordWOVersion) && a.WebAllowedNetworks.Equal(b.WebAllowedNetworks) &&
 		a.RevokePackageGrants.Equal(b.RevokePackageGrants) &&
-		a.Confinement.Equal(b.Confinement) && a.ConfinementWritablePaths.Equal(b.ConfinementWritablePaths)
+		a.Confinement.Equal(b.Confinement) && a.ConfinementWritablePaths.Equal(b.ConfinementWritablePaths) &&
+		a.ZMQEncryption.Equal(b.ZMQEncryption)
 }
 
 // filesDrifted: ntopnghardening.FilesDrifted on what the last read found.
