@@ -246,7 +246,23 @@ func planReadBacks(plan instanceModel, prior *instanceModel) instanceModel {
 	plan.WritableConfigPaths = types.ListUnknown(types.StringType)
 	plan.ConfinementStatus = types.StringUnknown()
 	plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+	if prior != nil && !zmqReadBacksChange(plan, *prior) {
+		plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = prior.ZMQPublicKey, prior.ZMQPrivateKeyOwner, prior.ZMQPrivateKeyMode
+	}
 	return plan
+}
+
+// zmqReadBacksChange: an apply can change what the key pair reads back only when it turns
+// encryption on or off, repairs the private key, or, with encryption on, restarts an ntopng
+// that has no key pair yet (it creates it at start-up) or changes its interfaces or data
+// directory. Otherwise the
+// read-backs stay as they are (a host without a collector shows no change to them).
+func zmqReadBacksChange(plan, prior instanceModel) bool {
+	_, encrypted := prior.EffectiveOptions.Elements()["zmq-encryption"]
+	_, keyOption := prior.EffectiveOptions.Elements()["zmq-encryption-key-priv"]
+	encryptedAfter := plan.ZMQEncryption.ValueBool() || plan.ZMQEncryption.IsNull() && (encrypted || keyOption)
+	return !plan.ZMQEncryption.Equal(prior.ZMQEncryption) || zmqKeyDrifted(prior) ||
+		encryptedAfter && (prior.ZMQPublicKey.IsNull() || !plan.Interfaces.Equal(prior.Interfaces) || !plan.DataDir.Equal(prior.DataDir))
 }
 
 // configEqual compares what the resource writes (not the computed read-backs).
