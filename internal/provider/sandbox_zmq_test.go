@@ -102,6 +102,22 @@ resource "ntopng_instance" "c" {
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
 			},
+			{ // ntopng's account (it owns the data directory) puts a link in the key's place: apply
+				// neither follows it (chmod/chown of /etc/shadow, or its content copied into the data
+				// directory) nor hides it: it stays drift.
+				Config: cfg("zmq_encryption = true"),
+				PreConfig: func() {
+					f.mustExec(t, "stat -c '%U:%G %a' /etc/shadow > /root/shadow.before && runuser -u ntopng -- ln -sf /etc/shadow "+dir+"/zmq-key.priv.new && mv -f "+dir+"/zmq-key.priv.new "+dir+"/zmq-key.priv")
+				},
+				Check: func(*terraform.State) error {
+					if out, err := f.exec("stat -c '%U:%G %a' /etc/shadow | cmp - /root/shadow.before && test -L " + dir + "/zmq-key.priv"); err != nil {
+						return fmt.Errorf("the link in the key's place was followed or replaced: %v %s", err, out)
+					}
+					return nil
+				},
+				ConfigStateChecks:  []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("zmq_private_key_mode"), knownvalue.StringExact("not a regular file"))},
+				ExpectNonEmptyPlan: true,
+			},
 		},
 	})
 }
