@@ -139,6 +139,20 @@ type Facts struct {
 	// Grants: what ntop's package granted, still on the host (grants.go).
 	Grants      PackageGrants
 	Confinement Confinement
+	Collector   Collector
+}
+
+// Collector is ntopng's ZMQ flow collector channel (collector mode, tcp://ADDRESS:PORTc).
+type Collector struct {
+	// Remote are the collector endpoints bound beyond loopback.
+	Remote []string
+	// Encrypted: --zmq-encryption (or --zmq-encryption-key-priv) is in effect. XORPassword:
+	// --zmq-encrypt-pwd is set (an XOR, not encryption).
+	Encrypted, XORPassword bool
+	// PrivateKey is <data dir>/zmq-key.priv (Exists false when absent or not read); RunAs the
+	// user ntopng runs as.
+	PrivateKey File
+	RunAs      string
 }
 
 // Confinement is how ntopng's systemd unit confines it (see internal/unithardening), as the

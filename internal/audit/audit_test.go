@@ -37,6 +37,8 @@ func hardened() Facts {
 		Web:         Web{Read: true, AdminHash: webusers.PasswordHash("a-long-random-password"), ACL: "+192.0.2.0/24"},
 		Grants:      PackageGrants{NmapExists: true, User: "ntopng", JournalExists: true},
 		Confinement: Confinement{Checked: true, InEffect: "ProtectSystem=strict, NoNewPrivileges=yes"},
+		Collector: Collector{Remote: []string{"tcp://192.0.2.10:5556c"}, Encrypted: true, RunAs: "ntopng",
+			PrivateKey: File{Path: "/var/lib/ntopng/zmq-key.priv", Exists: true, Mode: 0o600, Owner: "root"}},
 	}
 }
 
@@ -59,6 +61,7 @@ func stock() Facts {
 		Grants: PackageGrants{NmapExists: true, NmapCaps: "cap_net_admin,cap_net_bind_service,cap_net_raw=eip", User: "ntopng",
 			InJournal: true, JournalExists: true, Sudoers: true, SudoersRules: []string{"ntopng ALL= NOPASSWD: /usr/bin/ntopctl"}},
 		Confinement: Confinement{Checked: true, Unmet: []string{`ProtectSystem is "no" in the unit, want "strict"`}, InEffect: "ProtectSystem=no"},
+		Collector:   Collector{Remote: []string{"tcp://*:5556c"}, XORPassword: true, RunAs: "ntopng"},
 	}
 }
 
@@ -152,6 +155,7 @@ func TestOneCheckFails(t *testing.T) {
 		"service_confinement": func(f *Facts) {
 			f.Confinement.Unmet = []string{"the running ntopng (PID 812) was started without the confinement"}
 		},
+		"collector_encryption": func(f *Facts) { f.Collector.PrivateKey.Mode = 0o644 },
 	}
 	for _, id := range IDs() {
 		mutate, ok := cases[id]
@@ -218,5 +222,35 @@ func TestConfinementNotChecked(t *testing.T) {
 		if fd.ID == "service_confinement" && (fd.Status != NotApplicable || !strings.Contains(fd.Evidence, "systemd does not run")) {
 			t.Errorf("service_confinement without systemd: %+v", fd)
 		}
+	}
+}
+
+func TestCollectorEncryption(t *testing.T) {
+	run := func(mutate func(c *Collector)) Finding {
+		f := hardened()
+		mutate(&f.Collector)
+		for _, fd := range Run(f) {
+			if fd.ID == "collector_encryption" {
+				return fd
+			}
+		}
+		t.Fatal("no collector_encryption finding")
+		return Finding{}
+	}
+	if fd := run(func(c *Collector) { c.Remote = nil }); fd.Status != NotApplicable {
+		t.Errorf("no collector beyond loopback: %+v", fd)
+	}
+	if fd := run(func(c *Collector) { c.Encrypted, c.XORPassword = false, true }); fd.Status != Fail ||
+		!strings.Contains(fd.Evidence, "XOR") || !strings.Contains(fd.Evidence, "tcp://192.0.2.10:5556c") {
+		t.Errorf("XOR only: %+v", fd)
+	}
+	if fd := run(func(c *Collector) { c.PrivateKey.Owner = "ntopng" }); fd.Status != Pass {
+		t.Errorf("ntopng's own key: %+v", fd)
+	}
+	if fd := run(func(c *Collector) { c.PrivateKey.Owner = "www-data" }); fd.Status != Fail {
+		t.Errorf("someone else's key: %+v", fd)
+	}
+	if fd := run(func(c *Collector) { c.PrivateKey = File{} }); fd.Status != Pass {
+		t.Errorf("key pair not created yet (ntopng makes it at start-up): %+v", fd)
 	}
 }

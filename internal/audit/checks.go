@@ -44,6 +44,30 @@ var Checks = []Check{
 		Remediation: "ntopng_instance.web_allowed_networks", Run: checkAccessList},
 	{ID: "service_confinement", Severity: Medium, Title: "ntopng confined by its systemd unit (read-only system, bounded capabilities, system-call filter)",
 		Remediation: "ntopng_instance.confinement = true (default); apply it", Run: checkConfinement},
+	{ID: "collector_encryption", Severity: High, Title: "Flow collector endpoints beyond loopback require CURVE encryption; its private key is private",
+		Remediation: "ntopng_instance.zmq_encryption = true, nProbe given zmq_public_key with --zmq-encryption-key (or bind the collector to 127.0.0.1)", Run: checkCollectorEncryption},
+}
+
+func checkCollectorEncryption(f Facts) Finding {
+	c := f.Collector
+	if len(c.Remote) == 0 {
+		return na("no flow collector endpoint beyond loopback")
+	}
+	ev := []string{"collector endpoints: " + strings.Join(c.Remote, ", ")}
+	if c.XORPassword {
+		ev = append(ev, "--zmq-encrypt-pwd is set: an XOR with a shared password, not encryption")
+	}
+	if !c.Encrypted {
+		return fail("collector endpoints beyond loopback take flows from anyone, in clear (no --zmq-encryption)", ev...)
+	}
+	k := c.PrivateKey
+	if k.Exists {
+		ev = append(ev, fmt.Sprintf("%s: %s, mode %04o", k.Path, k.Owner, k.Mode))
+		if k.Mode != 0o600 || (k.Owner != "root" && k.Owner != c.RunAs) {
+			return fail("ntopng's CURVE private key is not root's or ntopng's own with mode 0600", ev...)
+		}
+	}
+	return pass("collector endpoints require CURVE encryption", ev...)
 }
 
 func checkConfinement(f Facts) Finding {

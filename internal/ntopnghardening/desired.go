@@ -71,6 +71,7 @@ var AttributeOptions = map[string]string{
 	"interface":        "interfaces",
 	"data-dir":         "data_dir",
 	"local-networks":   "local_networks",
+	"zmq-encryption":   "zmq_encryption",
 }
 
 // Desired is what the configuration asks of the hardened file, all values known. A nil
@@ -84,6 +85,7 @@ type Desired struct {
 	LocalNetworks           []string // nil: unmanaged; empty: removed
 	ExtraOptions            map[string]string
 	UserGroups              []string // supplementary groups of User (added by EnsureUser)
+	ZMQEncryption           *bool    // nil: unmanaged; true: --zmq-encryption; false: removed
 }
 
 // Problem is a value the configuration may not hold: Summary and Detail as the operator reads
@@ -127,6 +129,12 @@ func CheckExtraOption(name, value string) *Problem {
 	}
 	if err := ntopngconf.ValidateValue(name, value); err != nil {
 		return &Problem{"Invalid ntopng Option", err.Error()}
+	}
+	if name == "zmq-encrypt-pwd" {
+		return &Problem{"Not Encryption", "--zmq-encrypt-pwd only XORs the flows nProbe sends with a shared password " +
+			"(ntopng's ZMQCollectorInterface): anyone who sees one message with known content recovers the password, " +
+			"and it authenticates no sender. Remove it and set zmq_encryption = true (CURVE encryption; nProbe gets " +
+			"zmq_public_key with --zmq-encryption-key)."}
 	}
 	if Mask(name, value) != value {
 		return &Problem{"Secret in extra_options", fmt.Sprintf("The value of --%s can carry a credential "+
@@ -192,6 +200,13 @@ func (d Desired) Settings(password string) (set []ntopngconf.Setting, remove []s
 			set = append(set, ntopngconf.Setting{Name: "local-networks", Value: strings.Join(d.LocalNetworks, ",")})
 		} else {
 			remove = append(remove, "local-networks")
+		}
+	}
+	if d.ZMQEncryption != nil {
+		if *d.ZMQEncryption {
+			set = append(set, ntopngconf.Setting{Name: "zmq-encryption", Flag: true})
+		} else {
+			remove = append(remove, "zmq-encryption")
 		}
 	}
 	names := make([]string, 0, len(d.ExtraOptions))

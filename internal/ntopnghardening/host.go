@@ -162,9 +162,14 @@ func othersMayWrite(fi transport.FileInfo) bool {
 }
 
 // OptionValues returns every value of a repeatable option, main file then drop-ins.
-func (h *Host) OptionValues(name string) []string {
+func (h *Host) OptionValues(name string) []string { return optionValues(h.Main, h.DropIns, name) }
+
+// OptionValues returns every value of a repeatable option, main file then drop-ins.
+func (cf *Conf) OptionValues(name string) []string { return optionValues(cf.Main, cf.DropIns, name) }
+
+func optionValues(main transport.File, dropIns []transport.File, name string) []string {
 	var out []string
-	for _, f := range append([]transport.File{h.Main}, h.DropIns...) {
+	for _, f := range append([]transport.File{main}, dropIns...) {
 		for _, l := range ntopngconf.ParseLines(string(f.Data)) {
 			if !l.Ignored && l.Name == name {
 				out = append(out, l.Value)

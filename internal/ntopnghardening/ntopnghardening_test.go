@@ -99,7 +99,7 @@ func TestCheckExtraOption(t *testing.T) {
 		{"ciphers-list", "HIGH:!aNULL:!MD5", ""},
 		{"insecure", "", ""},
 		{"test-script-post", "/bin/true", "Secret in extra_options"},
-		{"zmq-encrypt-pwd", "s3cret", "Secret in extra_options"},
+		{"zmq-encrypt-pwd", "s3cret", "Not Encryption"}, // an XOR, refused for that reason first
 		{"export-flows", "tcp://u:pw@127.0.0.1:5556", "Secret in extra_options"},
 	} {
 		p := CheckExtraOption(tc.name, tc.value)

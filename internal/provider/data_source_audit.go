@@ -207,6 +207,9 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 		return f, err
 	}
 	f.Web = webFacts(ctx, c, nf.Effective)
+	if f.Collector, err = collectorFacts(ctx, c, nf, ids, file); err != nil {
+		return f, err
+	}
 	return f, nil
 }
 
@@ -288,4 +291,24 @@ func webFacts(ctx context.Context, c *transport.Conn, eff ntopngconf.Effective) 
 		return audit.Web{Error: fmt.Sprintf("ntopng's Redis (%s, from its configuration): %v", t.Addr, err)}
 	}
 	return audit.Web{Read: true, AdminHash: rep[0].Str, TempAdminPassword: rep[1].Str == "1", ACL: rep[2].Str}
+}
+
+// collectorFacts: the collector endpoints beyond loopback, and the CURVE private key (stat'ed,
+// never read) when encryption is on.
+func collectorFacts(ctx context.Context, c *transport.Conn, nf *ntopnghardening.Conf, ids *hostids.IDs, file func(transport.File) audit.File) (audit.Collector, error) {
+	_, xor := nf.Effective.Options["zmq-encrypt-pwd"]
+	col := audit.Collector{Remote: ntopnghardening.RemoteCollectors(nf.OptionValues("interface")), Encrypted: ntopnghardening.ZMQEncrypted(nf.Effective),
+		XORPassword: xor, RunAs: nf.Effective.User}
+	if len(col.Remote) == 0 || !col.Encrypted {
+		return col, nil
+	}
+	k, err := ntopnghardening.ReadZMQKeys(ctx, c, nf.Effective.DataDir)
+	if err != nil {
+		return col, err
+	}
+	col.PrivateKey = file(transport.File{Path: k.PrivatePath, Info: k.Private})
+	if k.Private.Exists && !k.Private.IsRegular {
+		col.PrivateKey.Mode = 0o777 // a link or another kind of file: not ntopng's key
+	}
+	return col, nil
 }

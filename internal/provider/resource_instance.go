@@ -80,6 +80,11 @@ type instanceModel struct {
 	WritableConfigPaths    types.List   `tfsdk:"writable_config_paths"`
 	WebAllowedNetworks     types.List   `tfsdk:"web_allowed_networks"`
 	RevokePackageGrants    types.Object `tfsdk:"revoke_package_grants"`
+	// resource_instance_zmq.go
+	ZMQEncryption      types.Bool   `tfsdk:"zmq_encryption"`
+	ZMQPublicKey       types.String `tfsdk:"zmq_public_key"`
+	ZMQPrivateKeyOwner types.String `tfsdk:"zmq_private_key_owner"`
+	ZMQPrivateKeyMode  types.String `tfsdk:"zmq_private_key_mode"`
 	// resource_instance_confine.go
 	Confinement              types.Bool   `tfsdk:"confinement"`
 	ConfinementWritablePaths types.List   `tfsdk:"confinement_writable_paths"`
@@ -254,10 +259,11 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"silently, so a typo would disable a setting: `pid-path` is refused, the option is `pid`; so are `prefs-dir` " +
 					"and `traffic-filtering`, which ntopng lists but ignores). Options with a " +
 					"dedicated attribute are refused here, and so are values that can carry a credential (those " +
-					"`effective_options` masks: `zmq-encrypt-pwd`, `zmq-encryption-key-priv`, `test-script`, `dump-flows` " +
+					"`effective_options` masks: `zmq-encryption-key-priv`, `test-script`, `dump-flows` " +
 					"with a database or Elasticsearch target, a URL with `user:password@`), since extra_options is stored in " +
 					"the state and the plan in clear text: put those in a drop-in written outside Terraform. Read back for " +
-					"drift (masked like `effective_options`)." + restarts,
+					"drift (masked like `effective_options`). `zmq-encrypt-pwd` is refused outright: it is an XOR with a shared " +
+					"password, not encryption; use `zmq_encryption`." + restarts,
 				ElementType: types.StringType, Optional: true,
 			},
 			"restart_command": schema.StringAttribute{
@@ -308,6 +314,7 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	}
 	maps.Copy(resp.Schema.Attributes, instanceReadBackAttributes())
 	maps.Copy(resp.Schema.Attributes, confinementAttributes())
+	maps.Copy(resp.Schema.Attributes, zmqAttributes())
 }
 
 // ConfigValidators: one password attribute at most.
@@ -482,6 +489,8 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		ConfigOwner: types.StringNull(), ConfigMode: types.StringNull(), WritableConfigPaths: types.ListNull(types.StringType),
 		Confinement: types.BoolValue(true), ConfinementWritablePaths: types.ListValueMust(types.StringType, nil),
 		ConfinementStatus: types.StringNull(),
+		ZMQEncryption:     types.BoolNull(), ZMQPublicKey: types.StringNull(),
+		ZMQPrivateKeyOwner: types.StringNull(), ZMQPrivateKeyMode: types.StringNull(),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, []byte("true"))...)

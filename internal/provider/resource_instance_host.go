@@ -117,6 +117,7 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 		diags.AddError("Cannot Apply ntopng Configuration", err.Error())
 		return "", diags
 	}
+	diags.Append(zmqRepair(ctx, c, eff, h.IDs, desired.User)...)
 	return hash, diags
 }
 
@@ -247,6 +248,7 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 	grants, gd := grantsReadBack(ctx, m.Host.ValueString(), m.RevokePackageGrants, h.Grants)
 	m.RevokePackageGrants = grants
 	diags.Append(gd...)
+	diags.Append(zmqReadBack(ctx, c, &m, h)...)
 	status, d := confinementStatus(ctx, c, m, h)
 	diags.Append(d...)
 	m.ConfinementStatus = status

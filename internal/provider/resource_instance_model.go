@@ -53,6 +53,10 @@ func desiredInstance(ctx context.Context, m instanceModel) (ntopnghardening.Desi
 			}
 		}
 	}
+	if !m.ZMQEncryption.IsNull() && !m.ZMQEncryption.IsUnknown() {
+		on := m.ZMQEncryption.ValueBool()
+		d.ZMQEncryption = &on
+	}
 	lists := []struct {
 		attr, option string
 		list         types.List
@@ -67,6 +71,9 @@ func desiredInstance(ctx context.Context, m instanceModel) (ntopnghardening.Desi
 			if s, ok := v.(types.String); ok && !s.IsUnknown() &&
 				!problem(tfpath.Root(l.attr).AtListIndex(i), ntopnghardening.CheckListValue(l.option, s.ValueString())) {
 				*l.dst = append(*l.dst, s.ValueString())
+				if l.attr == "interfaces" && !m.ZMQEncryption.IsUnknown() {
+					problem(tfpath.Root(l.attr).AtListIndex(i), ntopnghardening.CheckCollectors(s.ValueString(), m.ZMQEncryption.ValueBool()))
+				}
 			}
 		}
 	}
@@ -225,11 +232,12 @@ func parsedListen(s string) *ntopngconf.Listen {
 // written or repaired; otherwise they are known after apply.
 func planReadBacks(plan instanceModel, prior *instanceModel) instanceModel {
 	if prior != nil && configEqual(plan, *prior) && plan.RedisPasswordSHA256.Equal(prior.RedisPasswordSHA256) && !listenersDrifted(*prior) &&
-		!redisDrifted(*prior) && !filesDrifted(plan, *prior) && !confinementDrifted(*prior) {
+		!redisDrifted(*prior) && !filesDrifted(plan, *prior) && !confinementDrifted(*prior) && !zmqKeyDrifted(*prior) {
 		plan.EffectiveOptions = prior.EffectiveOptions
 		plan.ObservedListeners, plan.RedisStatus = prior.ObservedListeners, prior.RedisStatus
 		plan.ConfigOwner, plan.ConfigMode, plan.WritableConfigPaths = prior.ConfigOwner, prior.ConfigMode, prior.WritableConfigPaths
 		plan.ConfinementStatus = prior.ConfinementStatus
+		plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = prior.ZMQPublicKey, prior.ZMQPrivateKeyOwner, prior.ZMQPrivateKeyMode
 		return plan
 	}
 	plan.EffectiveOptions = types.MapUnknown(types.StringType)
@@ -237,7 +245,24 @@ func planReadBacks(plan instanceModel, prior *instanceModel) instanceModel {
 	plan.ConfigOwner, plan.ConfigMode = types.StringUnknown(), types.StringUnknown()
 	plan.WritableConfigPaths = types.ListUnknown(types.StringType)
 	plan.ConfinementStatus = types.StringUnknown()
+	plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+	if prior != nil && !zmqReadBacksChange(plan, *prior) {
+		plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = prior.ZMQPublicKey, prior.ZMQPrivateKeyOwner, prior.ZMQPrivateKeyMode
+	}
 	return plan
+}
+
+// zmqReadBacksChange: an apply can change what the key pair reads back only when it turns
+// encryption on or off, repairs the private key, or, with encryption on, restarts an ntopng
+// that has no key pair yet (it creates it at start-up) or changes its interfaces or data
+// directory. Otherwise the
+// read-backs stay as they are (a host without a collector shows no change to them).
+func zmqReadBacksChange(plan, prior instanceModel) bool {
+	_, encrypted := prior.EffectiveOptions.Elements()["zmq-encryption"]
+	_, keyOption := prior.EffectiveOptions.Elements()["zmq-encryption-key-priv"]
+	encryptedAfter := plan.ZMQEncryption.ValueBool() || plan.ZMQEncryption.IsNull() && (encrypted || keyOption)
+	return !plan.ZMQEncryption.Equal(prior.ZMQEncryption) || zmqKeyDrifted(prior) ||
+		encryptedAfter && (prior.ZMQPublicKey.IsNull() || !plan.Interfaces.Equal(prior.Interfaces) || !plan.DataDir.Equal(prior.DataDir))
 }
 
 // configEqual compares what the resource writes (not the computed read-backs).
@@ -248,7 +273,8 @@ func configEqual(a, b instanceModel) bool {
 		a.ManageUser.Equal(b.ManageUser) && a.RedisPassword.Equal(b.RedisPassword) &&
 		a.RedisPasswordWOVersion.Equal(b.RedisPasswordWOVersion) && a.WebAllowedNetworks.Equal(b.WebAllowedNetworks) &&
 		a.RevokePackageGrants.Equal(b.RevokePackageGrants) &&
-		a.Confinement.Equal(b.Confinement) && a.ConfinementWritablePaths.Equal(b.ConfinementWritablePaths)
+		a.Confinement.Equal(b.Confinement) && a.ConfinementWritablePaths.Equal(b.ConfinementWritablePaths) &&
+		a.ZMQEncryption.Equal(b.ZMQEncryption)
 }
 
 // filesDrifted: ntopnghardening.FilesDrifted on what the last read found.

@@ -312,11 +312,11 @@ func (fl *fleet) auditVars() map[string]any {
 
 // stockFailing are the checks that fail on a stock probe (ntop's package on Debian): every
 // check but what the package gets right (Redis on loopback, ntopng as its own user, no
-// drop-ins, the login on).
+// drop-ins, the login on), and collector_encryption, not applicable there (no collector).
 var stockFailing = func() []string {
 	var out []string
 	for _, id := range audit.IDs() {
-		if !slices.Contains([]string{"redis_not_exposed", "ntopng_dedicated_user", "ntopng_dropins", "web_login_enabled"}, id) {
+		if !slices.Contains([]string{"redis_not_exposed", "ntopng_dedicated_user", "ntopng_dropins", "web_login_enabled", "collector_encryption"}, id) {
 			out = append(out, id)
 		}
 	}

@@ -143,6 +143,8 @@ resource "ntopng_user" "admin" {
 	for _, id := range []string{"redis_not_exposed", "ntopng_dedicated_user", "ntopng_dropins", "web_login_enabled"} {
 		stockWant[id] = audit.Pass
 	}
+	// No flow collector on either host: nothing to encrypt.
+	allPass["collector_encryption"], stockWant["collector_encryption"] = audit.NotApplicable, audit.NotApplicable
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: protoV6Factories,

@@ -44,7 +44,7 @@ func TestExtraOptionsRefuseSecrets(t *testing.T) {
 			if strings.Contains(d.Detail, c.value) {
 				t.Errorf("%s: the diagnostic repeats the secret: %s", c.key, d.Detail)
 			}
-			found = found || (d.Summary == "Secret in extra_options" &&
+			found = found || ((d.Summary == "Secret in extra_options" || d.Summary == "Not Encryption") &&
 				d.Attribute.String() == tftypes.NewAttributePath().WithAttributeName("extra_options").WithElementKeyString(c.key).String())
 		}
 		if found != c.refused {

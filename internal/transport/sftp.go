@@ -354,6 +354,24 @@ func (c *Conn) Stat(ctx context.Context, p string) (_ FileInfo, err error) {
 	return toFileInfo(fi), nil
 }
 
+// Lstat describes path itself: a symbolic link is reported as one (not a regular file),
+// never followed. A missing path is FileInfo{Exists: false} and no error.
+func (c *Conn) Lstat(ctx context.Context, p string) (_ FileInfo, err error) {
+	fs, done, err := c.fs(ctx)
+	if err != nil {
+		return FileInfo{}, err
+	}
+	defer done(&err)
+	fi, err := fs.Lstat(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return FileInfo{}, nil
+	}
+	if err != nil {
+		return FileInfo{}, c.fileErr("lstat", p, err)
+	}
+	return toFileInfo(fi), nil
+}
+
 // ReadFile reads a whole file. A missing file is nil data,
 // FileInfo{Exists: false} and no error.
 func (c *Conn) ReadFile(ctx context.Context, p string) (_ []byte, _ FileInfo, err error) {

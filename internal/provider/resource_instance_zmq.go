@@ -1,0 +1,101 @@
+package provider
+
+// ntopng_instance's flow collector channel: zmq_encryption (CURVE on the collector endpoints),
+// the public key nProbe needs read back, and the private key's owner and mode as drift.
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
+	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
+	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
+)
+
+func zmqAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"zmq_encryption": schema.BoolAttribute{
+			MarkdownDescription: "CURVE encryption of ntopng's ZMQ flow channel (`--zmq-encryption`): `true` writes the " +
+				"flag, `false` removes it, unset leaves it unmanaged. With it ntopng's collector endpoints accept only " +
+				"senders that have ntopng's public key (`zmq_public_key`, given to nProbe with `--zmq-encryption-key`); " +
+				"ntopng creates its key pair in its data directory at start-up. Required (`true`) when `interfaces` has a " +
+				"collector endpoint (`tcp://ADDRESS:PORTc`) on anything but 127.0.0.1, ::1 or localhost: such an endpoint " +
+				"otherwise takes flows from anyone who reaches it, in clear. (`zmq-encrypt-pwd` is refused in " +
+				"`extra_options`: it is an XOR with a shared password, not encryption.) A change restarts ntopng.",
+			Optional: true,
+		},
+		"zmq_public_key": schema.StringAttribute{
+			MarkdownDescription: "ntopng's CURVE public key (`zmq-key.pub` in its data directory, 40 Z85 characters), for " +
+				"nProbe's `--zmq-encryption-key`. Null when ZMQ encryption is off in ntopng's files or ntopng has not " +
+				"created the key pair yet. Public: not sensitive.",
+			Computed: true,
+		},
+		"zmq_private_key_owner": schema.StringAttribute{
+			MarkdownDescription: "`USER:GROUP` of ntopng's CURVE private key (`zmq-key.priv` in its data directory); null " +
+				"when ZMQ encryption is off or the key is absent. Anyone who holds it can pose as this ntopng to nProbe " +
+				"and read the flows sent to it. ntopng creates it as root (before it drops privileges); an owner other " +
+				"than root or `user` is drift, and apply gives it back to root.",
+			Computed: true,
+		},
+		"zmq_private_key_mode": schema.StringAttribute{
+			MarkdownDescription: "Mode of the CURVE private key, e.g. `0600` (`not a regular file` for a link or anything " +
+				"else). Anything but `0600` is drift; apply rewrites the key with mode 0600 (atomically: a link planted in " +
+				"the data directory is replaced, never followed; a link or a file that holds no key fails the apply, " +
+				"naming it).",
+			Computed: true,
+		},
+	}
+}
+
+// zmqKeyDrifted: the last read found the private key with another owner or mode.
+func zmqKeyDrifted(st instanceModel) bool {
+	return ntopnghardening.PrivateKeyDrifted(st.ZMQPrivateKeyOwner.ValueString(), st.ZMQPrivateKeyMode.ValueString(), st.User.ValueString())
+}
+
+// zmqReadBack fills the key pair's read-backs from the host (nulls when encryption is off).
+func zmqReadBack(ctx context.Context, c *transport.Conn, m *instanceModel, h *ntopnghardening.Host) diag.Diagnostics {
+	var diags diag.Diagnostics
+	_, on := h.Effective.Options["zmq-encryption"]
+	if !m.ZMQEncryption.IsNull() {
+		m.ZMQEncryption = types.BoolValue(on)
+	}
+	m.ZMQPublicKey, m.ZMQPrivateKeyOwner, m.ZMQPrivateKeyMode = types.StringNull(), types.StringNull(), types.StringNull()
+	if !ntopnghardening.ZMQEncrypted(h.Effective) {
+		return nil
+	}
+	k, err := ntopnghardening.ReadZMQKeys(ctx, c, h.Effective.DataDir)
+	if err != nil {
+		diags.AddError("Cannot Read ntopng's ZMQ Keys", err.Error())
+		return diags
+	}
+	if k.Public != "" {
+		m.ZMQPublicKey = types.StringValue(k.Public)
+	}
+	if k.Private.Exists {
+		m.ZMQPrivateKeyOwner = types.StringValue(k.PrivateKeyOwner(h.IDs))
+		m.ZMQPrivateKeyMode = types.StringValue(k.PrivateKeyMode())
+	}
+	return diags
+}
+
+// zmqRepair, after a successful apply (ntopng restarted and created its keys as needed):
+// the private key back to mode 0600 and root (or ntopng's user, when it owns it).
+func zmqRepair(ctx context.Context, c *transport.Conn, eff ntopngconf.Effective, ids *hostids.IDs, user string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !ntopnghardening.ZMQEncrypted(eff) {
+		return nil
+	}
+	k, err := ntopnghardening.ReadZMQKeys(ctx, c, eff.DataDir)
+	if err == nil && k.Private.Exists && ntopnghardening.PrivateKeyDrifted(k.PrivateKeyOwner(ids), k.PrivateKeyMode(), user) {
+		err = ntopnghardening.FixPrivateKey(ctx, c, k, ids, user)
+	}
+	if err != nil {
+		diags.AddWarning("Cannot Protect ntopng's ZMQ Private Key", fmt.Sprintf("ntopng.conf was applied, but the private key was left as it is (the next plan shows it as drift): %v", err))
+	}
+	return diags
+}
