@@ -405,6 +405,21 @@ func (f *sandboxFixture) redisVersionFile() error {
 	return nil
 }
 
+// rootProvider is the provider block that logs in to the sandbox as root with its key,
+// pinning its host key.
+func (f *sandboxFixture) rootProvider() string {
+	return fmt.Sprintf(`
+provider "ntopng" {
+  ssh {
+    user        = "root"
+    port        = %d
+    private_key = %s
+    host_key    = %s
+  }
+}
+`, f.h.Port, hcl(f.h.RootKey), hcl(f.h.HostKey))
+}
+
 // step is s applying cfg with the fixture's variables, after which the hardening must hold on
 // the host (hardened) and in the state (stateChecks).
 func (f *sandboxFixture) step(cfg string, s resource.TestStep) resource.TestStep {
@@ -662,28 +677,19 @@ func testInstances(t *testing.T, f *sandboxFixture) {
 	}
 	// ntopng.service off, as on a multi-instance probe; a drop-in that only ntopng.service reads.
 	f.mustExec(t, fmt.Sprintf("systemctl disable --now ntopng && printf -- '--http-port=%d\\n' > /etc/ntopng/ntopng.conf.d/10-main-only.conf && systemctl start ntopng@a ntopng@b", dropInPort))
-	cfg := fmt.Sprintf(`
-provider "ntopng" {
-  ssh {
-    user        = "root"
-    port        = %d
-    private_key = %s
-    host_key    = %s
-  }
-}
-
+	cfg := f.rootProvider() + fmt.Sprintf(`
 resource "ntopng_instance" "a" {
-  host         = %[4]q
+  host         = %[1]q
   config_path  = "/etc/ntopng/ntopng-a.conf"
-  https_listen = "127.0.0.1:%[5]d"
+  https_listen = "127.0.0.1:%[2]d"
 }
 
 resource "ntopng_instance" "b" {
-  host         = %[4]q
+  host         = %[1]q
   config_path  = "/etc/ntopng/ntopng-b.conf"
-  https_listen = "127.0.0.1:%[6]d"
+  https_listen = "127.0.0.1:%[3]d"
 }
-`, f.h.Port, hcl(f.h.RootKey), hcl(f.h.HostKey), f.h.Addr, portA, portB)
+`, f.h.Addr, portA, portB)
 	listen := func(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
 	checks := []statecheck.StateCheck{}
 	for name, port := range map[string]int{"a": portA, "b": portB} {

@@ -99,16 +99,7 @@ data "ntopng_audit" "probe" {
   %s
 }
 `
-	stock := fmt.Sprintf(`
-provider "ntopng" {
-  ssh {
-    user        = "root"
-    port        = %d
-    private_key = %s
-    host_key    = %s
-  }
-}
-`, f.h.Port, hcl(f.h.RootKey), hcl(f.h.HostKey)) + fmt.Sprintf(auditHCL, "")
+	stock := f.rootProvider() + fmt.Sprintf(auditHCL, "")
 
 	hardened := f.config("root", f.h.RootKey, false)
 	hardened = strings.Replace(hardened, "  redis_password_wo = var.pw\n}", "  redis_password_wo = var.pw\n  web_allowed_networks = [\""+f.h.LinkAddr+"/32\", \""+f.h.Addr+"/32\"]\n}", 1)

@@ -30,24 +30,15 @@ func testCollectorEncryption(t *testing.T, f *sandboxFixture) {
 		"printf -- '-G=/var/run/ntopng-c.pid\\n-i=lo\\n-r=127.0.0.1:%[1]d@%[2]d\\n-d=%[3]s\\n-w=0\\n' > /etc/ntopng/ntopng-c.conf && "+
 		"systemctl disable --now ntopng && systemctl start ntopng@c", f.h.StockRedisPort, 3, dir))
 	cfg := func(encryption string) string {
-		return fmt.Sprintf(`
-provider "ntopng" {
-  ssh {
-    user        = "root"
-    port        = %d
-    private_key = %s
-    host_key    = %s
-  }
-}
-
+		return f.rootProvider() + fmt.Sprintf(`
 resource "ntopng_instance" "c" {
-  host         = %[4]q
+  host         = %[1]q
   config_path  = "/etc/ntopng/ntopng-c.conf"
-  https_listen = "127.0.0.1:%[5]d"
-  interfaces   = ["tcp://%[4]s:%[6]dc"]
-  %[7]s
+  https_listen = "127.0.0.1:%[2]d"
+  interfaces   = ["tcp://%[1]s:%[3]dc"]
+  %[4]s
 }
-`, f.h.Port, hcl(f.h.RootKey), hcl(f.h.HostKey), f.h.Addr, https, zmqPort, encryption)
+`, f.h.Addr, https, zmqPort, encryption)
 	}
 	const addr = "ntopng_instance.c"
 	var privSum string
