@@ -267,6 +267,11 @@ func (h *Host) start(ctx context.Context) error {
 		// CAP_NET_RAW, which fails without it.
 		"--network-namespace-path="+h.link.nsPath(), "--capability=CAP_NET_ADMIN")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// The unified (v2) cgroup hierarchy inside, whatever this machine mounts: on the legacy
+	// hierarchy Debian 13's systemd 257 misses that a stopped unit's control group emptied,
+	// so stops waited out their timeout and a quick restart of ntopng failed ("unavailable
+	// resources"). Debian 11's 247 and 12's 252 run on it as well.
+	cmd.Env = append(os.Environ(), "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1")
 	// Own process group: a Ctrl-C meant for the test does not reach it
 	// before Stop does. Pdeathsig: if this process dies without Stop, the
 	// container still shuts down.
