@@ -84,18 +84,7 @@ func TestExamplesTerraform(t *testing.T) {
 	root := testhost.ModuleRoot(t)
 	examples := filepath.Join(root, "examples")
 
-	pluginDir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(pluginDir, "terraform-provider-ntopng"), ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of the provider failed: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
-	rc := "provider_installation {\n  dev_overrides {\n    \"hardenops/ntopng\" = \"" + pluginDir + "\"\n  }\n  direct {}\n}\n"
-	if err := os.WriteFile(cliConfig, []byte(rc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverrides(t, "  direct {}\n"), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 
 	// fmt: -check writes nothing; -list prints the files that would change.
 	fmtCmd := exec.Command(tf, "fmt", "-check", "-recursive", "-list=true", "-no-color", examples)
@@ -222,4 +211,23 @@ func copyExample(t *testing.T, dir string) string {
 		}
 	}
 	return work
+}
+
+// devOverrides builds the provider from this checkout into a temporary folder and returns a
+// Terraform CLI configuration file whose dev_overrides point hardenops/ntopng at it (extra:
+// more lines for provider_installation), for tests that run the terraform CLI themselves.
+func devOverrides(t *testing.T, extra string) string {
+	t.Helper()
+	plugins := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-ntopng"), ".")
+	build.Dir = testhost.ModuleRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build of the provider: %v\n%s", err, out)
+	}
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	cfg := "provider_installation {\n  dev_overrides {\n    \"hardenops/ntopng\" = \"" + plugins + "\"\n  }\n" + extra + "}\n"
+	if err := os.WriteFile(rc, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return rc
 }

@@ -27,17 +27,7 @@ func TestQuickstart(t *testing.T) {
 	if out, err := exec.Command("bash", "-n", filepath.Join(dir, "demo.sh")).CombinedOutput(); err != nil {
 		t.Errorf("bash -n demo.sh: %v\n%s", err, out)
 	}
-	plugins := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-ntopng"), ".")
-	build.Dir = testhost.ModuleRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of the provider: %v\n%s", err, out)
-	}
-	rc := filepath.Join(t.TempDir(), "terraformrc")
-	cfg := "provider_installation {\n  dev_overrides {\n    \"hardenops/ntopng\" = \"" + plugins + "\"\n  }\n}\n"
-	if err := os.WriteFile(rc, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	rc := devOverrides(t, "")
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1")
 
 	fmtCmd := exec.Command(tf, "fmt", "-check", "-list=true", "-no-color", dir)

@@ -218,17 +218,7 @@ type tfWork struct {
 
 func newTFWork(t *testing.T, example string) *tfWork {
 	t.Helper()
-	plugins := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-ntopng"), ".")
-	build.Dir = testhost.ModuleRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of the provider: %v\n%s", err, out)
-	}
-	rc := filepath.Join(t.TempDir(), "terraformrc")
-	cfg := "provider_installation {\n  dev_overrides {\n    \"hardenops/ntopng\" = \"" + plugins + "\"\n  }\n}\n"
-	if err := os.WriteFile(rc, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	rc := devOverrides(t, "")
 	return &tfWork{t: t, tf: testhost.TerraformPath(t), dir: copyExample(t, filepath.Join(testhost.ModuleRoot(t), "examples", example)),
 		env: append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")}
 }
