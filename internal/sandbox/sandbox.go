@@ -126,6 +126,7 @@ type Host struct {
 	merged   string
 	mounted  bool
 	progress io.Writer
+	cgroup   string // its own cgroup v2 group (cgroup.go), or "" when none could be made
 
 	mu      sync.Mutex
 	proc    *nspawn // the current systemd-nspawn run
@@ -268,14 +269,23 @@ func (h *Host) start(ctx context.Context) error {
 		"--network-namespace-path="+h.link.nsPath(), "--capability=CAP_NET_ADMIN")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// The unified (v2) cgroup hierarchy inside, whatever this machine mounts: on the legacy
-	// hierarchy Debian 13's systemd 257 misses that a stopped unit's control group emptied,
-	// so stops waited out their timeout and a quick restart of ntopng failed ("unavailable
-	// resources"). Debian 11's 247 and 12's 252 run on it as well.
+	// hierarchy Debian 13's systemd 257 missed that a stopped unit's control group emptied
+	// and stops waited out their timeout. Debian 11's 247 and 12's 252 run on it as well.
 	cmd.Env = append(os.Environ(), "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1")
 	// Own process group: a Ctrl-C meant for the test does not reach it
 	// before Stop does. Pdeathsig: if this process dies without Stop, the
 	// container still shuts down.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	// Its own control group, so that no other sandbox's systemd shares its tree (cgroup.go).
+	if path, fd, err := makeCgroup(h.Dir, h.machine); err != nil {
+		fmt.Fprintf(h.progress, "sandbox: no cgroup of its own (%v): sandboxes started by this process share one\n", err)
+	} else {
+		defer syscall.Close(fd)
+		h.mu.Lock()
+		h.cgroup = path
+		h.mu.Unlock()
+		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
+	}
 	h.mu.Lock() // so that Stop either sees this run or prevents it
 	if h.stopped {
 		h.mu.Unlock()
@@ -452,10 +462,15 @@ func (h *Host) Stop() error {
 func (h *Host) stop() error {
 	h.mu.Lock()
 	h.stopped = true
-	p, mounted, l := h.proc, h.mounted, h.link
+	p, mounted, l, cg := h.proc, h.mounted, h.link, h.cgroup
 	h.mu.Unlock()
 	if p != nil {
 		p.terminate()
+	}
+	if cg != "" {
+		if err := removeCgroup(cg); err != nil {
+			return fmt.Errorf("stop the sandbox: %w", err)
+		}
 	}
 	if err := l.remove(); err != nil {
 		return fmt.Errorf("stop the sandbox: %w", err)
@@ -570,6 +585,9 @@ func sweepStale(progress io.Writer) {
 		}
 		if name, err := os.ReadFile(filepath.Join(dir, "link.name")); err == nil && removeLink(strings.TrimSpace(string(name))) != nil {
 			continue // removeLink refuses names that are not a sandbox's
+		}
+		if cg, err := os.ReadFile(filepath.Join(dir, cgroupFile)); err == nil && removeCgroup(strings.TrimSpace(string(cg))) != nil {
+			continue // removeCgroup refuses paths outside the cgroup hierarchy
 		}
 		if removeUnmounted(dir) == nil {
 			fmt.Fprintf(progress, "sandbox: removed %s, left by an earlier run\n", dir)

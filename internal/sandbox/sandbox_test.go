@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,6 +67,30 @@ func testHost(t *testing.T, h *Host) {
 	}
 
 	t.Run("services and listeners", checkServices)
+
+	t.Run("its own control group", func(t *testing.T) {
+		// Sandboxes booted side by side must not share a cgroup tree: one systemd
+		// removing its unit's group would break the other's start of the same unit.
+		h.mu.Lock()
+		cg, p := h.cgroup, h.proc
+		h.mu.Unlock()
+		if cg == "" || filepath.Base(cg) != h.machine {
+			t.Fatalf("sandbox cgroup = %q, want a group named %s", cg, h.machine)
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", p.cmd.Process.Pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mount, _ := cgroup2Mount()
+		for _, l := range strings.Split(string(b), "\n") {
+			if g, ok := strings.CutPrefix(l, "0::"); ok && !strings.HasPrefix(filepath.Join(mount, g)+"/", cg+"/") {
+				t.Errorf("systemd-nspawn runs in cgroup %s, want one under %s", g, cg)
+			}
+		}
+		if got := run(t, "cat /proc/1/cgroup | grep '^0::'"); got != "0::/init.scope" {
+			t.Errorf("the sandbox's init is in %q, want 0::/init.scope (its own cgroup namespace)", got)
+		}
+	})
 
 	t.Run("the release and its Redis", func(t *testing.T) {
 		if got := run(t, ". /etc/os-release && echo $ID $VERSION_ID"); got != "debian "+r.Version {

@@ -27,7 +27,8 @@ func TestSandboxStandinAgrees(t *testing.T) {
 		t.Helper()
 		out, err := h.Exec(ctx, script)
 		if err != nil {
-			t.Fatal(err)
+			journal, _ := h.Exec(ctx, "journalctl --no-pager -n 60 -o short-precise; systemctl status --no-pager ntopng standin 2>&1 | head -40")
+			t.Fatalf("%v\nthe sandbox's journal:\n%s", err, journal)
 		}
 		return strings.TrimSpace(out)
 	}
