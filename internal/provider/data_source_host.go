@@ -81,7 +81,7 @@ func (d *hostDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				Optional:            true,
 			},
 			"check_users": schema.ListAttribute{
-				MarkdownDescription: "User names to report in `users`. Default `[\"ntopng\", \"redis\"]`.",
+				MarkdownDescription: "User names to report in `users`. Default `[\"ntopng\", \"redis\", \"valkey\"]`: ntopng's account and the cache server's, whichever of Redis and Valkey the host has.",
 				ElementType:         types.StringType,
 				Optional:            true,
 				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(userNameRE,
@@ -133,7 +133,7 @@ func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if resp.Diagnostics.HasError() || d.data == nil {
 		return
 	}
-	users := []string{"ntopng", "redis"}
+	users := []string{"ntopng", "redis", "valkey"}
 	if !m.CheckUsers.IsNull() {
 		users = nil
 		resp.Diagnostics.Append(m.CheckUsers.ElementsAs(ctx, &users, false)...)

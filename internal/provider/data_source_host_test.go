@@ -44,6 +44,11 @@ data "ntopng_host" "c" {
 				statecheck.ExpectKnownValue("data.ntopng_host.a", tfjsonpath.New("users").AtMapKey("ntopng").AtMapKey("uid"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("data.ntopng_host.a", tfjsonpath.New("redis_version"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+\.[0-9]+`))),
 				statecheck.ExpectKnownValue("data.ntopng_host.a", tfjsonpath.New("listeners"), knownvalue.ListPartial(map[int]knownvalue.Check{})),
+				// The default users: ntopng's account and both cache servers' (Redis or Valkey).
+				statecheck.ExpectKnownValue("data.ntopng_host.b", tfjsonpath.New("users"), knownvalue.MapPartial(map[string]knownvalue.Check{
+					"ntopng": knownvalue.NotNull(), "redis": knownvalue.NotNull(), "valkey": knownvalue.NotNull(),
+				})),
+				statecheck.ExpectKnownValue("data.ntopng_host.b", tfjsonpath.New("users"), knownvalue.MapSizeExact(3)),
 			},
 			Check: resource.ComposeAggregateTestCheckFunc(
 				// The test sshd itself listens on 127.0.0.1:PORT, seen as process sshd.
