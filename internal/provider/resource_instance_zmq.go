@@ -34,7 +34,10 @@ func zmqAttributes() map[string]schema.Attribute {
 		"zmq_public_key": schema.StringAttribute{
 			MarkdownDescription: "ntopng's CURVE public key (`zmq-key.pub` in its data directory, 40 Z85 characters), for " +
 				"nProbe's `--zmq-encryption-key`. Null when ZMQ encryption is off in ntopng's files or ntopng has not " +
-				"created the key pair yet. Public: not sensitive.",
+				"created the key pair yet, and when ntopng uses another key (a warning names the files and the fix): " +
+				"`--zmq-encryption-key-priv` in its files, or a per-interface key pair that ntopng before 6.0 kept in " +
+				"`<data_dir>/<interface id>/key.pub` and `key.priv` (ntopng 6 still prefers it for that interface). " +
+				"Public: not sensitive.",
 			Computed: true,
 		},
 		"zmq_private_key_owner": schema.StringAttribute{
