@@ -24,8 +24,9 @@ import (
 // real ntopng creates its CURVE key pair in its data directory, the state holds the public key
 // that is in zmq-key.pub, and the private key is 0600; a flow sender on the real libzmq, the
 // way nProbe exports, gets no flow into ntopng without that key (in clear, or CURVE with
-// another server key) and gets every flow in with it; a private key opened to others is drift
-// that apply repairs, keeping the key (nProbe's key stays valid).
+// another server key) and gets every flow in with it; a per-interface key pair of ntopng before
+// 6.0 takes precedence (zmq-key.pub's key refused, zmq_public_key null); a private key opened to
+// others is drift that apply repairs, keeping the key (nProbe's key stays valid).
 func TestSandboxCollectorEncryption(t *testing.T) {
 	onSandboxes(t, oneRelease, testCollectorEncryption)
 }
@@ -35,10 +36,19 @@ func testCollectorEncryption(t *testing.T, f *sandboxFixture) {
 	dir := "/var/lib/ntopng/c"
 	// admin's password counts as changed (ntopng reads its prefs from Redis at start only), so
 	// that the REST API answers admin's Basic authentication on loopback instead of sending it to
-	// the password change page: flowsOnlyWithKey reads ntopng's counters through it.
+	// the password change page: checkSenders reads ntopng's counters through it.
 	f.mustExec(t, fmt.Sprintf("%[4]s -p %[1]d -n %[2]d set ntopng.prefs.admin_password_changed 1 && install -d -o ntopng -g ntop -m 0700 %[3]s && "+
 		"printf -- '-G=/var/run/ntopng-c.pid\\n-i=lo\\n-r=127.0.0.1:%[1]d@%[2]d\\n-d=%[3]s\\n-w=0\\n' > /etc/ntopng/ntopng-c.conf && "+
 		"systemctl disable --now ntopng && systemctl start ntopng@c", f.h.StockRedisPort, 3, dir, f.r.CLI()))
+	// The flow sender and counter reader (zmqSenderPy), in a file of its own on the sandbox.
+	script := f.mustExec(t, "f=$(mktemp /tmp/zmq-sender.XXXXXX) && cat > $f <<'EOF'\n"+zmqSenderPy+"EOF\necho $f")
+	t.Cleanup(func() { f.exec("rm -f " + script) })
+	zmqAddr := fmt.Sprintf("%s:%d", f.h.Addr, zmqPort)
+	var legacyDir string // <data dir>/<the collector's interface id>
+	restart := func() {
+		f.mustExec(t, "systemctl restart ntopng@c")
+		f.waitListener(t, "ntopng", zmqAddr)
+	}
 	cfg := func(encryption string) string {
 		return f.rootProvider() + fmt.Sprintf(`
 resource "ntopng_instance" "c" {
@@ -96,7 +106,37 @@ resource "ntopng_instance" "c" {
 		Steps: []resource.TestStep{
 			{Config: cfg(""), ExpectError: regexp.MustCompile(`Flow Collector Open Without Encryption`)},
 			{Config: cfg("zmq_encryption = true"), ConfigStateChecks: checks,
-				Check: resource.ComposeAggregateTestCheckFunc(keyOnHost, f.flowsOnlyWithKey(t, addr, https, zmqPort))},
+				Check: resource.ComposeAggregateTestCheckFunc(keyOnHost, func(s *terraform.State) error {
+					pub := s.RootModule().Resources[addr].Primary.Attributes["zmq_public_key"]
+					return f.checkSenders(t, script, https, zmqPort, []senderCase{
+						{"no CURVE", "none", false}, {"another key pair's public key", "wrong", false},
+						{"zmq_public_key " + pub, pub, true},
+					})
+				})},
+			{ // a per-interface key pair of ntopng before 6.0 in <data dir>/<interface id>/: the real
+				// ntopng uses it instead of zmq-key.*, so zmq-key.pub's key is refused and
+				// zmq_public_key is null; removed again, zmq-key.pub's key is back in use.
+				Config: cfg("zmq_encryption = true"),
+				PreConfig: func() {
+					var st collectorStats
+					if err := json.Unmarshal([]byte(f.mustExec(t, fmt.Sprintf("python3 %s stats %d", script, https))), &st); err != nil {
+						t.Fatal(err)
+					}
+					legacyDir = fmt.Sprintf("%s/%d", dir, st.Ifid)
+					f.mustExec(t, "python3 "+script+" keypair "+legacyDir)
+					restart()
+				},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("zmq_public_key"), knownvalue.Null())},
+				Check: func(*terraform.State) error {
+					pub, legacy := f.mustExec(t, "cat "+dir+"/zmq-key.pub"), f.mustExec(t, "cat "+legacyDir+"/key.pub")
+					err := f.checkSenders(t, script, https, zmqPort, []senderCase{
+						{"zmq-key.pub's key " + pub, pub, false}, {legacyDir + "/key.pub's key " + legacy, legacy, true},
+					})
+					f.mustExec(t, "rm "+legacyDir+"/key.pub "+legacyDir+"/key.priv")
+					restart()
+					return err
+				},
+			},
 			{ // the private key opened to others by hand: drift, repaired without a new key
 				Config: cfg("zmq_encryption = true"), Check: keyOnHost, ConfigStateChecks: checks,
 				PreConfig: func() { f.mustExec(t, "chmod 0644 "+dir+"/zmq-key.priv") },
@@ -124,62 +164,59 @@ resource "ntopng_instance" "c" {
 	})
 }
 
-// flowsOnlyWithKey is the proof that the collector channel is closed to senders without the
-// key: three senders on Debian's libzmq (python3-zmq, in the Debian 13 image only) connect to
-// ntopng's collector endpoint on the sandbox's own address as nProbe does (ntopng binds, the
-// sender connects and publishes), each sending the same flows: one in clear, one with CURVE
-// and a key pair's public key that is not ntopng's, one with CURVE and zmq_public_key from the
-// state. ntopng's own counters of the collector interface (its REST API, zmqRecvStats) count
-// no message and no flow from the first two, and exactly the third one's.
-func (f *sandboxFixture) flowsOnlyWithKey(t *testing.T, addr string, https, zmqPort int) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		pub := s.RootModule().Resources[addr].Primary.Attributes["zmq_public_key"]
-		f.waitListener(t, "ntopng", fmt.Sprintf("127.0.0.1:%d", https))
-		script := f.mustExec(t, "f=$(mktemp /tmp/zmq-sender.XXXXXX) && cat > $f <<'EOF'\n"+zmqSenderPy+"EOF\necho $f")
-		t.Cleanup(func() { f.exec("rm -f " + script) })
-		endpoint := fmt.Sprintf("tcp://%s:%d", f.h.Addr, zmqPort)
-		const messages = 3
-		var sent senderResult
-		for _, key := range []string{"none", "wrong", pub} {
-			out, err := f.exec(fmt.Sprintf("python3 %s send %s %s %d", script, endpoint, transport.Quote(key), messages))
-			if err != nil {
-				return err
-			}
-			sent = senderResult{}
-			if err := json.Unmarshal([]byte(out), &sent); err != nil {
-				return fmt.Errorf("the sender said %q: %v", out, err)
-			}
-			st, err := f.collectorStats(script, https, key == pub, sent.Sent)
-			if err != nil {
-				return err
-			}
-			name := key
-			if key == pub {
-				name = "zmq_public_key " + pub
-			}
-			t.Logf("sender with server key %s: libzmq events %v, subscribed by ntopng: %v, flows sent: %d; ntopng counts %d messages, %d flows, %d dropped flows",
-				name, sent.Events, sent.Subscribed, sent.Sent, st.Messages, st.Flows, st.Dropped)
-			if key != pub {
-				// The TCP connection reached ntopng and ended in the CURVE handshake, so the flows
-				// were refused by the encryption, not lost on the way.
-				if sent.Subscribed || !slices.Contains(sent.Events, "CONNECTED") || slices.Contains(sent.Events, "HANDSHAKE_SUCCEEDED") {
-					return fmt.Errorf("sender with server key %q: events %v, subscribed %v: want a connection that ntopng refuses in the handshake", key, sent.Events, sent.Subscribed)
-				}
-				if st.Messages != 0 || st.Flows != 0 {
-					return fmt.Errorf("sender with server key %q: ntopng counted %d messages and %d flows, want none", key, st.Messages, st.Flows)
-				}
-				continue
-			}
-			if !sent.Subscribed || !slices.Contains(sent.Events, "HANDSHAKE_SUCCEEDED") {
-				return fmt.Errorf("sender with zmq_public_key: events %v, subscribed %v: want the CURVE handshake to succeed", sent.Events, sent.Subscribed)
-			}
-			if st.Messages != messages || st.Flows != sent.Sent || sent.Sent == 0 {
-				return fmt.Errorf("sender with zmq_public_key sent %d messages with %d flows; ntopng counted %d messages, %d flows (%d dropped)",
-					messages, sent.Sent, st.Messages, st.Flows, st.Dropped)
-			}
+// senderCase is one sender of checkSenders: the server key it uses ("none": no CURVE,
+// "wrong": another key pair's public key), and whether ntopng must take its flows.
+type senderCase struct {
+	label, key string
+	accepted   bool
+}
+
+// checkSenders is the proof that the collector channel is closed to senders without the key:
+// each case's sender runs Debian's libzmq (python3-zmq, in the Debian 13 image only), connects
+// to ntopng's collector endpoint on the sandbox's own address as nProbe does (ntopng binds, the
+// sender connects and publishes) and sends the same 3 messages of 2 flows. ntopng's own
+// counters of the collector interface (its REST API, zmqRecvStats, from 0 at ntopng's start)
+// count no message and no flow from a refused sender, and exactly the accepted one's (the
+// last case).
+func (f *sandboxFixture) checkSenders(t *testing.T, script string, https, zmqPort int, cases []senderCase) error {
+	f.waitListener(t, "ntopng", fmt.Sprintf("127.0.0.1:%d", https))
+	endpoint := fmt.Sprintf("tcp://%s:%d", f.h.Addr, zmqPort)
+	const messages = 3
+	for _, c := range cases {
+		out, err := f.exec(fmt.Sprintf("python3 %s send %s %s %d", script, endpoint, transport.Quote(c.key), messages))
+		if err != nil {
+			return err
 		}
-		return nil
+		var sent senderResult
+		if err := json.Unmarshal([]byte(out), &sent); err != nil {
+			return fmt.Errorf("the sender said %q: %v", out, err)
+		}
+		st, err := f.collectorStats(script, https, c.accepted, sent.Sent)
+		if err != nil {
+			return err
+		}
+		t.Logf("sender with %s: libzmq events %v, subscribed by ntopng: %v, flows sent: %d; ntopng counts %d messages, %d flows, %d dropped flows",
+			c.label, sent.Events, sent.Subscribed, sent.Sent, st.Messages, st.Flows, st.Dropped)
+		if !c.accepted {
+			// The TCP connection reached ntopng and ended in the CURVE handshake, so the flows
+			// were refused by the encryption, not lost on the way.
+			if sent.Subscribed || !slices.Contains(sent.Events, "CONNECTED") || slices.Contains(sent.Events, "HANDSHAKE_SUCCEEDED") {
+				return fmt.Errorf("sender with %s: events %v, subscribed %v: want a connection that ntopng refuses in the handshake", c.label, sent.Events, sent.Subscribed)
+			}
+			if st.Messages != 0 || st.Flows != 0 {
+				return fmt.Errorf("sender with %s: ntopng counted %d messages and %d flows, want none", c.label, st.Messages, st.Flows)
+			}
+			continue
+		}
+		if !sent.Subscribed || !slices.Contains(sent.Events, "HANDSHAKE_SUCCEEDED") {
+			return fmt.Errorf("sender with %s: events %v, subscribed %v: want the CURVE handshake to succeed", c.label, sent.Events, sent.Subscribed)
+		}
+		if st.Messages != messages || st.Flows != sent.Sent || sent.Sent == 0 {
+			return fmt.Errorf("sender with %s sent %d messages with %d flows; ntopng counted %d messages, %d flows (%d dropped)",
+				c.label, messages, sent.Sent, st.Messages, st.Flows, st.Dropped)
+		}
 	}
+	return nil
 }
 
 // senderResult is what zmqSenderPy's send prints.
@@ -191,6 +228,7 @@ type senderResult struct {
 
 // collectorStats are ntopng's counters of its collector interface.
 type collectorStats struct {
+	Ifid     int    `json:"ifid"`
 	Ifname   string `json:"ifname"`
 	Messages int    `json:"zmq_msg_rcvd"`
 	Flows    int    `json:"flows"`
@@ -231,7 +269,8 @@ const zmqSenderPy = `# A flow sender the way nProbe exports to ntopng in collect
 # payload of flow records in nDPI's TLV serialization. Prints one JSON line.
 #   sender.py send ENDPOINT SERVER_KEY|none|wrong MESSAGES
 #   sender.py stats HTTPS_PORT   (ntopng's ZMQ counters of its collector interface, REST API)
-import base64, json, ssl, struct, sys, time, urllib.request
+#   sender.py keypair FOLDER     (a CURVE key pair as ntopng before 6.0 kept it per interface)
+import base64, json, os, ssl, struct, sys, time, urllib.request
 import zmq
 from zmq.utils.monitor import recv_monitor_message
 
@@ -313,12 +352,22 @@ def stats(port):
         sys.exit("want one collector interface, got %r" % ifaces)
     rsp = get(port, "/lua/rest/v2/get/interface/data.lua?ifid=%d" % ifaces[0]["ifid"])
     z = rsp["zmqRecvStats"]
-    print(json.dumps({"ifname": ifaces[0]["ifname"], "zmq_msg_rcvd": z["zmq_msg_rcvd"], "flows": z["flows"],
+    print(json.dumps({"ifid": ifaces[0]["ifid"], "ifname": ifaces[0]["ifname"], "zmq_msg_rcvd": z["zmq_msg_rcvd"], "flows": z["flows"],
                       "dropped_flows": z["dropped_flows"]}))
+
+
+def keypair(folder):  # a key pair as ntopng before 6.0 kept it: FOLDER/key.pub, key.priv (0600)
+    pub, sec = zmq.curve_keypair()
+    for name, key in (("key.pub", pub), ("key.priv", sec)):
+        fd = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, key)
+        os.close(fd)
 
 
 if sys.argv[1] == "send":
     send(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+elif sys.argv[1] == "keypair":
+    keypair(sys.argv[2])
 else:
     stats(sys.argv[2])
 `
