@@ -153,6 +153,11 @@ type Collector struct {
 	// user ntopng runs as.
 	PrivateKey File
 	RunAs      string
+	// LegacyKeys are the private keys of per-interface key pairs, <data dir>/<id>/key.priv (ntopng
+	// before 6.0 kept them there; ntopng 6 uses them instead of zmq-key.* for that interface).
+	// KeyOption: --zmq-encryption-key-priv gives ntopng its private key in its configuration.
+	LegacyKeys []File
+	KeyOption  bool
 }
 
 // Confinement is how ntopng's systemd unit confines it (see internal/unithardening), as the

@@ -253,4 +253,16 @@ func TestCollectorEncryption(t *testing.T) {
 	if fd := run(func(c *Collector) { c.PrivateKey = File{} }); fd.Status != Pass {
 		t.Errorf("key pair not created yet (ntopng makes it at start-up): %+v", fd)
 	}
+	if fd := run(func(c *Collector) { c.KeyOption = true }); fd.Status != Fail || !strings.Contains(fd.Summary, "--zmq-encryption-key-priv") {
+		t.Errorf("private key in the configuration: %+v", fd)
+	}
+	legacy := File{Path: "/var/lib/ntopng/1/key.priv", Exists: true, Mode: 0o600, Owner: "root"}
+	if fd := run(func(c *Collector) { c.LegacyKeys = []File{legacy} }); fd.Status != Pass ||
+		!strings.Contains(fd.Evidence, "/var/lib/ntopng/1/key.priv") || !strings.Contains(fd.Evidence, "before 6.0") {
+		t.Errorf("per-interface key pair of old ntopng, private: %+v", fd)
+	}
+	legacy.Mode = 0o644
+	if fd := run(func(c *Collector) { c.LegacyKeys = []File{legacy} }); fd.Status != Fail {
+		t.Errorf("per-interface private key readable by others: %+v", fd)
+	}
 }

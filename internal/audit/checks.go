@@ -60,12 +60,22 @@ func checkCollectorEncryption(f Facts) Finding {
 	if !c.Encrypted {
 		return fail("collector endpoints beyond loopback take flows from anyone, in clear (no --zmq-encryption)", ev...)
 	}
-	k := c.PrivateKey
-	if k.Exists {
-		ev = append(ev, fmt.Sprintf("%s: %s, mode %04o", k.Path, k.Owner, k.Mode))
-		if k.Mode != 0o600 || (k.Owner != "root" && k.Owner != c.RunAs) {
-			return fail("ntopng's CURVE private key is not root's or ntopng's own with mode 0600", ev...)
+	if c.KeyOption {
+		return fail("ntopng's CURVE private key is in its configuration (--zmq-encryption-key-priv), not in its data directory", ev...)
+	}
+	private := true
+	for _, k := range append([]File{c.PrivateKey}, c.LegacyKeys...) {
+		if !k.Exists {
+			continue
 		}
+		ev = append(ev, fmt.Sprintf("%s: %s, mode %04o", k.Path, k.Owner, k.Mode))
+		private = private && k.Mode == 0o600 && (k.Owner == "root" || k.Owner == c.RunAs)
+	}
+	if len(c.LegacyKeys) > 0 {
+		ev = append(ev, "per-interface key pairs (key.pub, key.priv) of ntopng before 6.0: ntopng uses them instead of zmq-key.* for those interfaces")
+	}
+	if !private {
+		return fail("ntopng's CURVE private key is not root's or ntopng's own with mode 0600", ev...)
 	}
 	return pass("collector endpoints require CURVE encryption", ev...)
 }

@@ -92,6 +92,12 @@ type ZMQKeys struct {
 	// Private is zmq-key.priv as stat'ed (never its content); PrivatePath its path.
 	Private     transport.FileInfo
 	PrivatePath string
+	// Legacy are the folders <data dir>/<interface id> that hold a key pair of their own,
+	// key.pub and key.priv: ntopng before 6.0 kept its keys there, and ntopng 6 still uses such
+	// a pair, not zmq-key.*, for that interface (ZMQCollectorInterface::
+	// findInterfaceEncryptionKeys; seen on the real ntopng: a sender with zmq-key.pub's key is
+	// then refused). Which interface has which id is in ntopng's Redis, not in its files.
+	Legacy []string
 }
 
 // ReadZMQKeys reads the public key and stats the private key in dataDir, through the
@@ -108,7 +114,32 @@ func ReadZMQKeys(ctx context.Context, c *transport.Conn, dataDir string) (ZMQKey
 	if k.Private, err = c.Lstat(ctx, k.PrivatePath); err != nil {
 		return k, err
 	}
+	privs, err := c.Glob(ctx, path.Join(dataDir, "[0-9]*", "key.priv"))
+	if err != nil {
+		return k, err
+	}
+	for _, p := range privs {
+		dir := path.Dir(p)
+		if strings.Trim(path.Base(dir), "0123456789") != "" {
+			continue
+		}
+		pub, err := c.Lstat(ctx, path.Join(dir, "key.pub"))
+		if err != nil {
+			return k, err
+		}
+		if pub.Exists {
+			k.Legacy = append(k.Legacy, dir)
+		}
+	}
 	return k, nil
+}
+
+// ZMQKeyOption: the files give ntopng its private key (--zmq-encryption-key-priv); ntopng then
+// uses it instead of any key pair in its data directory (ZMQUtils::findEncryptionKeys) and
+// creates none.
+func ZMQKeyOption(eff ntopngconf.Effective) bool {
+	_, ok := eff.Options["zmq-encryption-key-priv"]
+	return ok
 }
 
 // PrivateKeyOwner is "USER:GROUP" of the private key ("" when absent).

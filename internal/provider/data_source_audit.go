@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -298,17 +299,29 @@ func webFacts(ctx context.Context, c *transport.Conn, eff ntopngconf.Effective) 
 func collectorFacts(ctx context.Context, c *transport.Conn, nf *ntopnghardening.Conf, ids *hostids.IDs, file func(transport.File) audit.File) (audit.Collector, error) {
 	_, xor := nf.Effective.Options["zmq-encrypt-pwd"]
 	col := audit.Collector{Remote: ntopnghardening.RemoteCollectors(nf.OptionValues("interface")), Encrypted: ntopnghardening.ZMQEncrypted(nf.Effective),
-		XORPassword: xor, RunAs: nf.Effective.User}
-	if len(col.Remote) == 0 || !col.Encrypted {
+		XORPassword: xor, RunAs: nf.Effective.User, KeyOption: ntopnghardening.ZMQKeyOption(nf.Effective)}
+	if len(col.Remote) == 0 || !col.Encrypted || col.KeyOption {
 		return col, nil
 	}
 	k, err := ntopnghardening.ReadZMQKeys(ctx, c, nf.Effective.DataDir)
 	if err != nil {
 		return col, err
 	}
-	col.PrivateKey = file(transport.File{Path: k.PrivatePath, Info: k.Private})
-	if k.Private.Exists && !k.Private.IsRegular {
-		col.PrivateKey.Mode = 0o777 // a link or another kind of file: not ntopng's key
+	keyFile := func(p string, fi transport.FileInfo) audit.File {
+		f := file(transport.File{Path: p, Info: fi})
+		if fi.Exists && !fi.IsRegular {
+			f.Mode = 0o777 // a link or another kind of file: not ntopng's key
+		}
+		return f
+	}
+	col.PrivateKey = keyFile(k.PrivatePath, k.Private)
+	for _, dir := range k.Legacy {
+		p := path.Join(dir, "key.priv")
+		fi, err := c.Lstat(ctx, p)
+		if err != nil {
+			return col, err
+		}
+		col.LegacyKeys = append(col.LegacyKeys, keyFile(p, fi))
 	}
 	return col, nil
 }

@@ -398,6 +398,9 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	resp.Diagnostics.Append(r.certWarning(ctx, plan)...)
 	resp.Diagnostics.Append(redisWarning(plan, prior)...)
+	if resp.Diagnostics.Append(zmqPlanProblems(plan, prior)...); resp.Diagnostics.HasError() {
+		return
+	}
 	h, d := r.plannedPasswordHash(ctx, req, plan, prior)
 	resp.Diagnostics.Append(d...)
 	plan.RedisPasswordSHA256 = h

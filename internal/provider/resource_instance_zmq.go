@@ -6,8 +6,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -32,7 +34,10 @@ func zmqAttributes() map[string]schema.Attribute {
 		"zmq_public_key": schema.StringAttribute{
 			MarkdownDescription: "ntopng's CURVE public key (`zmq-key.pub` in its data directory, 40 Z85 characters), for " +
 				"nProbe's `--zmq-encryption-key`. Null when ZMQ encryption is off in ntopng's files or ntopng has not " +
-				"created the key pair yet. Public: not sensitive.",
+				"created the key pair yet, and when ntopng uses another key (a warning names the files and the fix): " +
+				"`--zmq-encryption-key-priv` in its files, or a per-interface key pair that ntopng before 6.0 kept in " +
+				"`<data_dir>/<interface id>/key.pub` and `key.priv` (ntopng 6 still prefers it for that interface). " +
+				"Public: not sensitive.",
 			Computed: true,
 		},
 		"zmq_private_key_owner": schema.StringAttribute{
@@ -68,12 +73,24 @@ func zmqReadBack(ctx context.Context, c *transport.Conn, m *instanceModel, h *nt
 	if !ntopnghardening.ZMQEncrypted(h.Effective) {
 		return nil
 	}
+	if ntopnghardening.ZMQKeyOption(h.Effective) {
+		diags.AddWarning("ntopng's ZMQ Private Key Is in Its Configuration", "ntopng's files set --zmq-encryption-key-priv: "+
+			"ntopng uses that private key, not a key pair in its data directory, so zmq_public_key is null (no file names the "+
+			"key nProbe needs) and the private key sits in a configuration file. "+zmqKeyOptionFix)
+		return diags
+	}
 	k, err := ntopnghardening.ReadZMQKeys(ctx, c, h.Effective.DataDir)
 	if err != nil {
 		diags.AddError("Cannot Read ntopng's ZMQ Keys", err.Error())
 		return diags
 	}
-	if k.Public != "" {
+	if len(k.Legacy) > 0 {
+		diags.AddWarning("ntopng Keeps ZMQ Keys per Interface", fmt.Sprintf("%s hold(s) a key pair (key.pub, key.priv) of "+
+			"ntopng before 6.0: ntopng 6 uses such a pair instead of zmq-key.pub for the interface with that id, so "+
+			"zmq_public_key is null (it may not be the key nProbe needs). Remove key.pub and key.priv there (ntopng then uses "+
+			"zmq-key.pub and zmq-key.priv, and nProbe needs zmq_public_key), or, to keep nProbe's key, move them over "+
+			"zmq-key.pub and zmq-key.priv in the data directory; then restart ntopng.", strings.Join(k.Legacy, ", ")))
+	} else if k.Public != "" {
 		m.ZMQPublicKey = types.StringValue(k.Public)
 	}
 	if k.Private.Exists {
@@ -96,6 +113,28 @@ func zmqRepair(ctx context.Context, c *transport.Conn, eff ntopngconf.Effective,
 	}
 	if err != nil {
 		diags.AddWarning("Cannot Protect ntopng's ZMQ Private Key", fmt.Sprintf("ntopng.conf was applied, but the private key was left as it is (the next plan shows it as drift): %v", err))
+	}
+	return diags
+}
+
+// zmqKeyOptionFix is how to give ntopng its key pair back in its data directory.
+const zmqKeyOptionFix = "Remove the --zmq-encryption-key-priv line (config_path or a drop-in beside it) and keep " +
+	"zmq_encryption = true: ntopng then creates its key pair in data_dir at its next start, and zmq_public_key reads " +
+	"the key to give nProbe."
+
+// zmqPlanProblems: zmq_encryption = true while the files give ntopng its private key (the
+// last read saw --zmq-encryption-key-priv): the key pair the attribute manages would not be
+// the one ntopng uses.
+func zmqPlanProblems(plan instanceModel, prior *instanceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if prior == nil || !plan.ZMQEncryption.ValueBool() {
+		return nil
+	}
+	if _, ok := prior.EffectiveOptions.Elements()["zmq-encryption-key-priv"]; ok {
+		diags.AddAttributeError(tfpath.Root("zmq_encryption"), "ZMQ Private Key in ntopng's Configuration",
+			"ntopng's files set --zmq-encryption-key-priv: ntopng would use that private key, not the key pair in its data "+
+				"directory that zmq_encryption manages and zmq_public_key reads, and the private key sits in a configuration "+
+				"file. "+zmqKeyOptionFix)
 	}
 	return diags
 }

@@ -39,10 +39,15 @@ func (r Release) packages() []string {
 }
 
 // imageKey names the cache folder after everything that shapes the image:
-// the release, the packages, and the ntopng tarball (its runtime packages,
-// its files and what its postinst does are all in the image).
+// the release, the packages (the release's extras too: a release without
+// extras keeps its key), and the ntopng tarball (its runtime packages, its
+// files and what its postinst does are all in the image).
 func imageKey(r Release, dist Dist) string {
-	sum := sha256.Sum256([]byte(imageVersion + "\n" + r.Suite + "\n" + strings.Join(r.packages(), ",") + "\n" + dist.SHA256))
+	pkgs := strings.Join(r.packages(), ",")
+	if len(r.Extra) > 0 {
+		pkgs += "\nextra:" + strings.Join(r.Extra, ",")
+	}
+	sum := sha256.Sum256([]byte(imageVersion + "\n" + r.Suite + "\n" + pkgs + "\n" + dist.SHA256))
 	return hex.EncodeToString(sum[:])[:12]
 }
 
@@ -137,6 +142,11 @@ func buildImage(ctx context.Context, tmp string, r Release, dist Dist, progress 
 		return err
 	}
 	script := "/usr/share/ntopng-package/postinst && rm -f /etc/ssh/ssh_host_* && apt-get clean && rm -rf /var/lib/apt/lists/*"
+	if len(r.Extra) > 0 {
+		// apt, not debootstrap, whose resolver skips virtual packages (python3-zmq depends on
+		// python3-cffi-backend-api-min, which python3-cffi-backend provides).
+		script = "apt-get update -q && apt-get install -y -q --no-install-recommends " + strings.Join(r.Extra, " ") + " && " + script
+	}
 	if out, err := chroot(ctx, dir, script); err != nil {
 		return fmt.Errorf("finish the image: %w\n%s", err, out)
 	}

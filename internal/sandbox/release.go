@@ -24,6 +24,9 @@ type Release struct {
 	Suite   string // Debian's code name, for debootstrap: "bookworm"
 	Version string // VERSION_ID of its /etc/os-release: "12"
 	Server  string // the Redis server it runs: "redis" or "valkey"
+	// Extra are packages only this release's image gets (tests that need them run on it
+	// alone): other releases' images, and their cache keys, stay as they are.
+	Extra []string
 }
 
 // Releases are the hosts the tests boot: every Debian release operators run
@@ -32,7 +35,9 @@ type Release struct {
 var Releases = []Release{
 	{Name: "debian11", Dist: "debian11", Suite: "bullseye", Version: "11", Server: "redis"}, // Redis 6.0.16
 	{Name: "debian12", Dist: "debian12", Suite: "bookworm", Version: "12", Server: "redis"}, // Redis 7.0.15
-	{Name: "debian13", Dist: "debian13", Suite: "trixie", Version: "13", Server: "redis"},   // Redis 8.0.2
+	// Redis 8.0.2; python3-zmq (pyzmq on Debian's libzmq, with CURVE) is the flow sender of
+	// TestSandboxCollectorEncryption.
+	{Name: "debian13", Dist: "debian13", Suite: "trixie", Version: "13", Server: "redis", Extra: []string{"python3-zmq"}},
 	{Name: "debian13-valkey", Dist: "debian13", Suite: "trixie", Version: "13", Server: "valkey"},
 }
 
