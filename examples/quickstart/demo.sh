@@ -31,7 +31,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "Run: sudo make demo" >&2
 	exit 1
 fi
-for tool in go terraform openssl ssh ss; do
+for tool in go terraform openssl ssh ss curl; do
 	command -v "$tool" >/dev/null || die "$tool is not on PATH (make deps installs the Debian packages; Go and Terraform >= 1.11 must be installed first)"
 done
 
@@ -169,6 +169,19 @@ least_privilege() {
 	note "/etc/sudoers.d/ntopng: $out"
 }
 
+# captured_packets prints how many packets ntopng has captured on its first interface and that
+# interface's name ("N IFNAME"), from ntopng's REST API over HTTPS as admin: the certificate is
+# checked against the generated one, and the password goes to curl on its standard input, never
+# on a command line.
+captured_packets() {
+	local json
+	json=$(printf 'user = "admin:%s"\n' "$web_admin_password" |
+		curl -sS --max-time 10 -K - --cacert "$work/web-cert.pem" --resolve "probe.demo:443:$SANDBOX_ADDR" \
+			"https://probe.demo/lua/rest/v2/get/interface/data.lua?ifid=0")
+	echo "$(grep -oE '[{,]"packets":[0-9]+' <<<"$json" | head -n 1 | grep -oE '[0-9]+$')" \
+		"$(grep -oE '[{,]"ifname":"[^"]*"' <<<"$json" | head -n 1 | cut -d '"' -f 4)"
+}
+
 # audit runs the ntopng_audit data source alone (a configuration with nothing else) and prints
 # its findings: the hardening checklist of the host as the provider sees it.
 audit() {
@@ -257,6 +270,12 @@ note "least privilege, after (ntopng_instance confinement and revoke_package_gra
 least_privilege
 remote "getcap /usr/bin/nmap 2>/dev/null || true"
 [ -z "$out" ] || die "nmap still has file capabilities: $out"
+read -r before ifname <<<"$(captured_packets)"
+remote "true" # a login: packets on the sandbox's link
+sleep 2
+read -r after _ <<<"$(captured_packets)"
+note "ntopng captures on $ifname (its REST API, as admin over HTTPS): $before packets, then $after after one more SSH login"
+[[ "$before" =~ ^[0-9]+$ && "$after" =~ ^[0-9]+$ && "$after" -gt "$before" ]] || die "ntopng does not capture: packets $before, then $after"
 status=$(cd "$work/quickstart" && terraform output -raw ntopng_redis_status)
 note "ntopng reaches its Redis with the password and socket of its file (redis_status): $status"
 [ "$status" = ok ] || die "ntopng_instance.redis_status is \"$status\", not ok"
