@@ -30,7 +30,7 @@ func runUnitCheck(t *testing.T, env []string, target RedisTarget) (Unit, []strin
 	if err != nil {
 		t.Fatalf("unit check failed: %v\n%s", err, out)
 	}
-	before, after, found := strings.Cut(string(out), "\n@@redis\n")
+	before, after, found := strings.Cut(localTables(t, string(out)), "\n@@redis\n")
 	if !found {
 		t.Fatalf("no Redis section in %q", out)
 	}
