@@ -9,11 +9,13 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
@@ -428,7 +430,35 @@ func UnitListenersAndRedis(ctx context.Context, c *transport.Conn, s Service, re
 	return unitCheck(ctx, c, s, &redis)
 }
 
+// unitCheck asks a Redis, when one is given, through an SSH tunnel (reachThroughTunnel), side
+// by side with the unit check: no redis-cli (and its head) starts on the host. Only when the
+// tunnel gives no complete answer (it cannot be opened: forwarding is off, the socket is the
+// sudo user's only, or Redis is not there; or the answer is cut short) is the unit check run
+// again with the redis-cli question in it, as before, whose words then say why.
 func unitCheck(ctx context.Context, c *transport.Conn, s Service, redis *RedisTarget) (Unit, error) {
+	if redis == nil {
+		return unitCheckOnce(ctx, c, s, nil)
+	}
+	var reach RedisReach
+	tunnel := make(chan bool, 1)
+	go func() {
+		var ok bool
+		reach, ok = reachThroughTunnel(ctx, c, *redis)
+		tunnel <- ok
+	}()
+	u, err := unitCheckOnce(ctx, c, s, nil)
+	if ok := <-tunnel; !ok {
+		return unitCheckOnce(ctx, c, s, redis)
+	}
+	if err != nil {
+		return Unit{}, err
+	}
+	u.Redis = &reach
+	return u, nil
+}
+
+// unitCheckOnce is one unit check command, with the redis-cli question when redis is given.
+func unitCheckOnce(ctx context.Context, c *transport.Conn, s Service, redis *RedisTarget) (Unit, error) {
 	argv, stdin, err := unitCheckCommand(s, BootedDir, redis)
 	if err != nil {
 		return Unit{}, err
@@ -607,6 +637,69 @@ const NotChecked = "not checked: "
 // maxReachDetail bounds Redis's words in RedisReach.Detail (they end up in the state).
 const maxReachDetail = 200
 
+// reachThroughTunnel asks t, as a client configured as ntopng is, through an SSH tunnel
+// (direct-tcpip or direct-streamlocal: the host connects, as redis-cli on the host does): AUTH
+// and SELECT as needed, then PING, in one write. ok is false when the tunnel gave no complete
+// answer: it could not be opened (sshd forwards nothing, the socket is not the login's to
+// open, nothing listens there: sshd's words for that are poorer than redis-cli's), or the
+// answer was cut short or is not Redis's. Each reply is read as redis-cli shows it, so the
+// reach is the one ParseRedisReach would have made of redis-cli's words.
+func reachThroughTunnel(ctx context.Context, c *transport.Conn, t RedisTarget) (_ RedisReach, ok bool) {
+	nc, err := c.Dial(ctx, t.Network, t.Addr)
+	if err != nil {
+		return RedisReach{}, false
+	}
+	defer nc.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = nc.SetDeadline(dl)
+	} else {
+		_ = nc.SetDeadline(time.Now().Add(15 * time.Second))
+	}
+	var req strings.Builder
+	cmds := append(t.prelude(), []string{"PING"})
+	for _, cmd := range cmds {
+		writeCommand(&req, cmd...)
+	}
+	if _, err := io.WriteString(nc, req.String()); err != nil {
+		return RedisReach{}, false
+	}
+	r := bufio.NewReader(io.LimitReader(nc, maxReachAnswer))
+	why, last := "", RedisReply{}
+	for range cmds {
+		if last, err = readReply(r); err != nil {
+			return RedisReach{}, false
+		}
+		if last.Err != "" && why == "" {
+			why = last.Err
+		}
+	}
+	if last.Err == "" && !last.Nil && last.Str == "PONG" {
+		// As ParseRedisReach: PING's answer decides, whatever AUTH and SELECT answered.
+		return RedisReach{Checked: true, OK: true}, true
+	}
+	if why == "" {
+		return RedisReach{}, false // no error and no PONG: not Redis, let redis-cli say what it is
+	}
+	return reachFailed(why, t), true
+}
+
+// maxReachAnswer bounds what the tunnel reads of a Redis's answers (the unit check's cut
+// redis-cli's at 4 KiB): the file may name a server another account runs.
+const maxReachAnswer = 4096
+
+// reachFailed is the RedisReach of a Redis that said why (or of redis-cli saying why not):
+// the password masked, Redis's words cut at maxReachDetail, the target named.
+func reachFailed(why string, t RedisTarget) RedisReach {
+	where := t.Network + ":" + t.Addr
+	if t.Password != "" {
+		why = strings.ReplaceAll(why, t.Password, "********")
+	}
+	if len(why) > maxReachDetail {
+		why = strings.ToValidUTF8(why[:maxReachDetail], "") + "..."
+	}
+	return RedisReach{Checked: true, Detail: why + " (" + where + ")"}
+}
+
 // ParseRedisReach reads the Redis section of the unit check: one redis-cli line per command
 // of t's prelude and the PING, or the lines redis-cli printed when it could not connect.
 func ParseRedisReach(out string, t RedisTarget) RedisReach {
@@ -636,14 +729,7 @@ func ParseRedisReach(out string, t RedisTarget) RedisReach {
 	if why == "" {
 		why = fmt.Sprintf("unexpected answer %.120q", out)
 	}
-	if t.Password != "" {
-		why = strings.ReplaceAll(why, t.Password, "********")
-	}
-	if len(why) > maxReachDetail {
-		why = strings.ToValidUTF8(why[:maxReachDetail], "") + "..."
-	}
-	r.Detail = why + " (" + where + ")"
-	return r
+	return reachFailed(why, t)
 }
 
 // ParseProcessListeners parses processListenersScript's output; name goes into each
