@@ -1,7 +1,9 @@
 package main
 
 import (
+	"math"
 	"os"
+	rdebug "runtime/debug"
 	"strings"
 	"testing"
 )
@@ -45,5 +47,30 @@ func TestQuietLogsKeepsWhatTheOperatorAskedFor(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTuneGC: without GOMEMLIMIT and GOGC, a 64 MiB soft limit and no proportional collection
+// under it; GOMEMLIMIT leaves both to the runtime; GOGC keeps its own pacing under the limit.
+func TestTuneGC(t *testing.T) {
+	defer rdebug.SetGCPercent(rdebug.SetGCPercent(100))
+	defer rdebug.SetMemoryLimit(rdebug.SetMemoryLimit(math.MaxInt64))
+	for _, c := range []struct {
+		gomemlimit, gogc string
+		limit            int64
+		percent          int
+	}{
+		{"", "", memoryLimit, -1},
+		{"", "200", memoryLimit, 100},
+		{"1GiB", "", math.MaxInt64, 100},
+	} {
+		t.Setenv("GOMEMLIMIT", c.gomemlimit)
+		t.Setenv("GOGC", c.gogc)
+		rdebug.SetGCPercent(100)
+		rdebug.SetMemoryLimit(math.MaxInt64)
+		tuneGC()
+		if limit, percent := rdebug.SetMemoryLimit(-1), rdebug.SetGCPercent(100); limit != c.limit || percent != c.percent {
+			t.Errorf("GOMEMLIMIT=%q GOGC=%q: limit %d, GC percent %d; want %d, %d", c.gomemlimit, c.gogc, limit, percent, c.limit, c.percent)
+		}
 	}
 }

@@ -5,14 +5,17 @@ package livecheck
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
@@ -178,7 +181,9 @@ func sortListeners(ls []Listener) {
 }
 
 // processListenersScript prints the socket descriptors of a set of processes as
-// "/proc/PID/fd socket:[INODE]", then the kernel's TCP tables. The processes are chosen by $1:
+// "/proc/PID/fd socket:[INODE]", then "@@tcp", after which withTables puts the listeners of the
+// kernel's TCP tables (read through SFTP, not by a cat: see hostTables). The processes are
+// chosen by $1:
 //
 //   - "unit UNIT BOOTED PIDFILE CONF UID": the processes of a service. Where systemd runs (the
 //     directory BOOTED, /run/systemd/system, exists: sd_booted's test; and systemctl is
@@ -210,8 +215,7 @@ func sortListeners(ls []Listener) {
 // host. The descriptors of all of them are read by ONE GNU find (a readlink per descriptor
 // cost a process start each: with a busy ntopng that was most of a plan's server-side CPU,
 // see make bench); where find has no -printf (busybox) it falls back to readlink per
-// descriptor. With no such process the tables are not read; a host without IPv6 has no tcp6
-// table, which is no error.
+// descriptor.
 //
 // With "unit ... unix|tcp ADDRESS [PORT]" (from $7) it then asks that Redis, as a client
 // configured like ntopng, whether it answers: it prints "@@redis" and the replies of
@@ -326,7 +330,6 @@ if [ -n "$fds" ]; then
   fi
 fi
 echo '@@tcp'
-if [ -n "$fds" ]; then cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || :; fi
 if [ "$1" = unit ] && [ -n "${7-}" ]; then
   echo '@@redis'
   cli=redis-cli
@@ -353,7 +356,11 @@ func ProcessListeners(ctx context.Context, c *transport.Conn, names ...string) (
 	if res.ExitCode != 0 {
 		return nil, fmt.Errorf("listing the sockets of %s failed (exit %d): %s", name, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}
-	u, err := ParseProcessListeners(string(res.Stdout), name)
+	out, err := withTables(string(res.Stdout), hostTables(ctx, c))
+	if err != nil {
+		return nil, err
+	}
+	u, err := ParseProcessListeners(out, name)
 	return u.Listeners, err
 }
 
@@ -423,7 +430,35 @@ func UnitListenersAndRedis(ctx context.Context, c *transport.Conn, s Service, re
 	return unitCheck(ctx, c, s, &redis)
 }
 
+// unitCheck asks a Redis, when one is given, through an SSH tunnel (reachThroughTunnel), side
+// by side with the unit check: no redis-cli (and its head) starts on the host. Only when the
+// tunnel gives no complete answer (it cannot be opened: forwarding is off, the socket is the
+// sudo user's only, or Redis is not there; or the answer is cut short) is the unit check run
+// again with the redis-cli question in it, as before, whose words then say why.
 func unitCheck(ctx context.Context, c *transport.Conn, s Service, redis *RedisTarget) (Unit, error) {
+	if redis == nil {
+		return unitCheckOnce(ctx, c, s, nil)
+	}
+	var reach RedisReach
+	tunnel := make(chan bool, 1)
+	go func() {
+		var ok bool
+		reach, ok = reachThroughTunnel(ctx, c, *redis)
+		tunnel <- ok
+	}()
+	u, err := unitCheckOnce(ctx, c, s, nil)
+	if ok := <-tunnel; !ok {
+		return unitCheckOnce(ctx, c, s, redis)
+	}
+	if err != nil {
+		return Unit{}, err
+	}
+	u.Redis = &reach
+	return u, nil
+}
+
+// unitCheckOnce is one unit check command, with the redis-cli question when redis is given.
+func unitCheckOnce(ctx context.Context, c *transport.Conn, s Service, redis *RedisTarget) (Unit, error) {
 	argv, stdin, err := unitCheckCommand(s, BootedDir, redis)
 	if err != nil {
 		return Unit{}, err
@@ -436,7 +471,78 @@ func unitCheck(ctx context.Context, c *transport.Conn, s Service, redis *RedisTa
 		return Unit{}, fmt.Errorf("asking systemd for the processes of %s failed (exit %d; systemd runs on the host, so ntopng's "+
 			"processes are identified by their systemd unit, and `systemctl show` must work): %s", s.Unit, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}
-	return parseUnitCheck(string(res.Stdout), s.Unit, redis, s.Also != "")
+	out, err := withTables(string(res.Stdout), hostTables(ctx, c))
+	if err != nil {
+		return Unit{}, err
+	}
+	return parseUnitCheck(out, s.Unit, redis, s.Also != "")
+}
+
+// tcpTables are the kernel's TCP tables, IPv4 and IPv6. A host without IPv6 has no tcp6 table,
+// which is no error.
+var tcpTables = []string{"/proc/net/tcp", "/proc/net/tcp6"}
+
+// hostTables reads a table of the host through the SFTP session the reads already have open
+// (no process starts on the host for it), up to the first line past its listeners.
+func hostTables(ctx context.Context, c *transport.Conn) func(string) ([]byte, error) {
+	return func(p string) ([]byte, error) { return c.ReadProc(ctx, p, pastListeners) }
+}
+
+// pastListeners says whether data, the start of a TCP table, already holds a complete line
+// that is not a listener. The kernel lists the listening sockets first (its listening hash,
+// then the established hash, which holds no listener, since Linux 4.4): after that line no
+// listener follows. Reading on would make the kernel walk its whole established hash, every
+// connection of the host; on the bench's machine that walk, in a `cat` of both tables, was
+// the biggest single item of a host's share of a plan.
+func pastListeners(data []byte) bool {
+	header := true
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return false // a partial line says nothing yet
+		}
+		line := string(data[:i])
+		data = data[i+1:]
+		if header {
+			header = false
+			continue
+		}
+		if st := nthField(line, 3); st != "" && st != "0A" {
+			return true
+		}
+	}
+	return false
+}
+
+// withTables puts, after the "@@tcp" marker of processListenersScript's output, the tables
+// read returns (their complete lines), when the socket listing found any socket: with none
+// there is nothing to look up, and the tables are not read.
+func withTables(out string, read func(p string) ([]byte, error)) (string, error) {
+	j := strings.Index(out, "@@sockets\n")
+	if j < 0 {
+		return out, nil // ParseProcessListeners says what is wrong with it
+	}
+	i := strings.Index(out[j+len("@@sockets"):], "\n@@tcp\n")
+	if i < 0 {
+		return out, nil
+	}
+	i += j + len("@@sockets")
+	if strings.TrimSpace(out[j+len("@@sockets\n"):i+1]) == "" {
+		return out, nil
+	}
+	var b strings.Builder
+	b.WriteString(out[:i+len("\n@@tcp\n")])
+	for _, p := range tcpTables {
+		data, err := read(p)
+		if err != nil {
+			return "", fmt.Errorf("reading the kernel's TCP table %s: %w", p, err)
+		}
+		if k := bytes.LastIndexByte(data, '\n'); k >= 0 {
+			b.Write(data[:k+1]) // a line cut short could name another socket's inode
+		}
+	}
+	b.WriteString(out[i+len("\n@@tcp\n"):])
+	return b.String(), nil
 }
 
 // alsoMarker starts the output of Service.Also.
@@ -531,6 +637,69 @@ const NotChecked = "not checked: "
 // maxReachDetail bounds Redis's words in RedisReach.Detail (they end up in the state).
 const maxReachDetail = 200
 
+// reachThroughTunnel asks t, as a client configured as ntopng is, through an SSH tunnel
+// (direct-tcpip or direct-streamlocal: the host connects, as redis-cli on the host does): AUTH
+// and SELECT as needed, then PING, in one write. ok is false when the tunnel gave no complete
+// answer: it could not be opened (sshd forwards nothing, the socket is not the login's to
+// open, nothing listens there: sshd's words for that are poorer than redis-cli's), or the
+// answer was cut short or is not Redis's. Each reply is read as redis-cli shows it, so the
+// reach is the one ParseRedisReach would have made of redis-cli's words.
+func reachThroughTunnel(ctx context.Context, c *transport.Conn, t RedisTarget) (_ RedisReach, ok bool) {
+	nc, err := c.Dial(ctx, t.Network, t.Addr)
+	if err != nil {
+		return RedisReach{}, false
+	}
+	defer nc.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = nc.SetDeadline(dl)
+	} else {
+		_ = nc.SetDeadline(time.Now().Add(15 * time.Second))
+	}
+	var req strings.Builder
+	cmds := append(t.prelude(), []string{"PING"})
+	for _, cmd := range cmds {
+		writeCommand(&req, cmd...)
+	}
+	if _, err := io.WriteString(nc, req.String()); err != nil {
+		return RedisReach{}, false
+	}
+	r := bufio.NewReader(io.LimitReader(nc, maxReachAnswer))
+	why, last := "", RedisReply{}
+	for range cmds {
+		if last, err = readReply(r); err != nil {
+			return RedisReach{}, false
+		}
+		if last.Err != "" && why == "" {
+			why = last.Err
+		}
+	}
+	if last.Err == "" && !last.Nil && last.Str == "PONG" {
+		// As ParseRedisReach: PING's answer decides, whatever AUTH and SELECT answered.
+		return RedisReach{Checked: true, OK: true}, true
+	}
+	if why == "" {
+		return RedisReach{}, false // no error and no PONG: not Redis, let redis-cli say what it is
+	}
+	return reachFailed(why, t), true
+}
+
+// maxReachAnswer bounds what the tunnel reads of a Redis's answers (the unit check's cut
+// redis-cli's at 4 KiB): the file may name a server another account runs.
+const maxReachAnswer = 4096
+
+// reachFailed is the RedisReach of a Redis that said why (or of redis-cli saying why not):
+// the password masked, Redis's words cut at maxReachDetail, the target named.
+func reachFailed(why string, t RedisTarget) RedisReach {
+	where := t.Network + ":" + t.Addr
+	if t.Password != "" {
+		why = strings.ReplaceAll(why, t.Password, "********")
+	}
+	if len(why) > maxReachDetail {
+		why = strings.ToValidUTF8(why[:maxReachDetail], "") + "..."
+	}
+	return RedisReach{Checked: true, Detail: why + " (" + where + ")"}
+}
+
 // ParseRedisReach reads the Redis section of the unit check: one redis-cli line per command
 // of t's prelude and the PING, or the lines redis-cli printed when it could not connect.
 func ParseRedisReach(out string, t RedisTarget) RedisReach {
@@ -560,14 +729,7 @@ func ParseRedisReach(out string, t RedisTarget) RedisReach {
 	if why == "" {
 		why = fmt.Sprintf("unexpected answer %.120q", out)
 	}
-	if t.Password != "" {
-		why = strings.ReplaceAll(why, t.Password, "********")
-	}
-	if len(why) > maxReachDetail {
-		why = strings.ToValidUTF8(why[:maxReachDetail], "") + "..."
-	}
-	r.Detail = why + " (" + where + ")"
-	return r
+	return reachFailed(why, t)
 }
 
 // ParseProcessListeners parses processListenersScript's output; name goes into each

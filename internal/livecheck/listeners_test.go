@@ -1,6 +1,7 @@
 package livecheck
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -162,11 +163,28 @@ func runListenersScript(t *testing.T, env []string, selector, arg string, more .
 	if err != nil {
 		t.Fatalf("script failed: %v\n%s", err, out)
 	}
-	u, err := ParseProcessListeners(string(out), arg)
+	u, err := ParseProcessListeners(localTables(t, string(out)), arg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// localTables is withTables with this machine's TCP tables, read as the provider reads a
+// host's (up to the first line past the listeners).
+func localTables(t *testing.T, out string) string {
+	t.Helper()
+	out, err := withTables(out, func(p string) ([]byte, error) {
+		b, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return b, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // fakeSystemctl puts a systemctl on a PATH (returned, with the machine's PATH after it) that
@@ -276,4 +294,41 @@ func TestProcessListenersScriptWithoutGNUFind(t *testing.T) {
 		t.Fatal(err)
 	}
 	scriptFindsOwnListener(t, []string{"PATH=" + bin})
+}
+
+// TestPastListeners: a TCP table is read only up to its first complete line that is not a
+// listener (the kernel lists every listener first).
+func TestPastListeners(t *testing.T) {
+	const header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+	const listen = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 100 0 0 10 0\n"
+	const est = "   1: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 4243 1 0 20 4 30 10 -1\n"
+	for _, c := range []struct {
+		data string
+		want bool
+	}{
+		{"", false},
+		{header, false},
+		{header + listen, false},
+		{header + listen + est[:40], false},
+		{header + listen + est, true},
+		{header + est, true},
+	} {
+		if got := pastListeners([]byte(c.data)); got != c.want {
+			t.Errorf("pastListeners(%q) = %v, want %v", c.data, got, c.want)
+		}
+	}
+	// withTables keeps complete lines only, and reads nothing without sockets.
+	read := func(p string) ([]byte, error) {
+		if p == "/proc/net/tcp" {
+			return []byte(header + listen + est[:40]), nil
+		}
+		return nil, nil
+	}
+	got, err := withTables("@@sockets\n/proc/1/fd socket:[4242]\n@@tcp\n@@redis\nPONG\n", read)
+	if want := "@@sockets\n/proc/1/fd socket:[4242]\n@@tcp\n" + header + listen + "@@redis\nPONG\n"; err != nil || got != want {
+		t.Errorf("withTables = %q, %v; want %q", got, err, want)
+	}
+	if got, _ := withTables("@@sockets\n@@tcp\n", func(string) ([]byte, error) { t.Fatal("read without sockets"); return nil, nil }); got != "@@sockets\n@@tcp\n" {
+		t.Errorf("withTables without sockets = %q", got)
+	}
 }

@@ -4,6 +4,7 @@ package livecheck
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
@@ -30,7 +32,7 @@ func runUnitCheck(t *testing.T, env []string, target RedisTarget) (Unit, []strin
 	if err != nil {
 		t.Fatalf("unit check failed: %v\n%s", err, out)
 	}
-	before, after, found := strings.Cut(string(out), "\n@@redis\n")
+	before, after, found := strings.Cut(localTables(t, string(out)), "\n@@redis\n")
 	if !found {
 		t.Fatalf("no Redis section in %q", out)
 	}
@@ -140,5 +142,56 @@ func TestUnitCheckAlso(t *testing.T) {
 	}
 	if _, err := parseUnitCheck("@@sockets\n@@tcp\n@@redis\nPONG\n", "ntopng.service", &target, true); err == nil {
 		t.Error("output without the extra section parsed")
+	}
+}
+
+// TestIntegrationReachThroughTunnel: through an SSH tunnel the Redis answers as through
+// redis-cli on the host (the same reach), and what the tunnel cannot answer (a socket that
+// is not there) is left to redis-cli, whose words say why.
+func TestIntegrationReachThroughTunnel(t *testing.T) {
+	const pw = "tcRight-Zq8vL2mN7pR4sT9wX3yB6cD1fG5h"
+	dir := testhost.TempDir(t)
+	sock := filepath.Join(dir, "redis.sock")
+	port := testhost.FreePort(t)
+	testhost.StartRedis(t, testhost.RedisBaseConf(dir, port)+"unixsocket "+sock+"\nunixsocketperm 700\nrequirepass "+pw+"\n")
+	c := rootConn(t, testhost.StartSSHD(t, testhost.Options{}))
+	tcp := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	cases := []struct {
+		name     string
+		target   RedisTarget
+		answered bool
+		ok       bool
+		detail   string
+	}{
+		{"the right password over the socket", RedisTarget{Network: "unix", Addr: sock, Password: pw}, true, true, ""},
+		{"the right password and a database, over TCP", RedisTarget{Network: "tcp", Addr: tcp, Password: pw, DB: 3}, true, true, ""},
+		{"a database the Redis does not have", RedisTarget{Network: "unix", Addr: sock, Password: pw, DB: 99}, true, true, ""},
+		{"a password the Redis no longer accepts", RedisTarget{Network: "unix", Addr: sock, Password: "tcWrong-Hk4nP8qS2uV6xZ0aC3eF7gJ1mL5o"}, true, false, "WRONGPASS"},
+		{"no password where Redis wants one", RedisTarget{Network: "tcp", Addr: tcp}, true, false, "NOAUTH"},
+		{"a socket that is not there", RedisTarget{Network: "unix", Addr: sock + ".gone", Password: pw}, false, false, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			got, answered := reachThroughTunnel(ctx, c, tc.target)
+			if answered != tc.answered {
+				t.Fatalf("answered = %v, want %v (%+v)", answered, tc.answered, got)
+			}
+			if !answered {
+				return
+			}
+			if !got.Checked || got.OK != tc.ok || !strings.Contains(got.Detail, tc.detail) {
+				t.Fatalf("reach = %+v, want checked, OK %v, detail with %q", got, tc.ok, tc.detail)
+			}
+			if tc.target.Password != "" && strings.Contains(got.Detail, tc.target.Password) {
+				t.Fatalf("the detail holds the password: %q", got.Detail)
+			}
+			// redis-cli on the host, asked the same, reaches the same verdict.
+			u, _ := runUnitCheck(t, fakeSystemctl(t, "ActiveState=inactive\nMainPID=0\nControlGroup="), tc.target)
+			if *u.Redis != got {
+				t.Errorf("through the tunnel %+v, through redis-cli %+v: want the same", got, *u.Redis)
+			}
+		})
 	}
 }

@@ -334,14 +334,17 @@ func instanceReadBackAttributes() map[string]schema.Attribute {
 			ElementType: types.StringType, Computed: true,
 		},
 		"redis_status": schema.StringAttribute{
-			MarkdownDescription: "Whether ntopng can reach the Redis its configuration names, asked on every read in the same " +
-				"command as `observed_listeners`: `redis-cli` on the host, as the SSH login (ntopng connects before it drops " +
-				"privileges), sends what ntopng sends (`AUTH` with the file's password, `SELECT` its database, `PING`), the " +
-				"password on standard input only. `ok`, or Redis's own answer and the target, e.g. `WRONGPASS invalid " +
+			MarkdownDescription: "Whether ntopng can reach the Redis its configuration names, asked on every read beside " +
+				"`observed_listeners`: the host connects to it, as the SSH login (ntopng connects before it drops privileges), " +
+				"through an SSH tunnel to the socket or port, and sends what ntopng sends (`AUTH` with the file's password, " +
+				"`SELECT` its database, `PING`), the password inside the tunnel only. When the tunnel cannot be opened (sshd " +
+				"forwards nothing, the socket is not the login's to open, nothing is there) `redis-cli` on the host asks the " +
+				"same in the same command as `observed_listeners`, the password on its standard input only. `ok`, or Redis's " +
+				"own answer and the target, e.g. `WRONGPASS invalid " +
 				"username-password pair ... (unix:/run/redis/redis-server.sock)`: anything but `ok` is drift (the password or " +
 				"socket changed on one side only, Redis moved), which apply repairs by restarting ntopng and checking again " +
 				"(`verify_listeners` = true: an ntopng that still cannot reach Redis fails the apply and the previous file is " +
-				"put back). `not checked: ...` when the host has no `redis-cli` (not drift). Null when the files set no " +
+				"put back). `not checked: ...` when neither the tunnel nor `redis-cli` could ask (not drift). Null when the files set no " +
 				"`--redis` (ntopng's default, 127.0.0.1:6379 without a password, is not asked).",
 			Computed: true,
 		},

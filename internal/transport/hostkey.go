@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -203,7 +204,7 @@ func (v *hostKeyVerifier) isHostAuthority(addr string, remote net.Addr, ca ssh.P
 		return false
 	}
 	var keyErr *knownhosts.KeyError
-	if !errors.As(v.db(addr, remote, probeKey), &keyErr) {
+	if !errors.As(v.db(addr, remote, probeKey()), &keyErr) {
 		return false
 	}
 	return slices.ContainsFunc(keyErr.Want, func(w knownhosts.KnownKey) bool { return bytes.Equal(w.Key.Marshal(), caBlob) })
@@ -295,8 +296,9 @@ func algosForKeyType(keyType string) (plain, cert []string) {
 }
 
 // probeKey is a throwaway key used to ask the known_hosts database which
-// keys it holds for an address.
-var probeKey = func() ssh.PublicKey {
+// keys it holds for an address. It is made on first use: every provider process
+// (three per plan) made one at start, most of them never to dial with known_hosts.
+var probeKey = sync.OnceValue(func() ssh.PublicKey {
 	pub, _, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		panic(err)
@@ -306,7 +308,7 @@ var probeKey = func() ssh.PublicKey {
 		panic(err)
 	}
 	return k
-}()
+})
 
 // algorithms returns the host-key algorithms to offer to addr, so the host
 // presents a key the policy can verify: the pinned key's type; the types
@@ -327,7 +329,7 @@ func (v *hostKeyVerifier) algorithms(addr string) []string {
 		out = append(out, certAlgos...)
 	}
 	var keyErr *knownhosts.KeyError
-	if err := v.db(addr, &net.TCPAddr{IP: net.IPv4zero}, probeKey); errors.As(err, &keyErr) {
+	if err := v.db(addr, &net.TCPAddr{IP: net.IPv4zero}, probeKey()); errors.As(err, &keyErr) {
 		want, _ := v.hostKeys(keyErr.Want)
 		for _, w := range want {
 			plain, _ := algosForKeyType(w.Key.Type())

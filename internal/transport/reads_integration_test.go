@@ -70,3 +70,34 @@ func TestIntegrationReadsAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegrationReadProc: a /proc file (size 0 in its stat) is read to its end through the
+// SFTP session, page by page, or only as far as enough asks; a missing one is no error, and
+// nothing outside /proc is read this way.
+func TestIntegrationReadProc(t *testing.T) {
+	s := testhost.StartSSHD(t, testhost.Options{})
+	c := conn(t, newPool(t), config(s, s.Root))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := os.Stat("/proc/self/smaps"); err != nil {
+		t.Skip("no /proc here")
+	}
+	// The SFTP server's own memory map: pages long, with a line per mapping field.
+	got, err := c.ReadProc(ctx, "/proc/self/smaps", nil)
+	if err != nil || len(got) <= 2*ProcPageSize || !strings.HasSuffix(string(got), "\n") || !strings.Contains(string(got), "sftp-server") {
+		t.Fatalf("ReadProc(/proc/self/smaps) = %d bytes, %v; want the SFTP server's whole map, pages long", len(got), err)
+	}
+	reads := 0
+	got, err = c.ReadProc(ctx, "/proc/self/smaps", func([]byte) bool { reads++; return true })
+	if err != nil || reads != 1 || len(got) == 0 || len(got) > ProcPageSize {
+		t.Fatalf("ReadProc with enough at once = %d bytes after %d reads, %v; want one page at most", len(got), reads, err)
+	}
+	if got, err := c.ReadProc(ctx, "/proc/no-such-file", nil); got != nil || err != nil {
+		t.Fatalf("ReadProc of a missing file = %q, %v; want nil, nil", got, err)
+	}
+	for _, p := range []string{"/etc/passwd", "/proc/../etc/passwd"} {
+		if _, err := c.ReadProc(ctx, p, nil); err == nil {
+			t.Errorf("ReadProc(%s) read it; want a refusal", p)
+		}
+	}
+}

@@ -531,6 +531,52 @@ func readAll(f *sftp.File, info FileInfo) ([]byte, error) {
 	return data, nil
 }
 
+// ProcPageSize is what ReadProc asks for at a time: about one page of the kernel's output,
+// which /proc files produce per read(2).
+const ProcPageSize = 4096
+
+// ReadProc reads the /proc file p (the kernel's, made at each read: never shared with the
+// walk's other reads) through the SFTP session the reads already have open, instead of a
+// `cat` started on the host. /proc files stat with size 0 and still hold data: it reads
+// ProcPageSize bytes at a time until the end, MaxReadSize, or until enough, given everything
+// read so far, says the rest is not needed (the kernel then never makes the rest). A missing
+// file is nil data and no error.
+func (c *Conn) ReadProc(ctx context.Context, p string, enough func(data []byte) bool) (_ []byte, err error) {
+	if !strings.HasPrefix(p, "/proc/") || path.Clean(p) != p {
+		return nil, fmt.Errorf("ReadProc reads files under /proc only, not %q", p)
+	}
+	fs, done, err := c.fs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done(&err)
+	f, err := fs.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, c.fileErr("open", p, err)
+	}
+	defer f.Close()
+	var data []byte
+	buf := make([]byte, ProcPageSize)
+	for {
+		n, err := f.Read(buf)
+		data = append(data, buf[:n]...)
+		if errors.Is(err, io.EOF) || (enough != nil && enough(data)) {
+			break
+		}
+		if err != nil {
+			return nil, c.fileErr("read", p, err)
+		}
+		if len(data) > MaxReadSize {
+			return nil, c.tooBig(p)
+		}
+	}
+	tflog.Debug(ctx, "ssh sftp read", map[string]any{"ssh_addr": c.sc.addr, "path": p, "bytes": len(data)})
+	return data, nil
+}
+
 // File is one result of ReadFiles.
 type File struct {
 	Path string
