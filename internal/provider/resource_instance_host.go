@@ -248,7 +248,7 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 	grants, gd := grantsReadBack(ctx, m.Host.ValueString(), m.RevokePackageGrants, h.Grants)
 	m.RevokePackageGrants = grants
 	diags.Append(gd...)
-	diags.Append(zmqReadBack(ctx, c, &m, h)...)
+	diags.Append(zmqReadBack(ctx, c, &m, h, imported)...)
 	status, d := confinementStatus(ctx, c, m, h)
 	diags.Append(d...)
 	m.ConfinementStatus = status

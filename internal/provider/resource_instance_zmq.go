@@ -23,7 +23,7 @@ func zmqAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"zmq_encryption": schema.BoolAttribute{
 			MarkdownDescription: "CURVE encryption of ntopng's ZMQ flow channel (`--zmq-encryption`): `true` writes the " +
-				"flag, `false` removes it, unset leaves it unmanaged. With it ntopng's collector endpoints accept only " +
+				"flag, `false` removes it, unset leaves it unmanaged (an import reads `true` when the files set it). With it ntopng's collector endpoints accept only " +
 				"senders that have ntopng's public key (`zmq_public_key`, given to nProbe with `--zmq-encryption-key`); " +
 				"ntopng creates its key pair in its data directory at start-up. Required (`true`) when `interfaces` has a " +
 				"collector endpoint (`tcp://ADDRESS:PORTc`) on anything but 127.0.0.1, ::1 or localhost: such an endpoint " +
@@ -62,11 +62,13 @@ func zmqKeyDrifted(st instanceModel) bool {
 	return ntopnghardening.PrivateKeyDrifted(st.ZMQPrivateKeyOwner.ValueString(), st.ZMQPrivateKeyMode.ValueString(), st.User.ValueString())
 }
 
-// zmqReadBack fills the key pair's read-backs from the host (nulls when encryption is off).
-func zmqReadBack(ctx context.Context, c *transport.Conn, m *instanceModel, h *ntopnghardening.Host) diag.Diagnostics {
+// zmqReadBack fills the key pair's read-backs from the host (nulls when encryption is off), and
+// zmq_encryption when it is managed, or on an import when the files set it (so that adopting an
+// ntopng that already encrypts plans no change for it).
+func zmqReadBack(ctx context.Context, c *transport.Conn, m *instanceModel, h *ntopnghardening.Host, imported bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	_, on := h.Effective.Options["zmq-encryption"]
-	if !m.ZMQEncryption.IsNull() {
+	if !m.ZMQEncryption.IsNull() || (imported && on) {
 		m.ZMQEncryption = types.BoolValue(on)
 	}
 	m.ZMQPublicKey, m.ZMQPrivateKeyOwner, m.ZMQPrivateKeyMode = types.StringNull(), types.StringNull(), types.StringNull()

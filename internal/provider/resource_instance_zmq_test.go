@@ -93,6 +93,11 @@ func TestAccZMQKeysOutsideDataDir(t *testing.T) {
 				PreConfig: func() { removeLine(t, f.n.ConfPath, "--zmq-encryption-key-priv=") },
 				Config:    cfg("zmq_encryption = true"), ConfigStateChecks: pubIs(knownvalue.StringExact(stalePub)),
 			},
+			{ // adopting a host whose ntopng already encrypts: the import reads zmq_encryption = true,
+				// so the first plan after it shows no change for it
+				ResourceName: addr, ImportState: true, ImportStateId: "127.0.0.1:" + f.n.ConfPath, ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"restart_command", "verify_timeout"},
+			},
 			{ // a per-interface key pair of ntopng 5: ntopng uses it instead, so no key is read back
 				PreConfig: func() {
 					dir := filepath.Join(f.dataDir, "1")
