@@ -6,7 +6,6 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
@@ -320,7 +319,8 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 // ConfigValidators: one password attribute at most.
 func (r *instanceResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.Conflicting(tfpath.MatchRoot("redis_password_wo"), tfpath.MatchRoot("redis_password")),
+		validators.AtMostOneOf("give the Redis password in `redis_password_wo` (write-only, never in the state) or, "+
+			"before Terraform 1.11, in `redis_password`", "redis_password_wo", "redis_password"),
 	}
 }
 

@@ -284,6 +284,8 @@ func TestAccInstancePlanTimeErrors(t *testing.T) {
 		{`confinement_writable_paths = ["/srv/../etc"]`, `(?s)Invalid Writable Path.*clean path`},
 		{`confinement_writable_paths = ["/srv/%h"]`, `(?s)Invalid Writable Path`},
 		{`confinement_writable_paths = ["/var/tmp/ntopng"]`, `(?s)Invalid Writable Path.*PrivateTmp`},
+		{"redis_password = \"" + strings.Repeat("p", 40) + "\"\n  redis_password_wo = \"" + strings.Repeat("q", 40) + "\"",
+			`(?s)Invalid Attribute Combination.*At\s+most\s+one\s+of\s+.redis_password_wo.,\s+.redis_password.\s+may\s+be\s+set.*write-only`},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {

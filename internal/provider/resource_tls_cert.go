@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	fwpath "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -25,6 +24,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
+	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 )
 
 var (
@@ -129,9 +129,6 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"configuration. Not needed to rotate: a new key comes with a new certificate, which is a change by itself. " +
 					"Only with `private_key_pem_wo`.",
 				Optional: true,
-				Validators: []validator.Int64{
-					int64validator.ConflictsWith(fwpath.MatchRoot("private_key_pem")),
-				},
 			},
 			"private_key_pem": schema.StringAttribute{
 				MarkdownDescription: "The unencrypted private key (PEM) as a sensitive attribute: simpler with Terraform " +
@@ -246,7 +243,10 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 // ConfigValidators asks for exactly one of the two ways to give the key.
 func (r *tlsCertResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(fwpath.MatchRoot(certKey.writeOnly), fwpath.MatchRoot(certKey.sensitive)),
+		validators.ExactlyOneOf("give the key in `"+certKey.writeOnly+"` (write-only, Terraform 1.11 and later) or in `"+
+			certKey.sensitive+"` (kept in the state)", certKey.writeOnly, certKey.sensitive),
+		validators.AtMostOneOf("`private_key_pem_wo_version` counts the versions of `private_key_pem_wo`: remove it "+
+			"when the key is given in `private_key_pem`", "private_key_pem_wo_version", certKey.sensitive),
 	}
 }
 

@@ -572,7 +572,10 @@ resource "ntopng_tls_cert" "web" {
 		{"missing group", resourceHCL(cert, "", key, `group = "nosuchgroup"`), `(?s)Unknown Group.*nosuchgroup.*group`},
 		{"missing owner", resourceHCL(cert, "", key, `owner = "nosuchuser"`), `(?s)Unknown Owner.*nosuchuser`},
 		{"missing directory", strings.Replace(resourceHCL(cert, "", key), hcl(p), hcl(filepath.Join(s.Dir, "nope", "ntopng-cert.pem")), 1), `Certificate Directory Missing`},
-		{"both keys", resourceHCL(cert, "", key, "private_key_pem = "+hcl(key)), `Invalid Attribute Combination`},
+		{"both keys", resourceHCL(cert, "", key, "private_key_pem = "+hcl(key)), `(?s)Invalid Attribute Combination.*Exactly\s+one\s+of\s+.private_key_pem_wo.,\s+.private_key_pem..*are`},
+		{"no key", strings.Replace(resourceHCL(cert, "", key), "private_key_pem_wo = "+hcl(key), "", 1), `(?s)Invalid Attribute Combination.*none\s+is`},
+		{"a version with the sensitive key", strings.Replace(resourceHCL(cert, "", key, "private_key_pem_wo_version = 2"), "private_key_pem_wo = ", "private_key_pem = ", 1),
+			`(?s)Invalid Attribute Combination.*private_key_pem_wo_version.*remove\s+it`},
 		{"bad endpoint", resourceHCL(cert, "", key, `verify_endpoint = "localhost"`), `Invalid Verify Endpoint`},
 	}
 	var steps []resource.TestStep

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
@@ -154,7 +153,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 // ConfigValidators: exactly one password attribute.
 func (r *userResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(tfpath.MatchRoot("password_wo"), tfpath.MatchRoot("password")),
+		validators.ExactlyOneOf("give the password in `password_wo` (write-only, never in the state) or, before "+
+			"Terraform 1.11, in `password`", "password_wo", "password"),
 	}
 }
 
