@@ -63,6 +63,10 @@ type row struct {
 	wall     Summary
 	baseline Summary // zero when there is no baseline
 	floor    Summary // the no-op plugin provider, same count; zero when not measured
+	// schemaFloor is the no-op provider's resources with the ntopng schemas, same count and
+	// values (the framework alone); schemaFloorCPU the median of its provider CPU.
+	schemaFloor    Summary
+	schemaFloorCPU time.Duration
 	// walks is how many provider walks touch the hosts; logins are per run (all runs).
 	walks       int
 	logins      []int
@@ -90,6 +94,7 @@ func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
 	f.WriteConfig(t, Base)
 	f.WriteBaseline(t)
 	f.WriteFloor(t)
+	f.WriteSchemaFloor(t)
 	if PeerProvider() != "" {
 		f.WritePeer(t)
 		f.Terraform(t, f.PeerDir, false, applyArgs...).Expect(t, 0)
@@ -167,15 +172,16 @@ func channelsByType(chs []Channel, hosts int) string {
 }
 
 // runEach runs terraform with args n times in each of WorkDir (ntopng), BaselineDir
-// (terraform_data) and FloorDir (no-op plugin provider), in a rotating order so that a slower
-// moment of the machine does not fall on one of them only. It returns the results per
-// directory, in that order.
-func (f *Fleet) runEach(t *testing.T, n int, args []string) [4][]Result {
-	dirs := []string{f.WorkDir, f.BaselineDir, f.FloorDir}
+// (terraform_data), FloorDir (no-op plugin provider), SchemaFloorDir (no-op resources with the
+// ntopng schemas) and, when built, PeerDir, in a rotating order so that a slower moment of the
+// machine does not fall on one of them only. It returns the results per directory, in that
+// order.
+func (f *Fleet) runEach(t *testing.T, n int, args []string) [5][]Result {
+	dirs := []string{f.WorkDir, f.BaselineDir, f.FloorDir, f.SchemaFloorDir}
 	if PeerProvider() != "" {
 		dirs = append(dirs, f.PeerDir)
 	}
-	var out [4][]Result
+	var out [5][]Result
 	for i := 0; i < n; i++ {
 		for j := range dirs {
 			d := (i + j) % len(dirs)
@@ -189,16 +195,21 @@ func (f *Fleet) runEach(t *testing.T, n int, args []string) [4][]Result {
 
 // newRowWithBaselines is newRow for the ntopng results of runEach, with the baselines'
 // wall times beside them.
-func newRowWithBaselines(t *testing.T, k int, scenario string, walks int, res [4][]Result) row {
+func newRowWithBaselines(t *testing.T, k int, scenario string, walks int, res [5][]Result) row {
 	r := newRow(t, k, scenario, walks, res[0])
 	r.baseline = Summarize(walls(res[1]))
 	r.floor = Summarize(walls(res[2]))
-	r.peer = Summarize(walls(res[3]))
-	var cpu []time.Duration
-	for _, p := range res[3] {
+	r.schemaFloor = Summarize(walls(res[3]))
+	r.peer = Summarize(walls(res[4]))
+	var cpu, floorCPU []time.Duration
+	for _, p := range res[4] {
 		cpu = append(cpu, p.TerraformCPU)
 	}
+	for _, p := range res[3] {
+		floorCPU = append(floorCPU, p.ProviderCPU)
+	}
 	r.peerCPU = Summarize(cpu).Median
+	r.schemaFloorCPU = Summarize(floorCPU).Median
 	return r
 }
 
@@ -274,6 +285,9 @@ func renderReport(rows []row, timelines []string, start time.Time, load string, 
 		"Wall time is the whole terraform command; no-change plans alternate with the `terraform_data` baseline of " +
 		"the same resource count and with the same count of resources of a no-op plugin provider (internal/bench/noopprovider: " +
 		"a terraform-plugin-framework provider whose resource touches nothing, the floor of any plugin provider) " +
+		"and with the same resources, attributes and values on that no-op provider's noop_instance, noop_redis and " +
+		"noop_tls_cert, which have the ntopng resources' schemas and touch nothing (what the framework alone spends " +
+		"on these schemas) " +
 		"(median, range, n). Logins are sshd's `Accepted` lines per run; channels per " +
 		"resource read come from the provider's log (TRACE) of one extra plan; peak RSS is the largest " +
 		"provider process under `/usr/bin/time -v`. CPU is user + system time (median): of the provider processes " +
@@ -300,8 +314,8 @@ func renderReport(rows []row, timelines []string, start time.Time, load string, 
 		"and the programs they executed, counted by `strace -f` on each sshd during one more run of the scenario (not " +
 		"timed); the peer is tenstad/terraform-provider-remote with three `remote_file` per host on the same sshd hosts " +
 		"(BENCH_PEER_PROVIDER), in the same rotation as the baselines.\n\n")
-	b.WriteString("| hosts × resources | scenario | provider CPU per host | processes per host (median, max) | programs per host (median, max) | programs on one host | peer, same hosts | ours / peer |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| hosts × resources | scenario | provider CPU per host | framework alone, same schemas: wall, provider CPU per host | processes per host (median, max) | programs per host (median, max) | programs on one host | peer, same hosts | ours / peer |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		if r.scenario == "no-change apply" || r.scenario == "apply from empty" {
 			continue
@@ -322,8 +336,12 @@ func renderReport(rows []row, timelines []string, start time.Time, load string, 
 			peer = fmt.Sprintf("%s, CPU (terraform + provider) %s", r.peer, seconds(r.peerCPU))
 			ratio = fmt.Sprintf("%.2f", r.wall.Median.Seconds()/r.peer.Median.Seconds())
 		}
-		fmt.Fprintf(&b, "| %d × 3 | %s | %.1f ms | %s | %s | %s | %s | %s |\n", r.hosts, r.scenario,
-			float64(r.providerCPU.Microseconds())/1000/float64(r.hosts), procs, progs, names, peer, ratio)
+		floor := "—"
+		if r.schemaFloor.N > 0 {
+			floor = fmt.Sprintf("%s, %.1f ms", r.schemaFloor, float64(r.schemaFloorCPU.Microseconds())/1000/float64(r.hosts))
+		}
+		fmt.Fprintf(&b, "| %d × 3 | %s | %.1f ms | %s | %s | %s | %s | %s | %s |\n", r.hosts, r.scenario,
+			float64(r.providerCPU.Microseconds())/1000/float64(r.hosts), floor, procs, progs, names, peer, ratio)
 	}
 	b.WriteString("\n## Targets\n\n")
 	for _, line := range targets(rows) {
@@ -355,6 +373,11 @@ func targets(rows []row) []string {
 		perHost := r.providerCPU / time.Duration(r.hosts)
 		out = append(out, fmt.Sprintf("%d × 3 no-change plan, provider CPU per host at most 15 ms: %.1f ms — %s", r.hosts,
 			float64(perHost.Microseconds())/1000, met(perHost <= 15*time.Millisecond)))
+		if r.schemaFloor.N > 0 {
+			out = append(out, fmt.Sprintf("  (terraform-plugin-framework alone, the same resources with the same schemas and values on no-op resources: "+
+				"%.1f ms per host, plan %s, %.2f of the peer's)", float64(r.schemaFloorCPU.Microseconds())/1000/float64(r.hosts),
+				seconds(r.schemaFloor.Median), ratioOr(r.schemaFloor, r.peer)))
+		}
 		switch r.hosts {
 		case 10:
 			ratio := r.wall.Median.Seconds() / r.baseline.Median.Seconds()
@@ -388,6 +411,14 @@ func programNames(p map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%s %d", e.name, e.n))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// ratioOr is a's median over b's, 0 when b was not measured.
+func ratioOr(a, b Summary) float64 {
+	if b.N == 0 || b.Median == 0 {
+		return 0
+	}
+	return a.Median.Seconds() / b.Median.Seconds()
 }
 
 func met(ok bool) string {

@@ -130,6 +130,23 @@ func (f *Fleet) WriteFloor(t testing.TB) {
 	writeFile(t, filepath.Join(f.FloorDir, "main.tf"), b.String(), 0o644)
 }
 
+// WriteSchemaFloor writes the framework floor of the ntopng schemas (main.tf in
+// SchemaFloorDir): the Base configuration of every host, the same attributes and values, on
+// the no-op provider's noop_instance, noop_redis and noop_tls_cert, which have the ntopng
+// resources' schemas and touch nothing.
+func (f *Fleet) WriteSchemaFloor(t testing.TB) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("terraform {\n  required_providers {\n    noop = { source = \"hardenops/noop\" }\n  }\n}\n\n")
+	fmt.Fprintf(&b, "locals {\n  cert     = file(%q)\n  key      = file(%q)\n  password = %q\n}\n",
+		filepath.Join(f.WorkDir, "cert.pem"), filepath.Join(f.WorkDir, "key.pem"), f.RedisPassword)
+	types := strings.NewReplacer(`resource "ntopng_`, `resource "noop_`, "= ntopng_tls_cert.", "= noop_tls_cert.", "= ntopng_redis.", "= noop_redis.")
+	for i, h := range f.Hosts {
+		b.WriteString(types.Replace(f.hostConfig(i, h, Base)))
+	}
+	writeFile(t, filepath.Join(f.SchemaFloorDir, "main.tf"), b.String(), 0o644)
+}
+
 // WritePeer writes the peer's configuration (main.tf in PeerDir): three remote_file resources
 // of tenstad/remote per host, each a small file of its own in the host's directory, reached
 // over the same sshd with the same key.

@@ -66,12 +66,13 @@ type Host struct {
 type Fleet struct {
 	Hosts []*Host
 	// Dir holds cli.tfrc, provider/ and noop/ (the dev_overrides directories), rss/, ntopng/,
-	// baseline/ and floor/.
+	// baseline/, floor/ and schemafloor/.
 	Dir string
 	// WorkDir is the Terraform directory of the ntopng configuration; BaselineDir the one of
 	// the terraform_data baseline; FloorDir the one of the no-op plugin provider's resources;
+	// SchemaFloorDir the one of the no-op provider's resources with the ntopng schemas;
 	// PeerDir the one of the peer (tenstad/remote, only with BENCH_PEER_PROVIDER).
-	WorkDir, BaselineDir, FloorDir, PeerDir string
+	WorkDir, BaselineDir, FloorDir, SchemaFloorDir, PeerDir string
 	// HTTPSListen is where the shared stand-in serves HTTPS ("127.0.0.1:PORT").
 	HTTPSListen string
 	// RedisPassword is the requirepass every host gets.
@@ -97,8 +98,9 @@ func StartFleet(t testing.TB, opts Options) *Fleet {
 	f.WorkDir = filepath.Join(f.Dir, "ntopng")
 	f.BaselineDir = filepath.Join(f.Dir, "baseline")
 	f.FloorDir = filepath.Join(f.Dir, "floor")
+	f.SchemaFloorDir = filepath.Join(f.Dir, "schemafloor")
 	f.PeerDir = filepath.Join(f.Dir, "peer")
-	for _, d := range []string{f.WorkDir, f.BaselineDir, f.FloorDir, f.PeerDir} {
+	for _, d := range []string{f.WorkDir, f.BaselineDir, f.FloorDir, f.SchemaFloorDir, f.PeerDir} {
 		mkdir(t, d)
 	}
 	f.provider = BuildProvider(t, f.Dir, tf)

@@ -44,8 +44,8 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("bench: go build of the provider failed: %v\n%s", err, out)
 	}
-	noop := filepath.Join(dir, "noop")
-	cmd = exec.Command("go", "build", "-trimpath", "-o", filepath.Join(noop, "terraform-provider-noop"), "./internal/bench/noopprovider")
+	noopBin := filepath.Join(dir, "bin", "terraform-provider-noop")
+	cmd = exec.Command("go", "build", "-trimpath", "-o", noopBin, "./internal/bench/noopprovider")
 	cmd.Dir = testhost.ModuleRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("bench: go build of the no-op provider failed: %v\n%s", err, out)
@@ -62,15 +62,22 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 		}
 		peer = fmt.Sprintf("    \"tenstad/remote\"   = %q\n", dir)
 	}
-	wrapper := "#!/bin/sh\nexec " + shellQuote(bin) + ` "$@"` + "\n"
+	// Both providers run under the same wrapper: the no-op provider's CPU is the floor's.
+	wrapper := func(bin string) string { return "#!/bin/sh\nexec " + shellQuote(bin) + ` "$@"` + "\n" }
 	if _, err := os.Stat(timeBin); err == nil {
 		// $$ is the shell's PID, kept by exec: one report per provider process.
-		wrapper = "#!/bin/sh\nexec " + timeBin + " -v -o " + shellQuote(p.RSSDir) + `/"$$" ` + shellQuote(bin) + ` "$@"` + "\n"
+		wrapper = func(bin string) string {
+			return "#!/bin/sh\nexec " + timeBin + " -v -o " + shellQuote(p.RSSDir) + `/"$$" ` + shellQuote(bin) + ` "$@"` + "\n"
+		}
 	} else {
-		t.Logf("bench: %s is missing (apt-get install time): provider peak RSS is not measured", timeBin)
+		t.Logf("bench: %s is missing (apt-get install time): provider peak RSS and CPU are not measured", timeBin)
 	}
-	overrides := filepath.Join(dir, "provider")
-	writeFile(t, filepath.Join(overrides, "terraform-provider-ntopng"), wrapper, 0o755)
+	overrides, noop := filepath.Join(dir, "provider"), filepath.Join(dir, "noop")
+	writeFile(t, filepath.Join(overrides, "terraform-provider-ntopng"), wrapper(bin), 0o755)
+	// The no-op provider runs with the garbage collector settings the ntopng provider gives
+	// itself (main.go's tuneGC), so that the floor differs from it only in what it does.
+	writeFile(t, filepath.Join(noop, "terraform-provider-noop"), "#!/bin/sh\nGOMEMLIMIT=64MiB GOGC=off; export GOMEMLIMIT GOGC\n"+
+		strings.TrimPrefix(wrapper(noopBin), "#!/bin/sh\n"), 0o755)
 	writeFile(t, p.CLIConfig, fmt.Sprintf(`provider_installation {
   dev_overrides {
     "hardenops/ntopng" = %q

@@ -3,6 +3,12 @@
 // touches nothing). `make bench` plans N of its resources beside the ntopng plan and the
 // terraform_data plan, to measure what any plugin provider costs before it does any work
 // (three provider processes, gRPC, the framework), the floor under the ntopng numbers.
+//
+// It also serves `noop_instance`, `noop_redis` and `noop_tls_cert`: the schemas of
+// ntopng_instance, ntopng_redis and ntopng_tls_cert (their attributes, defaults, validators
+// and plan modifiers) on resources that touch nothing, no SSH, no plan or config checks of
+// their own. Planning those is what terraform-plugin-framework alone spends on these
+// schemas: the floor under the ntopng provider's CPU per host.
 package main
 
 import (
@@ -16,6 +22,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	ntopng "github.com/hardenops/terraform-provider-ntopng/internal/provider"
 )
 
 func main() {
@@ -39,8 +48,21 @@ func (noop) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.S
 
 func (noop) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {}
 
-func (noop) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return thing{} }}
+func (noop) Resources(ctx context.Context) []func() resource.Resource {
+	out := []func() resource.Resource{func() resource.Resource { return thing{} }}
+	for _, f := range ntopng.New("bench")().Resources(ctx) {
+		r := f()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "ntopng"}, &meta)
+		switch meta.TypeName {
+		case "ntopng_instance", "ntopng_redis", "ntopng_tls_cert":
+			var s resource.SchemaResponse
+			r.Schema(ctx, resource.SchemaRequest{}, &s)
+			name := "noop_" + meta.TypeName[len("ntopng_"):]
+			out = append(out, func() resource.Resource { return schemaOnly{name: name, schema: s.Schema} })
+		}
+	}
+	return out
 }
 
 func (noop) DataSources(context.Context) []func() datasource.DataSource { return nil }
@@ -84,3 +106,42 @@ func (thing) Update(ctx context.Context, req resource.UpdateRequest, resp *resou
 }
 
 func (thing) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// schemaOnly is a resource with another resource's schema that touches nothing: its state is
+// its plan, unknown values made null.
+type schemaOnly struct {
+	name   string
+	schema schema.Schema
+}
+
+func (r schemaOnly) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = r.name
+}
+
+func (r schemaOnly) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = r.schema
+}
+
+func (schemaOnly) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.State.Raw = known(req.Plan.Raw)
+}
+
+// Read leaves the state as it is (the framework copies it into the response).
+func (schemaOnly) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+func (schemaOnly) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = known(req.Plan.Raw)
+}
+
+func (schemaOnly) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// known is v with every unknown value made null.
+func known(v tftypes.Value) tftypes.Value {
+	out, _ := tftypes.Transform(v, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if !v.IsKnown() {
+			return tftypes.NewValue(v.Type(), nil), nil
+		}
+		return v, nil
+	})
+	return out
+}
