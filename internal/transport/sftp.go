@@ -95,6 +95,9 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// ReadFrom: see copySmall.
+func (b *limitedBuffer) ReadFrom(r io.Reader) (int64, error) { return copySmall(b, r) }
+
 func (b *limitedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -237,8 +240,8 @@ type abortable struct {
 func abortableReader(rd io.Reader) abortable {
 	r, w := io.Pipe()
 	go func() {
-		_, err := io.Copy(w, rd)
-		w.CloseWithError(err) // nil: io.EOF for the reader
+		_, err := copySmall(w, rd) // lives as long as the session: a small buffer
+		w.CloseWithError(err)      // nil: io.EOF for the reader
 	}()
 	return abortable{r: r, w: w}
 }

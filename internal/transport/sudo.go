@@ -128,6 +128,9 @@ func closeReader(r io.Reader) {
 	}
 }
 
+// ReadFrom: see copySmall.
+func (g *sudoGate) ReadFrom(r io.Reader) (int64, error) { return copySmall(g, r) }
+
 // Write receives the session's standard error.
 func (g *sudoGate) Write(p []byte) (int, error) {
 	g.mu.Lock()
