@@ -51,7 +51,7 @@ func (v oneOf) list() string {
 	return strings.Join(q, ", ")
 }
 
-func (v oneOf) ValidateResource(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+func (v oneOf) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var attrs map[string]tftypes.Value
 	if err := req.Config.Raw.As(&attrs); err != nil || attrs == nil {
 		return // an unknown or null configuration: nothing to check yet
@@ -73,10 +73,10 @@ func (v oneOf) ValidateResource(_ context.Context, req resource.ValidateConfigRe
 	switch {
 	case len(set) > 1:
 		resp.Diagnostics.AddAttributeError(path.Root(set[1]), "Invalid Attribute Combination",
-			fmt.Sprintf("%s, and %s are: %s.", upper(v.Description(context.Background())), oneOf{names: set}.list(), v.fix))
+			fmt.Sprintf("%s, and %s are: %s.", upper(v.Description(ctx)), oneOf{names: set}.list(), v.fix))
 	case len(set) == 0 && v.required:
 		resp.Diagnostics.AddAttributeError(path.Root(v.names[0]), "Invalid Attribute Combination",
-			fmt.Sprintf("%s, and none is: %s.", upper(v.Description(context.Background())), v.fix))
+			fmt.Sprintf("%s, and none is: %s.", upper(v.Description(ctx)), v.fix))
 	}
 }
 
