@@ -1,0 +1,65 @@
+package bench
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
+)
+
+// TestSchemaFloorConfig: the framework floor plans the very configuration of the ntopng
+// resources, on the no-op provider's types, and nothing of the ntopng provider.
+func TestSchemaFloorConfig(t *testing.T) {
+	dir := t.TempDir()
+	h := &Host{SSHD: &testhost.SSHD{Port: 2201}, Dir: "/srv/probe"}
+	h.NtopngConf, h.DataDir = "/srv/probe/ntopng/ntopng.conf", "/srv/probe/ntopng/data"
+	h.CertPath, h.RedisConf, h.RedisSocket = "/srv/probe/ntopng/httpdocs/ssl/ntopng-cert.pem", "/srv/probe/redis/redis.conf", "/srv/probe/redis/redis.sock"
+	f := &Fleet{Hosts: []*Host{h, h}, WorkDir: filepath.Join(dir, "ntopng"), SchemaFloorDir: filepath.Join(dir, "schemafloor"),
+		HTTPSListen: "127.0.0.1:4443", RedisPassword: "p", opts: Options{Hosts: 2, Redis: true}}
+	f.WriteSchemaFloor(t)
+	b, err := os.ReadFile(filepath.Join(f.SchemaFloorDir, "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(b)
+	if strings.Contains(got, "ntopng_") || strings.Contains(got, `provider "ntopng"`) {
+		t.Errorf("the floor's configuration still names the ntopng provider:\n%s", got)
+	}
+	for _, want := range []string{`resource "noop_tls_cert" "h1"`, `resource "noop_redis" "h1"`, `resource "noop_instance" "h1"`,
+		"cert_path          = noop_tls_cert.h1.path", "socket = noop_redis.h1.unixsocket", `source = "hardenops/noop"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the floor's configuration lacks %q:\n%s", want, got)
+		}
+	}
+	// Apart from the type names, each host's block is the ntopng configuration's, byte for byte.
+	ours := f.hostConfig(1, h, Base)
+	if back := strings.ReplaceAll(got, "noop_", "ntopng_"); !strings.Contains(back, ours) {
+		t.Errorf("host 1's block differs from the ntopng configuration's:\n%s", ours)
+	}
+}
+
+// TestReportFrameworkFloor: the report shows the floor beside the provider's figures, and
+// the targets say what the framework alone spends.
+func TestReportFrameworkFloor(t *testing.T) {
+	s := func(d time.Duration) Summary { return Summary{Median: d, Min: d, Max: d, N: 3} }
+	r := row{hosts: 10, scenario: "no-change plan", wall: s(700 * time.Millisecond), baseline: s(70 * time.Millisecond),
+		floor: s(250 * time.Millisecond), schemaFloor: s(500 * time.Millisecond), schemaFloorCPU: 320 * time.Millisecond,
+		peer: s(1250 * time.Millisecond), providerCPU: 300 * time.Millisecond, walks: 1, logins: []int{10}, loginsExact: true, channels: "—"}
+	out := renderReport([]row{r}, nil, time.Now(), "0", true)
+	for _, want := range []string{
+		`| 10 × 3 | no-change plan | 30.0 ms | 0.50 s (0.50–0.50, n=3), 32.0 ms |`,
+		`terraform-plugin-framework alone, the same resources with the same schemas and values on no-op resources: 32.0 ms per host, plan 0.50 s, 0.40 of the peer's`,
+		`10 × 3 no-change plan, provider CPU per host at most 15 ms: 30.0 ms — **missed**`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if regexp.MustCompile(`framework alone.*NaN|framework alone.*Inf`).MatchString(out) {
+		t.Errorf("the report divides by nothing:\n%s", out)
+	}
+}
