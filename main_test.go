@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	rdebug "runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/bench"
 )
 
 // clearLogEnv unsets every TF_LOG* variable for the test (restored afterwards).
@@ -72,5 +75,15 @@ func TestTuneGC(t *testing.T) {
 		if limit, percent := rdebug.SetMemoryLimit(-1), rdebug.SetGCPercent(100); limit != c.limit || percent != c.percent {
 			t.Errorf("GOMEMLIMIT=%q GOGC=%q: limit %d, GC percent %d; want %d, %d", c.gomemlimit, c.gogc, limit, percent, c.limit, c.percent)
 		}
+	}
+}
+
+// TestBenchFloorHasTheProviderGC: make bench's framework floor runs the no-op provider with the
+// garbage collector settings tuneGC gives this provider, or the floor would measure another
+// runtime setting than the provider's.
+func TestBenchFloorHasTheProviderGC(t *testing.T) {
+	want := fmt.Sprintf("GOMEMLIMIT=%dMiB GOGC=off", memoryLimit>>20)
+	if bench.FloorGCEnv != want {
+		t.Errorf("bench.FloorGCEnv = %q, want %q (main.go's memoryLimit and no pacing)", bench.FloorGCEnv, want)
 	}
 }
