@@ -50,10 +50,25 @@ func TestBench(t *testing.T) {
 		return
 	}
 	out := envOr("BENCH_RESULTS", "RESULTS.md")
-	if err := os.WriteFile(out, []byte(report), 0o644); err != nil {
+	if err := os.WriteFile(out, []byte(withHistory(report, out)), 0o644); err != nil {
 		t.Fatalf("cannot write %s: %v", out, err)
 	}
 	t.Logf("results written to %s", out)
+}
+
+// historyMarker starts the part of RESULTS.md that make bench keeps: the history of earlier
+// rounds, which each run's report goes above.
+const historyMarker = "<!-- make bench keeps everything below this line -->"
+
+// withHistory is report followed by the history kept in the file at path (nothing when the
+// file is missing or has no marker).
+func withHistory(report, path string) string {
+	old, _ := os.ReadFile(path)
+	_, history, ok := strings.Cut(string(old), historyMarker)
+	if !ok {
+		return report
+	}
+	return strings.TrimRight(report, "\n") + "\n\n" + historyMarker + history
 }
 
 // row is one line of the table.

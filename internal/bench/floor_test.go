@@ -63,3 +63,17 @@ func TestReportFrameworkFloor(t *testing.T) {
 		t.Errorf("the report divides by nothing:\n%s", out)
 	}
 }
+
+// TestReportKeepsHistory: a run rewrites the report above the marker and keeps what is below.
+func TestReportKeepsHistory(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "RESULTS.md")
+	if got := withHistory("new report\n", p); got != "new report\n" {
+		t.Errorf("no file: %q", got)
+	}
+	if err := os.WriteFile(p, []byte("old report\n\n"+historyMarker+"\n\n## History\n\nround 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := withHistory("new report\n", p); got != "new report\n\n"+historyMarker+"\n\n## History\n\nround 1\n" {
+		t.Errorf("with history: %q", got)
+	}
+}
