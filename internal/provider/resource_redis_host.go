@@ -132,7 +132,7 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 		return diags
 	}
 	ch := redishardening.Change{Before: hc, File: hc.File(confPath, data), Restart: plan.RestartCommand.ValueString(),
-		KeepOriginal: hostchange.OnDestroy(plan.OnDestroy.ValueString()) == hostchange.OnDestroyRestore,
+		KeepOriginal: true, // whatever on_destroy says now: a later switch to "restore" restores the real original
 		Unit:         redishardening.UnitOf(plan.RestartCommand.ValueString(), def.Unit), Conf: after.Cfg, Secret: password}
 	if !hc.Info.Exists {
 		if diags.Append(newConfOwner(ctx, c, &ch.File, host, def.User)...); diags.HasError() {

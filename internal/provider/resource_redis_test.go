@@ -499,7 +499,9 @@ func TestAccRedisPlanTimeErrors(t *testing.T) {
 
 // TestAccRedisDestroyRestoresOriginal: with on_destroy = "restore", destroy puts back the
 // operator's redis.conf byte for byte and restarts Redis, which then answers without a
-// password again; without a kept original it warns and leaves the hardened file.
+// password again; without a kept original it warns and leaves the hardened file. The resource
+// is created with the default on_destroy ("keep") and switched to "restore" later: the
+// original is kept from the first apply whatever on_destroy said then.
 func TestAccRedisDestroyRestoresOriginal(t *testing.T) {
 	f := startRedisFixture(t)
 	resource.Test(t, resource.TestCase{
@@ -515,6 +517,10 @@ func TestAccRedisDestroyRestoresOriginal(t *testing.T) {
 			return nil
 		},
 		Steps: []resource.TestStep{{
+			Config:          f.config(`requirepass_wo_version = 1`),
+			ConfigVariables: redisVars(redisPwA),
+			Check:           f.checkRedisLocked(t, redisPwA),
+		}, {
 			Config:          f.config(`on_destroy = "restore"` + "\n  requirepass_wo_version = 1"),
 			ConfigVariables: redisVars(redisPwA),
 			Check:           f.checkRedisLocked(t, redisPwA),
