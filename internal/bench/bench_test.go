@@ -391,7 +391,7 @@ func targets(rows []row) []string {
 			float64(perHost.Microseconds())/1000, met(perHost <= 15*time.Millisecond)))
 		if r.schemaFloor.N > 0 {
 			out = append(out, fmt.Sprintf("  (terraform-plugin-framework alone, the same resources with the same schemas, values, logging and "+
-				"collector settings on no-op resources: %s per host, plan %s, %.2f of the peer's; ours minus that: %s per host)",
+				"collector settings on no-op resources: %s per host, plan %s, %s of the peer's; ours minus that: %s per host)",
 				perHostMS(r.schemaFloorCPU, r.hosts), seconds(r.schemaFloor.Median), ratioOr(r.schemaFloor, r.peer),
 				perHostMS(r.providerCPU-r.schemaFloorCPU, r.hosts)))
 		}
@@ -435,12 +435,12 @@ func perHostMS(d time.Duration, hosts int) string {
 	return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000/float64(hosts))
 }
 
-// ratioOr is a's median over b's, 0 when b was not measured.
-func ratioOr(a, b Summary) float64 {
+// ratioOr is a's median over b's, or says that b (the peer) was not measured.
+func ratioOr(a, b Summary) string {
 	if b.N == 0 || b.Median == 0 {
-		return 0
+		return "— (peer not built)"
 	}
-	return a.Median.Seconds() / b.Median.Seconds()
+	return fmt.Sprintf("%.2f", a.Median.Seconds()/b.Median.Seconds())
 }
 
 func met(ok bool) string {
