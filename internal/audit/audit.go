@@ -125,7 +125,8 @@ type Facts struct {
 	// NtopngConf is the main configuration file, DropIns the ntopng.conf.d/*.conf files.
 	NtopngConf File
 	DropIns    []File
-	// Effective is what ntopng uses (main file + drop-ins); MainOnly the main file alone.
+	// Effective is what ntopng uses (main file + drop-ins); MainOnly what the files
+	// ntopng_instance writes give alone (the main file, and its own Redis drop-in).
 	Effective, MainOnly ntopngconf.Effective
 	// UserExists: the configured run-as user exists (ntopng falls back to nobody otherwise).
 	UserExists bool

@@ -63,6 +63,21 @@ func ReadConf(ctx context.Context, c *transport.Conn, confPath string) (*Conf, e
 	return &Conf{Main: files[0], DropIns: files[1:], Effective: evaluate(confPath, string(files[0].Data), files[1:], nil)}, nil
 }
 
+// Written is what ntopng uses from the files ntopng_instance writes: the main file and, where
+// it applies, its own RedisDropIn while that is root's and writable by nobody else. Other
+// drop-ins are left out: the audit compares what ntopng really uses with it.
+func (c *Conf) Written(confPath string) ntopngconf.Effective {
+	files := []ntopngconf.File{{Name: confPath, Text: string(c.Main.Data)}}
+	if own := RedisDropIn(confPath); own != "" {
+		for _, d := range c.DropIns {
+			if d.Path == own && d.Info.UID == 0 && d.Info.Mode.Perm()&0o022 == 0 {
+				files = append(files, ntopngconf.File{Name: d.Path, Text: string(d.Data)})
+			}
+		}
+	}
+	return ntopngconf.Evaluate(files...)
+}
+
 // ReadRedisTarget reads confPath (and its drop-ins) and returns the Redis ntopng uses.
 func ReadRedisTarget(ctx context.Context, c *transport.Conn, confPath string) (livecheck.RedisTarget, error) {
 	conf, err := ReadConf(ctx, c, confPath)

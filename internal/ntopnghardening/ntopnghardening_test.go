@@ -331,3 +331,26 @@ func TestRedisDropIn(t *testing.T) {
 		t.Errorf("per-interface file: %d files, main:\n%s", len(files), files[0].Data)
 	}
 }
+
+// TestWritten: the audit's "main file" is the main file with the provider's own Redis drop-in,
+// while that is root's and writable by nobody else; any other drop-in stays out.
+func TestWritten(t *testing.T) {
+	own := "/etc/ntopng/ntopng.conf.d/" + RedisDropInName
+	conf := func(ownUID int, ownMode uint32) *Conf {
+		return &Conf{Main: file(UpdaterConfPath, "--user=ntopng\n", 0, 0o640), DropIns: []transport.File{
+			file("/etc/ntopng/ntopng.conf.d/a.conf", "--http-port=3000\n", 0, 0o644),
+			file(own, "\n--redis=/run/redis/redis-server.sock:0:pw@0\n", ownUID, ownMode)}}
+	}
+	w := conf(0, 0o640).Written(UpdaterConfPath)
+	if w.RedisHost != "/run/redis/redis-server.sock" || w.RedisPassword == nil || w.Options["http-port"] != "" {
+		t.Errorf("Written: redis %q (password %v), http-port %q", w.RedisHost, w.RedisPassword != nil, w.Options["http-port"])
+	}
+	for _, c := range []*Conf{conf(998, 0o640), conf(0, 0o666)} {
+		if w := c.Written(UpdaterConfPath); w.RedisPassword != nil {
+			t.Errorf("a drop-in not root's alone counts as written: %q", w.RedisHost)
+		}
+	}
+	if w := conf(0, 0o640).Written("/srv/ntopng.conf"); w.RedisPassword != nil {
+		t.Error("another main file has no own Redis drop-in")
+	}
+}

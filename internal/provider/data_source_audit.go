@@ -170,7 +170,7 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 		f.DropIns = append(f.DropIns, file(d))
 	}
 	f.Effective = nf.Effective
-	f.MainOnly = ntopngconf.Evaluate(ntopngconf.File{Name: confPath, Text: string(nf.Main.Data)})
+	f.MainOnly = nf.Written(confPath)
 	_, f.UserExists = ids.UID(f.Effective.User)
 
 	// The certificate (the file holds the private key: only facts leave this function).
