@@ -193,6 +193,9 @@ func copyExample(t *testing.T, dir string) string {
 		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "terraform.tfstate") {
 			continue
 		}
+		if e.Name() == importByIdentityFile && os.Getenv(withIdentityExamples) == "" {
+			continue // Terraform >= 1.12: TestAccTerraformNewestExamples validates it
+		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			t.Fatal(err)

@@ -2,6 +2,11 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,7 +16,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 // newestCLI points the test at the newest Terraform (make test builds it and sets
@@ -87,9 +95,19 @@ func TestAccTerraformNewestIdentity(t *testing.T) {
 	vars := config.Variables{"pw": config.StringVariable(redisPwA), "key": config.StringVariable(f.keyPEM),
 		"webpw": config.StringVariable(webPwA)}
 	host := knownvalue.StringExact("127.0.0.1")
+	// What is not on the host takes its default on import (as with the import ID, see
+	// testStack): the configuration's other values are an in-place update, nothing else.
+	common := []string{"restart_command", "verify_timeout", "on_destroy"}
+	notOnHost := map[string][]string{
+		"ntopng_redis.cache":    append(common, "requirepass", "requirepass_wo_version"),
+		"ntopng_tls_cert.web":   append(common, "private_key_pem", "private_key_pem_wo_version", "verify_endpoint"),
+		"ntopng_instance.probe": append(common, "redis_password", "redis_password_wo_version"),
+		"ntopng_user.admin":     {"password", "password_wo_version"},
+	}
 	importByIdentity := func(addr string) tfresource.TestStep {
 		return tfresource.TestStep{ResourceName: addr, ImportState: true, ImportStateKind: tfresource.ImportBlockWithResourceIdentity,
-			Config: cfg, ConfigVariables: vars}
+			Config: cfg, ConfigVariables: vars, ExpectNonEmptyPlan: true,
+			ImportPlanChecks: tfresource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{expectImportUpdate{addr, notOnHost[addr]}}}}
 	}
 	tfresource.Test(t, tfresource.TestCase{
 		PreCheck:                 func() { preCheck(t) },
@@ -115,4 +133,76 @@ func TestAccTerraformNewestIdentity(t *testing.T) {
 			importByIdentity("ntopng_user.admin"),
 		},
 	})
+}
+
+// expectImportUpdate: the plan imports addr and at most updates it in place, changing no known
+// value but those in notOnHost (a read-back the update reads again is unknown, and allowed).
+type expectImportUpdate struct {
+	addr      string
+	notOnHost []string
+}
+
+func (e expectImportUpdate) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != e.addr {
+			continue
+		}
+		if rc.Change.Importing == nil || !(rc.Change.Actions.NoOp() || rc.Change.Actions.Update()) {
+			resp.Error = fmt.Errorf("%s: %v (importing %v), want an import and at most an in-place update", e.addr, rc.Change.Actions, rc.Change.Importing != nil)
+			return
+		}
+		before, _ := rc.Change.Before.(map[string]any)
+		after, _ := rc.Change.After.(map[string]any)
+		var bad []string
+		for k, v := range after {
+			if fmt.Sprint(before[k]) != fmt.Sprint(v) && !slices.Contains(e.notOnHost, k) {
+				bad = append(bad, fmt.Sprintf("%s: %v -> %v", k, before[k], v))
+			}
+		}
+		if len(bad) > 0 {
+			resp.Error = fmt.Errorf("importing %s by identity changes what the host holds: %v", e.addr, bad)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("the plan has no change for %s", e.addr)
+}
+
+// importByIdentityFile is each resource's example of an import block by identity (tfplugindocs
+// puts it on the resource's page); Terraform before 1.12 cannot read it, so copyExample leaves
+// it out unless withIdentityExamples is set.
+const (
+	importByIdentityFile = "import-by-identity.tf"
+	withIdentityExamples = "NTOPNG_TEST_IDENTITY_EXAMPLES"
+)
+
+// TestAccTerraformNewestExamples: the examples only the newest Terraform reads pass its
+// `terraform validate -query`: each resource's import block by identity (with its resource
+// example) and examples/query with its .tfquery.hcl.
+func TestAccTerraformNewestExamples(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 to run terraform on the examples")
+	}
+	newestCLI(t)
+	t.Setenv(withIdentityExamples, "1")
+	tf := testhost.TerraformPath(t)
+	root := testhost.ModuleRoot(t)
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverrides(t, "  direct {}\n"), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	dirs, _ := filepath.Glob(filepath.Join(root, "examples", "resources", "ntopng_*"))
+	dirs = append(dirs, filepath.Join(root, "examples", "query"))
+	for _, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, importByIdentityFile)); err != nil && filepath.Base(dir) != "query" {
+			t.Errorf("%s has no %s", dir, importByIdentityFile)
+			continue
+		}
+		work := copyExample(t, dir)
+		// One import block per resource: the one by ID is TestExamplesTerraform's.
+		if err := os.Remove(filepath.Join(work, "import-by-string-id.tf")); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(tf, "validate", "-query", "-no-color")
+		cmd.Dir, cmd.Env = work, env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("terraform validate -query of %s: %v\n%s", dir, err, out)
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -21,7 +22,10 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
-var _ provider.Provider = (*ntopngProvider)(nil)
+var (
+	_ provider.Provider                  = (*ntopngProvider)(nil)
+	_ provider.ProviderWithListResources = (*ntopngProvider)(nil)
+)
 
 // New returns the provider factory used by main and by the acceptance tests.
 func New(version string) func() provider.Provider {
@@ -288,6 +292,7 @@ func (p *ntopngProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	data := &providerData{pool: transport.NewPool(), base: cfg, unknown: unknown}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 func (e endpointModel) hasUnknown() bool {
@@ -358,6 +363,11 @@ func (p *ntopngProvider) Resources(_ context.Context) []func() resource.Resource
 		NewTLSCertResource,
 		NewUserResource,
 	}
+}
+
+// ListResources lists the list resources (terraform query), one per resource type.
+func (p *ntopngProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewRedisList, NewInstanceList, NewTLSCertList, NewUserList}
 }
 
 // DataSources lists the data sources.
