@@ -33,6 +33,7 @@ import (
 // each result.
 type listedResource interface {
 	resource.ResourceWithImportState
+	adoptable
 	Read(context.Context, resource.ReadRequest, *resource.ReadResponse)
 }
 
@@ -52,7 +53,8 @@ func listConfigSchema(what string, shape identityShape, extra map[string]schema.
 	s := schema.Schema{
 		MarkdownDescription: "Lists " + what + " on the hosts named in `hosts`, reached with the provider's `ssh` settings " +
 			"(one SSH login per host for the whole query). Each result has the resource's identity and, with " +
-			"`include_resource = true`, the state an import by that identity gives: `terraform query " +
+			"`include_resource = true`, the state an import by that identity gives (a value the resource refuses at " +
+			"plan time, such as a certificate file readable by everyone, replaced by its default): `terraform query " +
 			"-generate-config-out=FILE` writes `import` blocks by identity and resource blocks whose write-only secrets " +
 			"are the only thing to add (written as `null # sensitive`). A host that cannot be reached or read is a " +
 			"warning naming it; the other hosts are still listed. Terraform 1.14 or later.",
@@ -201,7 +203,15 @@ func listOne(ctx context.Context, q listQuery, r listedResource, note secretsNot
 	res.Identity = rd.Identity
 	res.Resource = nil
 	if req.IncludeResource {
-		res.Resource = &tfsdk.Resource{Schema: req.ResourceSchema, Raw: rd.State.Raw}
+		st := rd.State
+		changed, d := refusedToDefaults(ctx, r, &st)
+		res.Diagnostics.Append(d...)
+		if len(changed) > 0 {
+			res.Diagnostics.AddWarning("Hardened Values in the Generated Block: "+display, fmt.Sprintf(
+				"On %s, %s as the host has it is refused by %s: the result (and a configuration generated from it) "+
+					"holds the default instead, so the first plan changes it on the host.", display, strings.Join(changed, ", "), note.typeName))
+		}
+		res.Resource = &tfsdk.Resource{Schema: req.ResourceSchema, Raw: st.Raw}
 	}
 	res.Diagnostics.Append(diags...)
 	return res, true

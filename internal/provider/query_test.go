@@ -19,9 +19,9 @@ import (
 // queryTypes are the resource types with a list resource, in the order the tests list them.
 var queryTypes = []string{"ntopng_redis", "ntopng_tls_cert", "ntopng_instance", "ntopng_user"}
 
-// addSecrets writes the write-only secret of each generated resource block (its `NAME = null #
-// sensitive` line): secrets(type, host) gives the values by attribute name. It fails unless
-// every resource block got one, and writes nothing else.
+// addSecrets writes the write-only secrets of each generated resource block (their `NAME = null
+// # sensitive` lines): secrets(type, host) gives the values by attribute name. It fails unless
+// every secret given was written, and writes nothing else.
 func addSecrets(t *testing.T, generated string, secrets func(typ, host string) map[string]string) string {
 	t.Helper()
 	blockRE := regexp.MustCompile(`(?ms)^resource "(\w+)" "\w+" \{\n.*?^\}`)
@@ -33,16 +33,12 @@ func addSecrets(t *testing.T, generated string, secrets func(typ, host string) m
 		if h == nil {
 			t.Fatalf("a generated block has no host:\n%s", block)
 		}
-		added := 0
 		for name, v := range secrets(m[1], h[1]) {
 			re := regexp.MustCompile(`(?m)^(\s*)` + name + `\s*=\s*null # sensitive$`)
-			if re.MatchString(block) {
-				added++
-				block = re.ReplaceAllString(block, "${1}"+name+" = "+strings.ReplaceAll(strconv.Quote(v), "$", "$$"))
+			if !re.MatchString(block) {
+				t.Fatalf("the generated %s block for %s has no `%s = null # sensitive` line:\n%s", m[1], h[1], name, block)
 			}
-		}
-		if added != 1 {
-			t.Fatalf("the generated %s block for %s has %d write-only secret lines (`NAME = null # sensitive`), want 1:\n%s", m[1], h[1], added, block)
+			block = re.ReplaceAllString(block, "${1}"+name+" = "+strings.ReplaceAll(strconv.Quote(v), "$", "$$"))
 		}
 		return block
 	})
@@ -252,9 +248,10 @@ provider "ntopng" {
 		if err != nil {
 			t.Fatal(err)
 		}
-		secrets := map[string]string{"requirepass_wo": f.RedisPassword, "redis_password_wo": f.RedisPassword,
-			"private_key_pem_wo": string(key), "password_wo": webPwA}
-		withSecrets := addSecrets(t, generated, func(string, string) map[string]string { return secrets })
+		secrets := map[string]map[string]string{"ntopng_redis": {"requirepass_wo": f.RedisPassword},
+			"ntopng_instance": {"redis_password_wo": f.RedisPassword}, "ntopng_tls_cert": {"private_key_pem_wo": string(key)},
+			"ntopng_user": {"password_wo": webPwA}}
+		withSecrets := addSecrets(t, generated, func(typ, _ string) map[string]string { return secrets[typ] })
 		writeHostFile(t, filepath.Join(dir, "generated.tf"), withSecrets)
 		// An import assumes the hardening's default, confinement = true, which these hosts'
 		// data_dir under /tmp cannot have: the plan refuses it, naming the attribute and the fix.
