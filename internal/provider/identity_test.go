@@ -173,11 +173,13 @@ func (e expectImportUpdate) CheckPlan(_ context.Context, req plancheck.CheckPlan
 const (
 	importByIdentityFile = "import-by-identity.tf"
 	withIdentityExamples = "NTOPNG_TEST_IDENTITY_EXAMPLES"
+	// newestOnlyExamples holds the actions' examples (Terraform 1.14 and later).
+	newestOnlyExamples = "examples/actions/"
 )
 
 // TestAccTerraformNewestExamples: the examples only the newest Terraform reads pass its
 // `terraform validate -query`: each resource's import block by identity (with its resource
-// example) and examples/query with its .tfquery.hcl.
+// example), examples/query with its .tfquery.hcl, and the actions' examples.
 func TestAccTerraformNewestExamples(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 to run terraform on the examples")
@@ -188,8 +190,11 @@ func TestAccTerraformNewestExamples(t *testing.T) {
 	root := testhost.ModuleRoot(t)
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverrides(t, "  direct {}\n"), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 	dirs, _ := filepath.Glob(filepath.Join(root, "examples", "resources", "ntopng_*"))
-	dirs = append(dirs, filepath.Join(root, "examples", "query"))
-	for _, dir := range dirs {
+	actions, _ := filepath.Glob(filepath.Join(root, newestOnlyExamples, "ntopng_*"))
+	if len(actions) == 0 {
+		t.Fatalf("no %s* folder", newestOnlyExamples)
+	}
+	for _, dir := range append(dirs, filepath.Join(root, "examples", "query")) {
 		if _, err := os.Stat(filepath.Join(dir, importByIdentityFile)); err != nil && filepath.Base(dir) != "query" {
 			t.Errorf("%s has no %s", dir, importByIdentityFile)
 			continue
@@ -199,10 +204,19 @@ func TestAccTerraformNewestExamples(t *testing.T) {
 		if err := os.Remove(filepath.Join(work, "import-by-string-id.tf")); err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(tf, "validate", "-query", "-no-color")
-		cmd.Dir, cmd.Env = work, env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("terraform validate -query of %s: %v\n%s", dir, err, out)
-		}
+		validateNewest(t, tf, env, dir, work)
+	}
+	for _, dir := range actions {
+		validateNewest(t, tf, env, dir, copyExample(t, dir))
+	}
+}
+
+// validateNewest runs the newest Terraform's `validate -query` in work, a copy of dir.
+func validateNewest(t *testing.T, tf string, env []string, dir, work string) {
+	t.Helper()
+	cmd := exec.Command(tf, "validate", "-query", "-no-color")
+	cmd.Dir, cmd.Env = work, env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("terraform validate -query of %s: %v\n%s", dir, err, out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -25,6 +26,7 @@ import (
 var (
 	_ provider.Provider                  = (*ntopngProvider)(nil)
 	_ provider.ProviderWithListResources = (*ntopngProvider)(nil)
+	_ provider.ProviderWithActions       = (*ntopngProvider)(nil)
 )
 
 // New returns the provider factory used by main and by the acceptance tests.
@@ -293,6 +295,7 @@ func (p *ntopngProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (e endpointModel) hasUnknown() bool {
@@ -368,6 +371,11 @@ func (p *ntopngProvider) Resources(_ context.Context) []func() resource.Resource
 // ListResources lists the list resources (terraform query), one per resource type.
 func (p *ntopngProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{NewRedisList, NewInstanceList, NewTLSCertList, NewUserList}
+}
+
+// Actions lists the actions (Terraform 1.14 and later).
+func (p *ntopngProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{NewCheckCertificateAction}
 }
 
 // DataSources lists the data sources.
