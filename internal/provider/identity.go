@@ -158,9 +158,15 @@ func (s identityShape) target(ctx context.Context, req resource.ImportStateReque
 }
 
 // set makes id the identity of the resource whose state is st: the same-named attributes.
-// Nothing when the resource is gone (a Read that removed it) or the client has no identity.
-func (s identityShape) set(ctx context.Context, id *tfsdk.ResourceIdentity, st tfsdk.State) diag.Diagnostics {
+// When st is null (a Read that found the object gone) prior's: the framework wants an identity
+// even then, and a state written before identity (or by Terraform before 1.12) has none to keep.
+func (s identityShape) set(ctx context.Context, id *tfsdk.ResourceIdentity, st tfsdk.State, prior ...tfsdk.State) diag.Diagnostics {
 	var diags diag.Diagnostics
+	for _, p := range prior {
+		if st.Raw.IsNull() {
+			st = p
+		}
+	}
 	if id == nil || st.Raw.IsNull() {
 		return diags
 	}

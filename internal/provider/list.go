@@ -50,6 +50,10 @@ type secretsNote struct {
 // listConfigSchema is a list block's config: hosts, ssh_port, and the resource's own path
 // attribute (and more for ntopng_user) as filters.
 func listConfigSchema(what string, shape identityShape, extra map[string]schema.Attribute) schema.Schema {
+	pathDefault := " Default: the resource's default on each host."
+	if shape.pathDefault != "" {
+		pathDefault = " Default `" + shape.pathDefault + "`."
+	}
 	s := schema.Schema{
 		MarkdownDescription: "Lists " + what + " on the hosts named in `hosts`, reached with the provider's `ssh` settings " +
 			"(one SSH login per host for the whole query). Each result has the resource's identity and, with " +
@@ -72,7 +76,7 @@ func listConfigSchema(what string, shape identityShape, extra map[string]schema.
 				Validators:          []validator.Int64{int64validator.Between(1, 65535)},
 			},
 			shape.pathAttr: schema.StringAttribute{
-				MarkdownDescription: shape.pathDesc + " Default: the resource's default" + map[bool]string{true: " (`" + shape.pathDefault + "`).", false: " on each host."}[shape.pathDefault != ""],
+				MarkdownDescription: shape.pathDesc + pathDefault,
 				Optional:            true,
 			},
 		},

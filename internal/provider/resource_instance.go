@@ -408,6 +408,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 
 // Read reads the files, the users and the listeners back into the state.
 func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(instanceIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var st instanceModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() {
@@ -424,7 +425,6 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, found)...)
-	resp.Diagnostics.Append(instanceIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Update rewrites the file, or only restarts when the running ntopng drifted from a right file.

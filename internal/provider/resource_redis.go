@@ -401,6 +401,7 @@ func (r *redisResource) Create(ctx context.Context, req resource.CreateRequest, 
 
 // Read reads redis.conf and its includes (last value wins) and asks the running server.
 func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(redisIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var st redisModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() {
@@ -452,7 +453,6 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		st.LiveTCPListening = types.BoolValue(live.TCPListening)
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
-	resp.Diagnostics.Append(redisIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Update rewrites redis.conf, or only restarts Redis when the running server drifted from a

@@ -334,6 +334,7 @@ func (r *tlsCertResource) Create(ctx context.Context, req resource.CreateRequest
 // Read reads the file and the ids of the host in one SFTP round trip, then the served
 // certificate when verify_endpoint is set.
 func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(tlsCertIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var m tlsCertModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -380,7 +381,6 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.Append(m.readServed(*served)...)
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
-	resp.Diagnostics.Append(tlsCertIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Update rewrites the file when it differs, restarts ntopng when the file changed or when

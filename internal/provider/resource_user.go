@@ -226,6 +226,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 // Read reads the user back; a user removed from Redis leaves the state.
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var st userModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() {
@@ -245,7 +246,6 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
-	resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Update writes what changed; the password only when ModifyPlan planned it.
