@@ -241,29 +241,33 @@ func (s identityShape) setTarget(ctx context.Context, id *tfsdk.ResourceIdentity
 	return diags
 }
 
-// listFiles is List for a resource whose object is one file on each host: at the config
-// block's path attribute, or else at def (of the host, read through c).
+// listFiles is List for a resource whose object is a file on each host: at the config
+// block's path attribute, or else at the paths defs gives (for the host, read through c).
 func listFiles(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream, data *providerData, r listedResource,
-	shape identityShape, note secretsNote, def func(context.Context, *transport.Conn) string) {
+	shape identityShape, note secretsNote, defs func(context.Context, *transport.Conn) ([]string, error)) {
 	q, diags := readListQuery(ctx, req, shape)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
 	listOnHosts(ctx, data, q, r, note, func(ctx context.Context, c *transport.Conn, host string) ([]importTarget, error) {
-		p := q.path
-		if p == "" {
-			p = def(ctx, c)
+		paths := []string{q.path}
+		if q.path == "" {
+			var err error
+			if paths, err = defs(ctx, c); err != nil {
+				return nil, err
+			}
 		}
-		return q.existing(ctx, c, host, p)
+		var out []importTarget
+		for _, p := range paths {
+			fi, err := c.Stat(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			if fi.Exists {
+				out = append(out, importTarget{host: host, sshPort: q.sshPort, path: p})
+			}
+		}
+		return out, nil
 	}, stream)
-}
-
-// existing is the one target at p on host when the file exists there, none otherwise.
-func (q listQuery) existing(ctx context.Context, c *transport.Conn, host, p string) ([]importTarget, error) {
-	fi, err := c.Stat(ctx, p)
-	if err != nil || !fi.Exists {
-		return nil, err
-	}
-	return []importTarget{{host: host, sshPort: q.sshPort, path: p}}, nil
 }

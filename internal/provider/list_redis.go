@@ -27,8 +27,8 @@ func (l *redisList) ListResourceConfigSchema(_ context.Context, _ list.ListResou
 func (l *redisList) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	listFiles(ctx, req, stream, l.data, l.redisResource, redisIdentity, secretsNote{typeName: "ntopng_redis",
 		secrets: "`requirepass_wo` (the password Redis is to require; ntopng_instance's `redis_password_wo` must be the same)"},
-		func(ctx context.Context, c *transport.Conn) string {
+		func(ctx context.Context, c *transport.Conn) ([]string, error) {
 			d, _ := redishardening.Defaults(ctx, c, "")
-			return d.ConfigPath
+			return []string{d.ConfigPath}, nil
 		})
 }

@@ -26,5 +26,5 @@ func (l *tlsCertList) ListResourceConfigSchema(_ context.Context, _ list.ListRes
 func (l *tlsCertList) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	listFiles(ctx, req, stream, l.data, l.tlsCertResource, tlsCertIdentity, secretsNote{typeName: "ntopng_tls_cert",
 		secrets: "`private_key_pem_wo`, the key of the certificate read from the file (or a new certificate and its key)"},
-		func(context.Context, *transport.Conn) string { return defaultCertPath })
+		func(context.Context, *transport.Conn) ([]string, error) { return []string{defaultCertPath}, nil })
 }

@@ -21,7 +21,8 @@ import (
 // per probe, exactly what the hardening changes there (queryHardening): nothing is created,
 // replaced or destroyed. Not applied here: the generated blocks describe each probe as it is,
 // and a stock ntopng.conf names no Redis, so Redis asking for a password would cut ntopng off
-// until the instance's block says where Redis is (the guide says so).
+// until the instance's block says where Redis is (the guide says so). Then a per-interface
+// ntopng-IFACE.conf written on one probe is listed too.
 func TestSandboxQuery(t *testing.T) {
 	newestCLI(t) // before booting: skips at once without the newest Terraform
 	fl := bootFleet(t)
@@ -107,6 +108,14 @@ func TestSandboxQuery(t *testing.T) {
 		if got := changes[addr]; got != "import+update: "+queryHardening[typ] {
 			t.Errorf("first plan: %s is %q, want %q", addr, got, "import+update: "+queryHardening[typ])
 		}
+	}
+
+	// ntop's per-interface file (ntopng@eth9.service's) is found beside ntopng.conf.
+	p := fl.probes[0]
+	p.mustExec(t, "cp /etc/ntopng/ntopng.conf /etc/ntopng/ntopng-eth9.conf")
+	out, code = w.run("query")
+	if want := p.h.Addr + ":/etc/ntopng/ntopng-eth9.conf"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("terraform query (exit %d) does not list %s:\n%s", code, want, out)
 	}
 }
 

@@ -1,4 +1,4 @@
-# ntop's /etc/ntopng/ntopng.conf on each probe; config_path names another file.
+# ntop's /etc/ntopng/ntopng.conf and ntopng-IFACE.conf on each probe; config_path names one file.
 list "ntopng_instance" "probes" {
   provider         = ntopng
   include_resource = true
