@@ -37,11 +37,11 @@ chmod -R u+w "$work/src"
 cd "$work/src"
 if [ "$tool" = terraform ]; then
   # Terraform's module zip lacks its nested modules (the remote-state backends s3, gcs,
-  # azurerm, ... and internal/legacy) that go.mod replaces with local folders. The tests use
-  # the local backend only: drop those backends from the build.
-  nested='internal/backend/remote-state/(azure|consul|cos|gcs|kubernetes|oss|pg|s3)|internal/legacy'
+  # azurerm, ... (oci since 1.13) and internal/legacy) that go.mod replaces with local folders.
+  # The tests use the local backend only: drop those backends from the build.
+  nested='internal/backend/remote-state/(azure|consul|cos|gcs|kubernetes|oci|oss|pg|s3)|internal/legacy'
   grep -Ev "github.com/hashicorp/terraform/($nested)( |$)" go.mod > go.mod.new && mv go.mod.new go.mod
-  grep -Ev '^\s*(backend(Azure|Consul|Cos|GCS|Kubernetes|OSS|Pg|S3) "|"(azurerm|consul|cos|gcs|kubernetes|oss|pg|s3)": )' \
+  grep -Ev '^\s*(backend(Azure|Consul|Cos|GCS|Kubernetes|OCI|OSS|Pg|S3) "|"(azurerm|consul|cos|gcs|kubernetes|oci|oss|pg|s3)": )' \
     internal/backend/init/init.go > init.go.new && mv init.go.new internal/backend/init/init.go
 fi
 go build -trimpath -ldflags "-s -w -X $module/version.dev=no" -o "$work/bin/$tool" "$pkg"

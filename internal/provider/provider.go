@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -21,7 +23,11 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
-var _ provider.Provider = (*ntopngProvider)(nil)
+var (
+	_ provider.Provider                  = (*ntopngProvider)(nil)
+	_ provider.ProviderWithListResources = (*ntopngProvider)(nil)
+	_ provider.ProviderWithActions       = (*ntopngProvider)(nil)
+)
 
 // New returns the provider factory used by main and by the acceptance tests.
 func New(version string) func() provider.Provider {
@@ -288,6 +294,8 @@ func (p *ntopngProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	data := &providerData{pool: transport.NewPool(), base: cfg, unknown: unknown}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (e endpointModel) hasUnknown() bool {
@@ -358,6 +366,16 @@ func (p *ntopngProvider) Resources(_ context.Context) []func() resource.Resource
 		NewTLSCertResource,
 		NewUserResource,
 	}
+}
+
+// ListResources lists the list resources (terraform query), one per resource type.
+func (p *ntopngProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewRedisList, NewInstanceList, NewTLSCertList, NewUserList}
+}
+
+// Actions lists the actions (Terraform 1.14 and later).
+func (p *ntopngProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{NewCheckCertificateAction}
 }
 
 // DataSources lists the data sources.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -19,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
@@ -114,16 +112,6 @@ var certPathRE = regexp.MustCompile(`^/.*/ssl/ntopng-cert\.pem$`)
 
 // serviceRE: a systemd service unit name (letters, digits, ":_.-" and one "@" instance part).
 var serviceRE = regexp.MustCompile(`^[A-Za-z0-9:_.-]+(@[A-Za-z0-9:_.-]*)?\.service$`)
-
-// objectAsOptions reads nested objects whose optional fields may be null.
-var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
-
-var redisAttrTypes = map[string]attr.Type{
-	"socket": types.StringType,
-	"host":   types.StringType,
-	"port":   types.Int64Type,
-	"db":     types.Int64Type,
-}
 
 var instanceRedisPassword = secretInput{
 	writeOnly: "redis_password_wo", version: "redis_password_wo_version", sensitive: "redis_password",
@@ -415,10 +403,12 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	resp.Diagnostics.Append(r.write(ctx, req.Config, plan, nil, true, resp.Private, &resp.State)...)
+	resp.Diagnostics.Append(instanceIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Read reads the files, the users and the listeners back into the state.
 func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(instanceIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var st instanceModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() {
@@ -444,6 +434,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	resp.Diagnostics.Append(r.write(ctx, req.Config, plan, &prior, r.rotatePassword(ctx, plan, prior, req.Private), resp.Private, &resp.State)...)
+	resp.Diagnostics.Append(instanceIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Delete leaves the hardened file, or restores the original with on_destroy = "restore".
@@ -468,13 +459,13 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	resp.Diagnostics.Append(restoreOriginals(ctx, c, st.Host.ValueString(), paths, unithardening.RecoverRestart(st.RestartCommand.ValueString()))...)
 }
 
-// ImportState takes host:/path or host:ssh_port:/path; Read then fills everything from the host.
+// ImportState takes host:/path, host:ssh_port:/path or the identity; Read fills the rest.
 func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	host, sshPort, p, err := parseImportID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+	t, diags := instanceIdentity.target(ctx, req)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
+	host, sshPort, p := t.host, t.sshPort, t.path
 	service := ntopnghardening.DefaultService(p)
 	st := instanceModel{
 		ID: types.StringValue(hostID(host, sshPort, p)), Host: types.StringValue(host), SSHPort: sshPort, ConfigPath: types.StringValue(p),
@@ -497,4 +488,5 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, []byte("true"))...)
+	resp.Diagnostics.Append(instanceIdentity.set(ctx, resp.Identity, resp.State)...)
 }

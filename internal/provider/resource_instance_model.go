@@ -8,15 +8,27 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 )
+
+// objectAsOptions reads nested objects whose optional fields may be null.
+var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
+
+var redisAttrTypes = map[string]attr.Type{
+	"socket": types.StringType,
+	"host":   types.StringType,
+	"port":   types.Int64Type,
+	"db":     types.Int64Type,
+}
 
 // desiredInstance builds what m asks of the file and validates it; unknown values stay empty
 // (an unknown listen is "", an unknown redis nil), a null http_listen is its default.

@@ -377,10 +377,12 @@ func (r *redisResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	resp.Diagnostics.Append(redisPassword.remember(ctx, resp.Private, plan.RequirepassSHA256.ValueString())...)
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
+	resp.Diagnostics.Append(redisIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Read reads redis.conf and its includes (last value wins) and asks the running server.
 func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(redisIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var st redisModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() {
@@ -450,6 +452,7 @@ func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	resp.Diagnostics.Append(redisPassword.remember(ctx, resp.Private, plan.RequirepassSHA256.ValueString())...)
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
+	resp.Diagnostics.Append(redisIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Delete stops managing the file, or restores the original with on_destroy = "restore".
@@ -466,31 +469,3 @@ func (r *redisResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 	resp.Diagnostics.Append(restoreOriginals(ctx, c, st.Host.ValueString(), []string{st.ConfigPath.ValueString()}, st.RestartCommand.ValueString())...)
 }
-
-// ImportState takes host:/path or host:ssh_port:/path. Read then fills the managed
-// attributes from the host; the settings that live only in Terraform get their defaults, and
-// requirepass_wo_version is assumed to be 1.
-func (r *redisResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	host, sshPort, p, err := parseImportID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error()+
-			" (for example probe-1.example.net:/etc/redis/redis.conf; the port, when given, is the SSH port)")
-		return
-	}
-	st := redisModel{
-		ID: types.StringValue(hostID(host, sshPort, p)), Host: types.StringValue(host), SSHPort: sshPort,
-		ConfigPath: types.StringValue(p), RequirepassWO: types.StringNull(), RequirepassWOVersion: types.Int64Value(1),
-		Requirepass: types.StringNull(), RequirepassSHA256: types.StringNull(), Port: types.Int64Null(),
-		Bind: types.ListNull(types.StringType), Unixsocket: types.StringNull(), Unixsocketperm: types.StringNull(),
-		ProtectedMode: types.BoolNull(), RenameCommands: types.MapNull(types.StringType),
-		RestartCommand: types.StringValue(r.hostDefaults(ctx, types.StringValue(host), sshPort, p).RestartCommand), VerifyLive: types.BoolValue(true),
-		OnDestroy: types.StringValue(string(hostchange.OnDestroyKeep)), LiveAuthRequired: types.BoolNull(), LiveTCPListening: types.BoolNull(),
-		ConfigFiles: types.ListNull(types.StringType), EnableDebug: types.StringNull(), EnableModule: types.StringNull(),
-		EnableProtected: types.StringNull(), Server: types.StringNull(), ServerVersion: types.StringNull(),
-	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, redisImportedKey, []byte("true"))...)
-}
-
-// redisImportedKey marks, in the private state, a resource imported and not applied since.
-const redisImportedKey = "imported"

@@ -328,11 +328,13 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 // Create writes the file, restarts ntopng and checks what it serves.
 func (r *tlsCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	resp.Diagnostics.Append(r.write(ctx, req.Config, req.Plan, &resp.State)...)
+	resp.Diagnostics.Append(tlsCertIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Read reads the file and the ids of the host in one SFTP round trip, then the served
 // certificate when verify_endpoint is set.
 func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(tlsCertIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var m tlsCertModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -385,6 +387,7 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 // it serves another certificate, and checks what it serves.
 func (r *tlsCertResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	resp.Diagnostics.Append(r.write(ctx, req.Config, req.Plan, &resp.State)...)
+	resp.Diagnostics.Append(tlsCertIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Delete leaves the file unless on_destroy = "remove".
@@ -406,14 +409,14 @@ func (r *tlsCertResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 }
 
-// ImportState takes `host:path` (or `host:ssh_port:path`). The certificate and chain are read
+// ImportState takes `host:path`, `host:ssh_port:path` or the identity. The certificate and chain are read
 // from the file; the key stays out of the state and comes from the configuration.
 func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	host, sshPort, p, err := parseImportID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+	t, diags := tlsCertIdentity.target(ctx, req)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
+	host, sshPort, p := t.host, t.sshPort, t.path
 	m := tlsCertModel{ // the attributes left out are null
 		ID:               types.StringValue(hostID(host, sshPort, p)),
 		Host:             types.StringValue(host),
@@ -429,6 +432,7 @@ func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportSt
 	}
 	m.nullFacts()
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
+	resp.Diagnostics.Append(tlsCertIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // plannedServed is what served_fingerprint_sha256 will be after the apply: known only when

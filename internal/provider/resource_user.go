@@ -84,10 +84,12 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"ssh_port": sshPortAttribute(),
 			"config_path": schema.StringAttribute{
 				MarkdownDescription: "ntopng's configuration file, read (with its `ntopng.conf.d/*.conf` drop-ins) to find the " +
-					"Redis ntopng uses (`--redis`; none: `127.0.0.1:6379`, database 0). Default `" + defaultNtopngConf + "`.",
+					"Redis ntopng uses (`--redis`; none: `127.0.0.1:6379`, database 0). Default `" + defaultNtopngConf + "`. " +
+					"Changing it replaces the resource: the user in another ntopng's Redis is another user.",
 				Optional: true, Computed: true,
-				Default:    stringdefault.StaticString(defaultNtopngConf),
-				Validators: []validator.String{validators.AbsolutePath()},
+				Default:       stringdefault.StaticString(defaultNtopngConf),
+				Validators:    []validator.String{validators.AbsolutePath()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"username": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The web user's name: `admin` (the built-in one) or any other. Letters, digits, "+
@@ -219,10 +221,12 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
+	resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Read reads the user back; a user removed from Redis leaves the state.
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var st userModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
 	if resp.Diagnostics.HasError() {
@@ -254,6 +258,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
+	resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // Delete removes the user's keys; admin is left (ntopng would recreate it as admin/admin).
@@ -274,13 +279,13 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 // ImportState takes host:username, host:ssh_port:username, or with ntopng's configuration file
-// host[:ssh_port]:/path/ntopng.conf:username (config_path is the default otherwise).
+// host[:ssh_port]:/path/ntopng.conf:username (config_path is the default otherwise), or the identity.
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	host, sshPort, confPath, user, err := parseUserImportID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+	t, diags := userIdentity.target(ctx, req)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
+	host, sshPort, confPath, user := t.host, t.sshPort, t.path, t.username
 	st := userModel{
 		ID: types.StringValue(hostID(host, sshPort, user)), Host: types.StringValue(host), SSHPort: sshPort,
 		ConfigPath: types.StringValue(confPath), Username: types.StringValue(user),
@@ -289,6 +294,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		PasswordFingerprint: types.StringNull(),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
+	resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State)...)
 }
 
 // userNeedsPassword says whether an update must write the configured password.
