@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/testconn"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
@@ -154,7 +155,7 @@ func TestIntegrationReachThroughTunnel(t *testing.T) {
 	sock := filepath.Join(dir, "redis.sock")
 	port := testhost.FreePort(t)
 	testhost.StartRedis(t, testhost.RedisBaseConf(dir, port)+"unixsocket "+sock+"\nunixsocketperm 700\nrequirepass "+pw+"\n")
-	c := rootConn(t, testhost.StartSSHD(t, testhost.Options{}))
+	c := testconn.Root(t, testhost.StartSSHD(t, testhost.Options{}))
 	tcp := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	cases := []struct {
 		name     string
