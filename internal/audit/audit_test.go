@@ -59,7 +59,8 @@ func stock() Facts {
 			Listeners: []Listener{{Address: "0.0.0.0", Port: 6379}}},
 		Web: Web{Read: true, AdminHash: webusers.DefaultAdminHash},
 		Grants: PackageGrants{NmapExists: true, NmapCaps: "cap_net_admin,cap_net_bind_service,cap_net_raw=eip", User: "ntopng",
-			InJournal: true, JournalExists: true, Sudoers: true, SudoersRules: []string{"ntopng ALL= NOPASSWD: /usr/bin/ntopctl"}},
+			InJournal: true, JournalExists: true, Sudoers: true, SudoersRules: []string{"ntopng ALL= NOPASSWD: /usr/bin/ntopctl"},
+			Cron: true, CronLines: []string{"* * * * * root /usr/bin/ntopng-utils-manage-updates -a handle-on-demand-requests"}},
 		Confinement: Confinement{Checked: true, Unmet: []string{`ProtectSystem is "no" in the unit, want "strict"`}, InEffect: "ProtectSystem=no"},
 		Collector:   Collector{Remote: []string{"tcp://*:5556c"}, XORPassword: true, RunAs: "ntopng"},
 	}
@@ -151,6 +152,9 @@ func TestOneCheckFails(t *testing.T) {
 		"package_journal_access":    func(f *Facts) { f.Grants.InJournal = true },
 		"package_ntopctl_sudo": func(f *Facts) {
 			f.Grants.Sudoers, f.Grants.SudoersRules = true, []string{"ntopng ALL= NOPASSWD: /usr/bin/ntopctl"}
+		},
+		"package_update_cron": func(f *Facts) {
+			f.Grants.Cron, f.Grants.CronLines = true, []string{"0 6 * * * root /usr/bin/ntopng-utils-manage-updates -a check-updates"}
 		},
 		"service_confinement": func(f *Facts) {
 			f.Confinement.Unmet = []string{"the running ntopng (PID 812) was started without the confinement"}
@@ -264,5 +268,38 @@ func TestCollectorEncryption(t *testing.T) {
 	legacy.Mode = 0o644
 	if fd := run(func(c *Collector) { c.LegacyKeys = []File{legacy} }); fd.Status != Fail {
 		t.Errorf("per-interface private key readable by others: %+v", fd)
+	}
+}
+
+// TestUpdateCronEvidence: the finding says whether the updater finds the Redis password in
+// ntopng.conf (it would put it on redis-cli's command line), and passes without the job.
+func TestUpdateCronEvidence(t *testing.T) {
+	job := []string{"* * * * * root /usr/bin/ntopng-utils-manage-updates -a handle-on-demand-requests"}
+	for _, tc := range []struct {
+		name   string
+		g      PackageGrants
+		status string
+		want   []string
+	}{
+		{"job, password in ntopng.conf", PackageGrants{Cron: true, CronLines: job, UpdaterRedis: "/run/redis/redis-server.sock:0", UpdaterPassword: true},
+			Fail, []string{"command line", "handle-on-demand-requests", "reads Redis /run/redis/redis-server.sock:0 with a password from /etc/ntopng/ntopng.conf"}},
+		{"job, no Redis in ntopng.conf", PackageGrants{Cron: true, CronLines: job},
+			Fail, []string{"apt-get install", "finds no Redis in /etc/ntopng/ntopng.conf"}},
+		{"job, Redis without password", PackageGrants{Cron: true, CronLines: job, UpdaterRedis: "127.0.0.1:6379"},
+			Fail, []string{"apt-get install", "reads Redis 127.0.0.1:6379 without a password"}},
+		{"comments only", PackageGrants{Cron: true}, Pass, []string{"comments only"}},
+		{"no job", PackageGrants{UpdaterRedis: "/run/redis/redis-server.sock:0", UpdaterPassword: true}, Pass, []string{"/etc/cron.d/ntopng missing", "with a password"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := checkUpdateCron(Facts{Grants: tc.g})
+			if got.Status != tc.status {
+				t.Errorf("status = %s, want %s (%+v)", got.Status, tc.status, got)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got.Summary+" | "+got.Evidence, w) {
+					t.Errorf("finding %q | %q lacks %q", got.Summary, got.Evidence, w)
+				}
+			}
+		})
 	}
 }

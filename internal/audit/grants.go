@@ -10,6 +10,10 @@ const (
 	NmapPath     = "/usr/bin/nmap"
 	JournalGroup = "systemd-journal"
 	SudoersPath  = "/etc/sudoers.d/ntopng"
+	// CronPath is ntop's cron job of its updater; UpdaterConfPath the file the updater reads
+	// --redis from.
+	CronPath        = "/etc/cron.d/ntopng"
+	UpdaterConfPath = "/etc/ntopng/ntopng.conf"
 )
 
 // PackageGrants is what the host has of ntop's package grants.
@@ -25,6 +29,13 @@ type PackageGrants struct {
 	// Sudoers: SudoersPath exists; SudoersRules are its lines that are not comments or blank.
 	Sudoers      bool
 	SudoersRules []string
+	// Cron: CronPath exists; CronLines are its lines that are not comments or blank.
+	// UpdaterRedis is the Redis the updater finds in UpdaterConfPath ("HOST:PORT", "" none);
+	// UpdaterPassword whether it finds a password there.
+	Cron            bool
+	CronLines       []string
+	UpdaterRedis    string
+	UpdaterPassword bool
 }
 
 func init() {
@@ -35,6 +46,8 @@ func init() {
 			Remediation: "ntopng_instance.revoke_package_grants.systemd_journal = true (the default); apply it", Run: checkJournal},
 		Check{ID: "package_ntopctl_sudo", Severity: High, Title: "ntopng's account may not run ntopctl as root (ntop's package installs a sudoers rule)",
 			Remediation: "ntopng_instance.revoke_package_grants.ntopctl_sudo = true (the default); apply it", Run: checkNtopctlSudo},
+		Check{ID: "package_update_cron", Severity: High, Title: "No root cron job runs ntop's updater (it puts the Redis password on a command line and runs apt-get on a Redis key)",
+			Remediation: "ntopng_instance.revoke_package_grants.update_cron = true (the default); apply it, and upgrade ntopng with apt", Run: checkUpdateCron},
 	)
 }
 
@@ -74,4 +87,26 @@ func checkNtopctlSudo(f Facts) Finding {
 			SudoersPath+": "+strings.Join(g.SudoersRules, "; "))
 	}
 	return pass("ntop's sudoers file holds no rule", SudoersPath+": comments only")
+}
+
+func checkUpdateCron(f Facts) Finding {
+	g := f.Grants
+	reads := "the updater finds no Redis in " + UpdaterConfPath + " (it asks 127.0.0.1:6379 without a password)"
+	switch {
+	case g.UpdaterRedis != "" && g.UpdaterPassword:
+		reads = "the updater reads Redis " + g.UpdaterRedis + " with a password from " + UpdaterConfPath + " and passes it to redis-cli -a"
+	case g.UpdaterRedis != "":
+		reads = "the updater reads Redis " + g.UpdaterRedis + " without a password from " + UpdaterConfPath
+	}
+	switch {
+	case !g.Cron:
+		return pass("ntop's updater has no cron job", CronPath+" missing; "+reads)
+	case len(g.CronLines) == 0:
+		return pass("ntop's cron file holds no job", CronPath+": comments only; "+reads)
+	case g.UpdaterPassword:
+		return fail("ntop's updater runs as root every minute and puts ntopng's Redis password on redis-cli's command line, readable by every local user",
+			CronPath+": "+strings.Join(g.CronLines, "; ")+"; "+reads)
+	}
+	return fail("ntop's updater runs as root and runs apt-get install --allow-unauthenticated ntopng when its Redis holds ntopng.updates.run_upgrade = 1",
+		CronPath+": "+strings.Join(g.CronLines, "; ")+"; "+reads)
 }

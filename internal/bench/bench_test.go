@@ -50,10 +50,25 @@ func TestBench(t *testing.T) {
 		return
 	}
 	out := envOr("BENCH_RESULTS", "RESULTS.md")
-	if err := os.WriteFile(out, []byte(report), 0o644); err != nil {
+	if err := os.WriteFile(out, []byte(withHistory(report, out)), 0o644); err != nil {
 		t.Fatalf("cannot write %s: %v", out, err)
 	}
 	t.Logf("results written to %s", out)
+}
+
+// historyMarker starts the part of RESULTS.md that make bench keeps: the history of earlier
+// rounds, which each run's report goes above.
+const historyMarker = "<!-- make bench keeps everything below this line -->"
+
+// withHistory is report followed by the history kept in the file at path (nothing when the
+// file is missing or has no marker).
+func withHistory(report, path string) string {
+	old, _ := os.ReadFile(path)
+	_, history, ok := strings.Cut(string(old), historyMarker)
+	if !ok {
+		return report
+	}
+	return strings.TrimRight(report, "\n") + "\n\n" + historyMarker + history
 }
 
 // row is one line of the table.
@@ -314,8 +329,8 @@ func renderReport(rows []row, timelines []string, start time.Time, load string, 
 		"and the programs they executed, counted by `strace -f` on each sshd during one more run of the scenario (not " +
 		"timed); the peer is tenstad/terraform-provider-remote with three `remote_file` per host on the same sshd hosts " +
 		"(BENCH_PEER_PROVIDER), in the same rotation as the baselines.\n\n")
-	b.WriteString("| hosts × resources | scenario | provider CPU per host | framework alone, same schemas: wall, provider CPU per host | processes per host (median, max) | programs per host (median, max) | programs on one host | peer, same hosts | ours / peer |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| hosts × resources | scenario | provider CPU per host | framework alone, same schemas and settings: wall, provider CPU per host | ours minus the framework, per host | processes per host (median, max) | programs per host (median, max) | programs on one host | peer, same hosts | ours / peer |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		if r.scenario == "no-change apply" || r.scenario == "apply from empty" {
 			continue
@@ -336,12 +351,13 @@ func renderReport(rows []row, timelines []string, start time.Time, load string, 
 			peer = fmt.Sprintf("%s, CPU (terraform + provider) %s", r.peer, seconds(r.peerCPU))
 			ratio = fmt.Sprintf("%.2f", r.wall.Median.Seconds()/r.peer.Median.Seconds())
 		}
-		floor := "—"
+		floor, above := "—", "—"
 		if r.schemaFloor.N > 0 {
-			floor = fmt.Sprintf("%s, %.1f ms", r.schemaFloor, float64(r.schemaFloorCPU.Microseconds())/1000/float64(r.hosts))
+			floor = fmt.Sprintf("%s, %s", r.schemaFloor, perHostMS(r.schemaFloorCPU, r.hosts))
+			above = perHostMS(r.providerCPU-r.schemaFloorCPU, r.hosts)
 		}
-		fmt.Fprintf(&b, "| %d × 3 | %s | %.1f ms | %s | %s | %s | %s | %s | %s |\n", r.hosts, r.scenario,
-			float64(r.providerCPU.Microseconds())/1000/float64(r.hosts), floor, procs, progs, names, peer, ratio)
+		fmt.Fprintf(&b, "| %d × 3 | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.hosts, r.scenario,
+			perHostMS(r.providerCPU, r.hosts), floor, above, procs, progs, names, peer, ratio)
 	}
 	b.WriteString("\n## Targets\n\n")
 	for _, line := range targets(rows) {
@@ -374,9 +390,10 @@ func targets(rows []row) []string {
 		out = append(out, fmt.Sprintf("%d × 3 no-change plan, provider CPU per host at most 15 ms: %.1f ms — %s", r.hosts,
 			float64(perHost.Microseconds())/1000, met(perHost <= 15*time.Millisecond)))
 		if r.schemaFloor.N > 0 {
-			out = append(out, fmt.Sprintf("  (terraform-plugin-framework alone, the same resources with the same schemas and values on no-op resources: "+
-				"%.1f ms per host, plan %s, %.2f of the peer's)", float64(r.schemaFloorCPU.Microseconds())/1000/float64(r.hosts),
-				seconds(r.schemaFloor.Median), ratioOr(r.schemaFloor, r.peer)))
+			out = append(out, fmt.Sprintf("  (terraform-plugin-framework alone, the same resources with the same schemas, values, logging and "+
+				"collector settings on no-op resources: %s per host, plan %s, %.2f of the peer's; ours minus that: %s per host)",
+				perHostMS(r.schemaFloorCPU, r.hosts), seconds(r.schemaFloor.Median), ratioOr(r.schemaFloor, r.peer),
+				perHostMS(r.providerCPU-r.schemaFloorCPU, r.hosts)))
 		}
 		switch r.hosts {
 		case 10:
@@ -411,6 +428,11 @@ func programNames(p map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%s %d", e.name, e.n))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// perHostMS is d divided by hosts, in milliseconds.
+func perHostMS(d time.Duration, hosts int) string {
+	return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000/float64(hosts))
 }
 
 // ratioOr is a's median over b's, 0 when b was not measured.

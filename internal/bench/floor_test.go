@@ -42,17 +42,17 @@ func TestSchemaFloorConfig(t *testing.T) {
 	}
 }
 
-// TestReportFrameworkFloor: the report shows the floor beside the provider's figures, and
-// the targets say what the framework alone spends.
+// TestReportFrameworkFloor: the report shows the floor beside the provider's figures, ours
+// minus the floor per host, and the targets say what the framework alone spends.
 func TestReportFrameworkFloor(t *testing.T) {
 	s := func(d time.Duration) Summary { return Summary{Median: d, Min: d, Max: d, N: 3} }
 	r := row{hosts: 10, scenario: "no-change plan", wall: s(700 * time.Millisecond), baseline: s(70 * time.Millisecond),
-		floor: s(250 * time.Millisecond), schemaFloor: s(500 * time.Millisecond), schemaFloorCPU: 320 * time.Millisecond,
+		floor: s(250 * time.Millisecond), schemaFloor: s(500 * time.Millisecond), schemaFloorCPU: 120 * time.Millisecond,
 		peer: s(1250 * time.Millisecond), providerCPU: 300 * time.Millisecond, walks: 1, logins: []int{10}, loginsExact: true, channels: "—"}
 	out := renderReport([]row{r}, nil, time.Now(), "0", true)
 	for _, want := range []string{
-		`| 10 × 3 | no-change plan | 30.0 ms | 0.50 s (0.50–0.50, n=3), 32.0 ms |`,
-		`terraform-plugin-framework alone, the same resources with the same schemas and values on no-op resources: 32.0 ms per host, plan 0.50 s, 0.40 of the peer's`,
+		`| 10 × 3 | no-change plan | 30.0 ms | 0.50 s (0.50–0.50, n=3), 12.0 ms | 18.0 ms |`,
+		`terraform-plugin-framework alone, the same resources with the same schemas, values, logging and collector settings on no-op resources: 12.0 ms per host, plan 0.50 s, 0.40 of the peer's; ours minus that: 18.0 ms per host`,
 		`10 × 3 no-change plan, provider CPU per host at most 15 ms: 30.0 ms — **missed**`,
 	} {
 		if !strings.Contains(out, want) {
@@ -61,5 +61,19 @@ func TestReportFrameworkFloor(t *testing.T) {
 	}
 	if regexp.MustCompile(`framework alone.*NaN|framework alone.*Inf`).MatchString(out) {
 		t.Errorf("the report divides by nothing:\n%s", out)
+	}
+}
+
+// TestReportKeepsHistory: a run rewrites the report above the marker and keeps what is below.
+func TestReportKeepsHistory(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "RESULTS.md")
+	if got := withHistory("new report\n", p); got != "new report\n" {
+		t.Errorf("no file: %q", got)
+	}
+	if err := os.WriteFile(p, []byte("old report\n\n"+historyMarker+"\n\n## History\n\nround 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := withHistory("new report\n", p); got != "new report\n\n"+historyMarker+"\n\n## History\n\nround 1\n" {
+		t.Errorf("with history: %q", got)
 	}
 }

@@ -74,10 +74,9 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 	}
 	overrides, noop := filepath.Join(dir, "provider"), filepath.Join(dir, "noop")
 	writeFile(t, filepath.Join(overrides, "terraform-provider-ntopng"), wrapper(bin), 0o755)
-	// The no-op provider runs with the garbage collector settings the ntopng provider gives
-	// itself (main.go's tuneGC), so that the floor differs from it only in what it does.
-	writeFile(t, filepath.Join(noop, "terraform-provider-noop"), "#!/bin/sh\n"+FloorGCEnv+"; export GOMEMLIMIT GOGC\n"+
-		strings.TrimPrefix(wrapper(noopBin), "#!/bin/sh\n"), 0o755)
+	// The no-op provider gives itself the ntopng provider's logging and garbage collector
+	// settings (internal/procsettings), so that the floor differs from it only in what it does.
+	writeFile(t, filepath.Join(noop, "terraform-provider-noop"), wrapper(noopBin), 0o755)
 	writeFile(t, p.CLIConfig, fmt.Sprintf(`provider_installation {
   dev_overrides {
     "hardenops/ntopng" = %q
@@ -88,11 +87,6 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 `, overrides, noop, peer), 0o644)
 	return p
 }
-
-// FloorGCEnv is the garbage collector setting the no-op provider runs with: what main.go's
-// tuneGC gives the ntopng provider (its 64 MiB soft limit, no proportional pacing under it).
-// main_test.go holds the two equal.
-const FloorGCEnv = "GOMEMLIMIT=64MiB GOGC=off"
 
 // PeerProvider is the path of a terraform-provider-remote binary (tenstad/terraform-provider-remote)
 // built by hand, from BENCH_PEER_PROVIDER; "" when the peer is not built.

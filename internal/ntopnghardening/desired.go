@@ -60,6 +60,26 @@ func ReadsDropIns(confPath string) bool {
 	return instanceConfRE.FindString(path.Base(confPath)) == ""
 }
 
+// RedisDropInName is the drop-in that holds --redis, password included, where the main file is
+// the one ntop's updater reads (RedisDropIn).
+const RedisDropInName = "terraform-redis.conf"
+
+// redisDropInHeader starts RedisDropInName. Its first line is empty: a drop-in before it whose
+// last line has no line feed runs into it (the unit concatenates them byte for byte), and must
+// not run into an option.
+const redisDropInHeader = "\n# Written by terraform-provider-ntopng (ntopng_instance): ntopng's Redis connection, kept out of\n" +
+	"# ntopng.conf, whose --redis line ntop's updater (/etc/cron.d/ntopng) puts on redis-cli's command line.\n"
+
+// RedisDropIn is where apply writes --redis for confPath: RedisDropInName beside it when
+// confPath is the file ntop's updater reads its Redis password from (UpdaterConfPath, read
+// with its drop-ins by ntop's ntopng.service); "" (the main file) otherwise.
+func RedisDropIn(confPath string) string {
+	if confPath != UpdaterConfPath || !ReadsDropIns(confPath) {
+		return ""
+	}
+	return path.Join(path.Dir(confPath), "ntopng.conf.d", RedisDropInName)
+}
+
 // AttributeOptions are the options that a dedicated attribute owns (option -> attribute):
 // extra_options may not name them.
 var AttributeOptions = map[string]string{

@@ -2,7 +2,7 @@ package ntopnghardening
 
 // What ntop's package grants on install (its postinst), beyond ntopng itself, and how
 // ntopng_instance takes each back: nmap's file capabilities, the service account in
-// systemd-journal, and the sudoers rule for ntopctl.
+// systemd-journal, the sudoers rule for ntopctl, and the root cron job of ntop's updater.
 
 import (
 	"context"
@@ -23,6 +23,14 @@ const (
 	JournalGroup = "systemd-journal"
 	// SudoersPath is ntop's sudoers rule: ntopng ALL= NOPASSWD: /usr/bin/ntopctl.
 	SudoersPath = "/etc/sudoers.d/ntopng"
+	// CronPath is ntop's cron job: as root, every minute, `ntopng-utils-manage-updates -a
+	// handle-on-demand-requests` (and daily `-a check-updates`). The updater reads Redis's
+	// address and password from the --redis line of UpdaterConfPath, passes them to redis-cli
+	// on its command line, and runs apt-get install when Redis holds ntopng.updates.run_upgrade.
+	CronPath = "/etc/cron.d/ntopng"
+	// UpdaterConfPath is the one file ntop's updater reads --redis from
+	// (ntopng-utils-manage-config -a print-redis-info).
+	UpdaterConfPath = DefaultConfPath
 )
 
 // Grants is what the host has of ntop's package grants.
@@ -42,11 +50,23 @@ type Grants struct {
 	// Sudoers: SudoersPath exists; SudoersRules are its lines that are not comments or blank.
 	Sudoers      bool
 	SudoersRules []string
+	// Cron: CronPath exists; CronLines are its lines that are not comments or blank.
+	Cron      bool
+	CronLines []string
+	// UpdaterRedis is the Redis the updater would ask, as it parses UpdaterConfPath ("HOST:PORT",
+	// "" when that file gives it none and redis-cli's defaults apply); UpdaterPassword whether it
+	// finds a password there, which it would put on redis-cli's command line.
+	UpdaterRedis    string
+	UpdaterPassword bool
 }
 
 // GrantsProbe prints what ParseGrants reads: the capabilities of NmapPath (never through a
-// symbolic link), and SudoersPath's lines, each behind "| " (so that no line of the file can
-// pass for a line of the probe). It runs as the login (root, or through sudo).
+// symbolic link), SudoersPath's lines, each behind "| ", and CronPath's, each behind "c| " (so
+// that no line of a file can pass for a line of the probe), and the Redis that ntop's updater
+// finds in UpdaterConfPath, parsed with the updater's own pipeline (ntopng-utils-manage-config
+// -a print-redis-info, then its cuts), printing whether a password is there, never the
+// password (it goes through pipes and shell built-ins only, never a command line). It runs as
+// the login (root, or through sudo).
 const GrantsProbe = `PATH=$PATH:/usr/sbin:/sbin
 n=` + NmapPath + `
 if [ -L "$n" ]; then echo 'nmap=!link'
@@ -59,6 +79,21 @@ if [ -e "$s" ] || [ -L "$s" ]; then
   echo 'sudoers=present'
   head -c 4096 "$s" 2>&1 | sed 's/^/| /'
 else echo 'sudoers=absent'
+fi
+c=` + CronPath + `
+if [ -e "$c" ] || [ -L "$c" ]; then
+  echo 'cron=present'
+  head -c 4096 "$c" 2>&1 | sed 's/^/c| /'
+else echo 'cron=absent'
+fi
+u=` + UpdaterConfPath + `
+if [ -f "$u" ] && [ ! -L "$u" ] && [ "$(grep -v "#" "$u" | grep -c "\-r[= ]\|\-\-redis" 2>/dev/null)" = 1 ]; then
+  i=$(grep -v "#" "$u" | grep "\-r[= ]\|\-\-redis" 2>/dev/null | awk -F"[= ]" '{print $NF}' | sed s/\"//g | sed s/\'//g)
+  h=$(echo $i | cut -d'=' -f2 | cut -d'@' -f1 | cut -d':' -f1)
+  p=$(echo $i | cut -d'=' -f2 | cut -d'@' -f1 | cut -d':' -f2 -s)
+  w=$(echo $i | cut -d'=' -f2 | cut -d'@' -f1 | cut -d':' -f3 -s)
+  printf 'updater=%s:%s password=%s\n' "$h" "$p" "$([ -n "$w" ] && echo yes || echo no)"
+else echo 'updater=none'
 fi
 :`
 
@@ -84,6 +119,15 @@ func ParseGrants(out string, ids *hostids.IDs, user string) Grants {
 			}
 		case line == "sudoers=present":
 			g.Sudoers = true
+		case line == "cron=present":
+			g.Cron = true
+		case strings.HasPrefix(line, "c| "):
+			if r := strings.TrimSpace(strings.TrimPrefix(line, "c| ")); r != "" && !strings.HasPrefix(r, "#") {
+				g.CronLines = append(g.CronLines, r)
+			}
+		case strings.HasPrefix(line, "updater=") && line != "updater=none":
+			redis, pw, _ := strings.Cut(strings.TrimPrefix(line, "updater="), " password=")
+			g.UpdaterRedis, g.UpdaterPassword = redis, pw == "yes"
 		case strings.HasPrefix(line, "| "):
 			if r := strings.TrimSpace(strings.TrimPrefix(line, "| ")); r != "" && !strings.HasPrefix(r, "#") {
 				g.SudoersRules = append(g.SudoersRules, r)
@@ -121,7 +165,7 @@ func ReadGrants(ctx context.Context, c *transport.Conn, ids *hostids.IDs, user s
 
 // Revoke says which grants to take back.
 type Revoke struct {
-	NmapCaps, Journal, Sudoers bool
+	NmapCaps, Journal, Sudoers, Cron bool
 }
 
 // Present: the grants of g that r takes back and the host still has.
@@ -130,6 +174,7 @@ func (g Grants) Present(r Revoke) Revoke {
 		NmapCaps: r.NmapCaps && g.NmapCaps != "",
 		Journal:  r.Journal && g.InJournal,
 		Sudoers:  r.Sudoers && g.Sudoers,
+		Cron:     r.Cron && g.Cron,
 	}
 }
 
@@ -138,6 +183,12 @@ func (g Grants) Present(r Revoke) Revoke {
 // a dot, so the copy grants nothing).
 func SudoersRemoval() hostchange.File {
 	return hostchange.File{Path: SudoersPath, Remove: true}
+}
+
+// CronRemoval is the file of the change that removes ntop's cron job (kept, with KeepOriginal,
+// as CronPath.pre-terraform: cron runs no file of cron.d whose name has a dot).
+func CronRemoval() hostchange.File {
+	return hostchange.File{Path: CronPath, Remove: true}
 }
 
 // RevokeLive takes back nmap's capabilities and user's membership of JournalGroup, as r

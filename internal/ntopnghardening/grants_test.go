@@ -111,3 +111,52 @@ func TestRevokeScriptRuns(t *testing.T) {
 		})
 	}
 }
+
+// TestParseCronAndUpdater: ntop's cron job and what its updater finds in ntopng.conf.
+func TestParseCronAndUpdater(t *testing.T) {
+	ids := hostids.Parse([]byte("ntopng:x:100:101::/nonexistent:/bin/false\n"), []byte("ntop:x:101:\n"))
+	out := "nmap=!absent\nsudoers=absent\ncron=present\nc| # /etc/cron.d/ntopng: crontab fragment for ntopng\nc| \n" +
+		"c| * * * * * root /usr/bin/ntopng-utils-manage-updates -a handle-on-demand-requests\nc| | sudoers=present\n" +
+		"updater=/run/redis/redis-server.sock:0 password=yes\n"
+	g := ParseGrants(out, ids, "ntopng")
+	if !g.Cron || !slices.Equal(g.CronLines, []string{"* * * * * root /usr/bin/ntopng-utils-manage-updates -a handle-on-demand-requests", "| sudoers=present"}) ||
+		g.Sudoers || g.UpdaterRedis != "/run/redis/redis-server.sock:0" || !g.UpdaterPassword {
+		t.Errorf("ParseGrants = %+v", g)
+	}
+	if p := g.Present(Revoke{Cron: true}); p != (Revoke{Cron: true}) {
+		t.Errorf("Present = %+v", p)
+	}
+	g = ParseGrants("nmap=!absent\nsudoers=absent\ncron=absent\nupdater=none\n", ids, "ntopng")
+	if g.Cron || g.UpdaterRedis != "" || g.UpdaterPassword || g.Present(Revoke{Cron: true}) != (Revoke{}) {
+		t.Errorf("ParseGrants without the job = %+v", g)
+	}
+}
+
+// TestUpdaterProbeParsesAsTheUpdater: GrantsProbe's updater part, run by sh on files, finds
+// what ntop's updater finds (exactly one --redis/-r line, its HOST:PORT and whether a password
+// follows), and never prints the password.
+func TestUpdaterProbeParsesAsTheUpdater(t *testing.T) {
+	i := strings.Index(GrantsProbe, "u="+UpdaterConfPath)
+	if i < 0 {
+		t.Fatal("GrantsProbe has no updater part")
+	}
+	part := strings.Replace(GrantsProbe[i:], "u="+UpdaterConfPath, `u="$1"`, 1)
+	dir := t.TempDir()
+	for _, tc := range []struct{ conf, want string }{
+		{"-G=/var/run/ntopng.pid\n", "updater=none"},
+		{"--redis=/run/redis/redis-server.sock:0:Secr3t-pw@0\n", "updater=/run/redis/redis-server.sock:0 password=yes"},
+		{"-r=127.0.0.1:6379:Secr3t-pw@2\n", "updater=127.0.0.1:6379 password=yes"},
+		{"--redis=\"127.0.0.1:6380\"\n", "updater=127.0.0.1:6380 password=no"},
+		{"--redis=127.0.0.1\n-r=/x:0:Secr3t-pw\n", "updater=none"}, // two lines: the updater takes neither
+		{"# --redis=/x:0:Secr3t-pw\n", "updater=none"},
+	} {
+		p := filepath.Join(dir, "ntopng.conf")
+		if err := os.WriteFile(p, []byte(tc.conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("sh", "-c", part, "sh", p).CombinedOutput()
+		if got := strings.TrimSpace(string(out)); err != nil || got != tc.want || strings.Contains(got, "Secr3t") {
+			t.Errorf("%q: %q (%v), want %q", tc.conf, got, err, tc.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -242,25 +243,63 @@ func (h *Host) ObservedListeners() []string {
 // Edit is the change apply makes: the main file with set and remove applied (mode ConfMode,
 // root and gid), and each drop-in that sets a managed option without those lines (root's,
 // never given back to an owner that may have planted it; group and others may not write).
-// editedDropIns names those drop-ins; eff is what ntopng will use after the change.
+// Where confPath is the file ntop's updater reads (RedisDropIn), --redis goes into the
+// provider's own drop-in instead of the main file. editedDropIns names the drop-ins edited;
+// eff is what ntopng will use after the change.
 func (h *Host) Edit(confPath string, set []ntopngconf.Setting, remove []string, gid int) (files []hostchange.File, editedDropIns []string, eff ntopngconf.Effective) {
-	newText := ntopngconf.Edit(string(h.Main.Data), set, remove)
-	files = []hostchange.File{{Path: confPath, Data: []byte(newText), Mode: ConfMode, UID: 0, GID: gid}}
 	// Drop-ins must not override managed options: remove them there (other lines stay), in
 	// the same change, so that a failed restart puts them back too.
 	managed := append([]string{}, remove...)
 	for _, s := range set {
 		managed = append(managed, s.Name)
 	}
+	own := RedisDropIn(confPath)
+	var ownSet []ntopngconf.Setting
+	if i := slices.IndexFunc(set, func(s ntopngconf.Setting) bool { return s.Name == "redis" }); own != "" && i >= 0 {
+		ownSet = []ntopngconf.Setting{set[i]}
+		set = slices.Delete(slices.Clone(set), i, i+1)
+		remove = append(slices.Clone(remove), "redis")
+	}
+	newText := ntopngconf.Edit(string(h.Main.Data), set, remove)
+	files = []hostchange.File{{Path: confPath, Data: []byte(newText), Mode: ConfMode, UID: 0, GID: gid}}
+	texts := []ntopngconf.File{{Name: confPath, Text: newText}}
 	for _, f := range h.DropIns {
+		if f.Path == own && ownSet != nil {
+			continue
+		}
 		edited := ntopngconf.Edit(string(f.Data), nil, managed)
+		texts = append(texts, ntopngconf.File{Name: f.Path, Text: edited})
 		if edited == string(f.Data) || strings.TrimSpace(edited) == "" && strings.TrimSpace(string(f.Data)) == "" {
 			continue
 		}
 		editedDropIns = append(editedDropIns, f.Path)
 		files = append(files, hostchange.File{Path: f.Path, Data: []byte(edited), Mode: f.Info.Mode.Perm() &^ 0o022, UID: 0, GID: f.Info.GID})
 	}
-	return files, editedDropIns, evaluate(confPath, newText, h.DropIns, managed)
+	if ownSet != nil {
+		text := ntopngconf.Edit(redisDropInHeader, ownSet, nil)
+		files = append(files, hostchange.File{Path: own, Data: []byte(text), Mode: ConfMode, UID: 0, GID: gid})
+		texts = append(texts, ntopngconf.File{Name: own, Text: text})
+		slices.SortFunc(texts[1:], func(a, b ntopngconf.File) int { return strings.Compare(a.Name, b.Name) })
+	}
+	return files, editedDropIns, ntopngconf.Evaluate(texts...)
+}
+
+// PrepareRedisDropIn makes sure the folder of RedisDropIn(confPath) exists (ntop's package
+// ships it; a host that lost it gets it back, root's, 0755) before Edit's files are written.
+func PrepareRedisDropIn(ctx context.Context, c *transport.Conn, confPath string) error {
+	own := RedisDropIn(confPath)
+	if own == "" {
+		return nil
+	}
+	dir := path.Dir(own)
+	if fi, err := c.Lstat(ctx, dir); err != nil || fi.Exists {
+		return err // a file or link there fails the write, naming it
+	}
+	res, err := c.Run(ctx, []string{"mkdir", "-m", "0755", "--", dir}, nil)
+	if err == nil && res.ExitCode != 0 {
+		err = fmt.Errorf("mkdir %s: exit %d: %s", dir, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+	}
+	return err
 }
 
 // ImportedExtraOptions are the options an import reads back into extra_options: those the
@@ -276,8 +315,9 @@ func (h *Host) ImportedExtraOptions() map[string]string {
 }
 
 // RestoredPaths are the files that Delete with on_destroy = "restore" puts back: the main
-// file, then each drop-in the provider edited (each has its original copy), then ntop's
-// sudoers rule (when the provider removed it, it has a copy; otherwise it is left alone).
+// file, then each drop-in the provider edited (each has its original copy) and its own
+// RedisDropIn (which did not exist: removed), then ntop's sudoers rule and cron job (when the
+// provider removed them, each has a copy; otherwise they are left alone).
 func RestoredPaths(ctx context.Context, c *transport.Conn, confPath string) ([]string, error) {
 	paths := []string{confPath}
 	copies, err := c.Glob(ctx, dropInGlob(confPath)+hostchange.OriginalSuffix)
@@ -287,5 +327,8 @@ func RestoredPaths(ctx context.Context, c *transport.Conn, confPath string) ([]s
 	for _, p := range copies {
 		paths = append(paths, strings.TrimSuffix(p, hostchange.OriginalSuffix))
 	}
-	return append(paths, SudoersPath), nil
+	if own := RedisDropIn(confPath); own != "" {
+		paths = append(paths, own) // kept as absent: removed
+	}
+	return append(paths, SudoersPath, CronPath), nil
 }

@@ -281,3 +281,53 @@ func TestRedisStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisDropIn: where the main file is the one ntop's updater reads --redis from, --redis
+// (and its password) goes into the provider's own drop-in, out of the main file and out of
+// every other drop-in; a drop-in before it without a final line feed does not run into it.
+// Elsewhere (a per-interface file, any other path) it stays in the main file.
+func TestRedisDropIn(t *testing.T) {
+	const pw = "s3cret-Pa55"
+	own := "/etc/ntopng/ntopng.conf.d/" + RedisDropInName
+	if RedisDropIn(UpdaterConfPath) != own || RedisDropIn("/etc/ntopng/ntopng-eth0.conf") != "" || RedisDropIn("/srv/ntopng.conf") != "" {
+		t.Fatalf("RedisDropIn: %q %q %q", RedisDropIn(UpdaterConfPath), RedisDropIn("/etc/ntopng/ntopng-eth0.conf"), RedisDropIn("/srv/ntopng.conf"))
+	}
+	set := []ntopngconf.Setting{{Name: "user", Value: "ntopng"}, {Name: "redis", Value: "/run/redis/redis-server.sock:0:" + pw + "@0"}}
+	h := &Host{
+		Main: file(UpdaterConfPath, "-G=/var/run/ntopng.pid\n--redis=127.0.0.1:6379:old@0\n", 0, 0o640),
+		DropIns: []transport.File{file("/etc/ntopng/ntopng.conf.d/a.conf", "--redis=127.0.0.1\n--max-num-flows=5", 0, 0o640),
+			file(own, "--redis=/tmp/planted.sock:0:x@0\n--max-num-hosts=9\n", 0, 0o640)},
+	}
+	files, edited, eff := h.Edit(UpdaterConfPath, set, nil, 997)
+	byPath := map[string]string{}
+	for _, f := range files {
+		byPath[f.Path] = string(f.Data)
+		if f.Path == own && (f.UID != 0 || f.GID != 997 || f.Mode != ConfMode) {
+			t.Errorf("own drop-in: uid %d gid %d mode %o", f.UID, f.GID, f.Mode)
+		}
+	}
+	if strings.Contains(byPath[UpdaterConfPath], "redis") || !strings.Contains(byPath[UpdaterConfPath], "--user=ntopng") {
+		t.Errorf("main file still names Redis or lost --user:\n%s", byPath[UpdaterConfPath])
+	}
+	if strings.Contains(byPath["/etc/ntopng/ntopng.conf.d/a.conf"], "redis") || !reflect.DeepEqual(edited, []string{"/etc/ntopng/ntopng.conf.d/a.conf"}) {
+		t.Errorf("other drop-in keeps --redis, or edited = %q", edited)
+	}
+	ownText := byPath[own]
+	if !strings.HasPrefix(ownText, "\n") || strings.Count(ownText, "--redis=") != 1 || !strings.Contains(ownText, pw) || strings.Contains(ownText, "planted") || strings.Contains(ownText, "max-num-hosts") {
+		t.Errorf("own drop-in:\n%s", ownText)
+	}
+	if eff.RedisHost != "/run/redis/redis-server.sock" || eff.RedisPassword == nil || *eff.RedisPassword != pw || eff.Options["max-num-flows"] != "5" {
+		t.Errorf("effective after the edit: host %q password set %v, options %v", eff.RedisHost, eff.RedisPassword != nil, eff.Options)
+	}
+	// The files as ntop's unit concatenates them give ntopng the same.
+	all := byPath[UpdaterConfPath] + byPath["/etc/ntopng/ntopng.conf.d/a.conf"] + ownText
+	if cat := ntopngconf.EvaluateText(all); cat.RedisHost != eff.RedisHost || cat.Options["max-num-flows"] != "5" {
+		t.Errorf("concatenated: redis %q, max-num-flows %q", cat.RedisHost, cat.Options["max-num-flows"])
+	}
+	// A per-interface file keeps --redis in itself.
+	h.Main.Path, h.DropIns = "/etc/ntopng/ntopng-eth0.conf", nil // ntopng@.service reads no drop-ins
+	files, _, _ = h.Edit("/etc/ntopng/ntopng-eth0.conf", set, nil, 997)
+	if len(files) != 1 || !strings.Contains(string(files[0].Data), "--redis=/run/redis/redis-server.sock:0:"+pw) {
+		t.Errorf("per-interface file: %d files, main:\n%s", len(files), files[0].Data)
+	}
+}

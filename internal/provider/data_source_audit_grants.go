@@ -11,5 +11,6 @@ func auditGrants(g ntopnghardening.Grants) audit.PackageGrants {
 		NmapExists: g.NmapExists, NmapCaps: g.NmapCaps, NmapNote: g.NmapNote,
 		User: g.User, InJournal: g.InJournal, JournalExists: g.JournalExists,
 		Sudoers: g.Sudoers, SudoersRules: g.SudoersRules,
+		Cron: g.Cron, CronLines: g.CronLines, UpdaterRedis: g.UpdaterRedis, UpdaterPassword: g.UpdaterPassword,
 	}
 }

@@ -488,7 +488,7 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		ExtraOptions: types.MapNull(types.StringType), EffectiveOptions: types.MapNull(types.StringType),
 		ObservedListeners: types.ListNull(types.StringType), RedisPasswordSHA256: types.StringNull(), RedisStatus: types.StringNull(),
 		HTTPListen: types.StringNull(), HTTPSListen: types.StringNull(), User: types.StringNull(),
-		WebAllowedNetworks: types.ListNull(types.StringType), RevokePackageGrants: grantsObject(true, true, true),
+		WebAllowedNetworks: types.ListNull(types.StringType), RevokePackageGrants: grantsObject(revokeAll),
 		ConfigOwner: types.StringNull(), ConfigMode: types.StringNull(), WritableConfigPaths: types.ListNull(types.StringType),
 		Confinement: types.BoolValue(true), ConfinementWritablePaths: types.ListValueMust(types.StringType, nil),
 		ConfinementStatus: types.StringNull(),

@@ -89,6 +89,10 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 			return "", diags
 		}
 	}
+	if err := ntopnghardening.PrepareRedisDropIn(ctx, c, confPath); err != nil {
+		diags.AddError("Cannot Prepare ntopng.conf.d", err.Error())
+		return "", diags
+	}
 	files, editedDropIns, eff := h.Edit(confPath, set, remove, gid)
 	for _, p := range editedDropIns {
 		tflog.Debug(ctx, "removing managed options from a drop-in", map[string]any{"path": p})

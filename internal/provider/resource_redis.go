@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -73,15 +72,6 @@ type redisModel struct {
 	EnableProtected      types.String `tfsdk:"enable_protected_configs"`
 	Server               types.String `tfsdk:"server"`
 	ServerVersion        types.String `tfsdk:"server_version"`
-}
-
-// enable returns the model's enable-* attributes by directive name.
-func (m *redisModel) enable() map[string]*types.String {
-	return map[string]*types.String{
-		redishardening.EnableDebugCommand:     &m.EnableDebug,
-		redishardening.EnableModuleCommand:    &m.EnableModule,
-		redishardening.EnableProtectedConfigs: &m.EnableProtected,
-	}
 }
 
 // redisPassword is the requirepass secret: write-only with a version, or sensitive.
@@ -297,15 +287,6 @@ func enableAttribute(directive, what string) schema.StringAttribute {
 		Default:    stringdefault.StaticString(redishardening.EnableNo),
 		Validators: []validator.String{stringvalidator.OneOf(redishardening.EnableValues...)},
 	}
-}
-
-// quotedList renders `"a"`, `"b"` for descriptions.
-func quotedList(vals []string) string {
-	q := make([]string, len(vals))
-	for i, v := range vals {
-		q[i] = "`\"" + v + "\"`"
-	}
-	return strings.Join(q, ", ")
 }
 
 // Configure takes the provider's connection pool.

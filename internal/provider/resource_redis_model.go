@@ -4,6 +4,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -13,6 +14,24 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/redisconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/redishardening"
 )
+
+// enable returns the model's enable-* attributes by directive name.
+func (m *redisModel) enable() map[string]*types.String {
+	return map[string]*types.String{
+		redishardening.EnableDebugCommand:     &m.EnableDebug,
+		redishardening.EnableModuleCommand:    &m.EnableModule,
+		redishardening.EnableProtectedConfigs: &m.EnableProtected,
+	}
+}
+
+// quotedList renders `"a"`, `"b"` for descriptions.
+func quotedList(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = "`\"" + v + "\"`"
+	}
+	return strings.Join(q, ", ")
+}
 
 // knownForHost reports whether every value the host checks need is known.
 func (m redisModel) knownForHost() bool {

@@ -637,7 +637,7 @@ func (p *fleetProbe) startRedisReachLog(t *testing.T) func() []string {
 	_, port, _ := net.SplitHostPort(p.https)
 	httpsPort, _ := strconv.Atoi(port)
 	script := `rm -f /run/reach.stop; while [ ! -e /run/reach.stop ]; do
-  r=$(sed -n 's/^--redis=//p' /etc/ntopng/ntopng.conf | tail -n 1)
+  r=$(cat /etc/ntopng/ntopng.conf /etc/ntopng/ntopng.conf.d/*.conf 2>/dev/null | sed -n 's/^--redis=//p' | tail -n 1)
   sock=${r%%:*}; rest=${r#*:}; rest=${rest#*:}; pw=${rest%@*}
   a=$(` + p.r.CLI() + ` -s "$sock" -a "$pw" --no-auth-warning ping 2>&1 | head -n 1 | tr -s ' ' '_')
   l=$(ss -Htln "sport = :` + strconv.Itoa(httpsPort) + `" | grep -c . || true)

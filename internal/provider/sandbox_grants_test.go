@@ -65,20 +65,21 @@ data "ntopng_audit" "probe" {
 		fmt.Sprintf(auditHCL, "depends_on = [ntopng_instance.probe]")
 	grantFindings := func(status string, evidence ...string) resource.TestCheckFunc {
 		var checks []resource.TestCheckFunc
-		for i, id := range []string{"package_nmap_capabilities", "package_journal_access", "package_ntopctl_sudo"} {
+		for i, id := range []string{"package_nmap_capabilities", "package_journal_access", "package_ntopctl_sudo", "package_update_cron"} {
 			checks = append(checks, finding(id, status, evidence[i]))
 		}
 		return resource.ComposeTestCheckFunc(checks...)
 	}
 	grantsState := func(v bool) statecheck.StateCheck {
 		return statecheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("revoke_package_grants"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"nmap_capabilities": knownvalue.Bool(v), "systemd_journal": knownvalue.Bool(v), "ntopctl_sudo": knownvalue.Bool(v)}))
+			"nmap_capabilities": knownvalue.Bool(v), "systemd_journal": knownvalue.Bool(v), "ntopctl_sudo": knownvalue.Bool(v), "update_cron": knownvalue.Bool(v)}))
 	}
 	hardenedStep := resource.TestStep{
 		Config: hardened, ConfigVariables: f.vars(),
 		ConfigStateChecks: append(f.stateChecks(), grantsState(true)),
 		Check: resource.ComposeTestCheckFunc(f.hardened(), hostIs(""),
-			grantFindings("pass", `getcap /usr/bin/nmap: none`, `ntopng is not a member of systemd-journal`, `/etc/sudoers\.d/ntopng missing`),
+			grantFindings("pass", `getcap /usr/bin/nmap: none`, `ntopng is not a member of systemd-journal`, `/etc/sudoers\.d/ntopng missing`,
+				`/etc/cron\.d/ntopng missing; the updater finds no Redis in /etc/ntopng/ntopng\.conf`),
 			func(*terraform.State) error {
 				// The copy kept for on_destroy is one sudo does not read, and ntopng lost the group it started with.
 				if got, err := f.exec(`cat /etc/sudoers.d/ntopng.pre-terraform; sudo -l -U ntopng | grep -c ntopctl || true; ` +
@@ -93,7 +94,7 @@ data "ntopng_audit" "probe" {
 	regranted.PreConfig = func() {
 		// An upgrade of ntop's package runs its postinst again: every grant is back.
 		// (dpkg unpacks the package's files first: its sudoers rule among them).
-		f.mustExec(t, "printf 'ntopng ALL= NOPASSWD: /usr/bin/ntopctl\\n' > /etc/sudoers.d/ntopng && /usr/share/ntopng-package/postinst")
+		f.mustExec(t, "printf 'ntopng ALL= NOPASSWD: /usr/bin/ntopctl\\n' > /etc/sudoers.d/ntopng && cat > /etc/cron.d/ntopng <<'EOF'\n"+ntopCronJob+"EOF\n/usr/share/ntopng-package/postinst")
 		if got := f.mustExec(t, grants); got != stockGrants {
 			t.Fatalf("after the postinst ran again, grants = %q, want %q", got, stockGrants)
 		}
@@ -101,6 +102,7 @@ data "ntopng_audit" "probe" {
 	regranted.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction("ntopng_instance.probe", plancheck.ResourceActionUpdate),
 		plancheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("revoke_package_grants").AtMapKey("ntopctl_sudo"), knownvalue.Bool(true)),
+		plancheck.ExpectKnownValue("ntopng_instance.probe", tfjsonpath.New("revoke_package_grants").AtMapKey("update_cron"), knownvalue.Bool(true)),
 	}}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { preCheck(t) },
@@ -109,7 +111,8 @@ data "ntopng_audit" "probe" {
 			{
 				Config: stock, ConfigVariables: f.vars(),
 				Check: grantFindings("fail", `getcap /usr/bin/nmap: /usr/bin/nmap cap_[a-z_,]*cap_net_raw[a-z_,]*[=+]eip`,
-					`/etc/group: ntopng is a member of systemd-journal`, `ntopng ALL= NOPASSWD: /usr/bin/ntopctl`),
+					`/etc/group: ntopng is a member of systemd-journal`, `ntopng ALL= NOPASSWD: /usr/bin/ntopctl`,
+					`/etc/cron\.d/ntopng: \* \* \* \* \* root /usr/bin/ntopng-utils-manage-updates -a handle-on-demand-requests; 0 6 \* \* \* root /usr/bin/ntopng-utils-manage-updates -a check-updates; the updater finds no Redis`),
 			},
 			hardenedStep,
 			{Config: hardened, ConfigVariables: f.vars(), PlanOnly: true}, // the next plan is empty
@@ -125,9 +128,14 @@ data "ntopng_audit" "probe" {
 			},
 		},
 	})
-	// Destroyed with on_destroy = "restore": ntop's sudoers rule is back as it was, its copy gone.
+	// Destroyed with on_destroy = "restore": ntop's sudoers rule and cron job are back as they
+	// were, their copies gone; ntopng.conf is ntop's again, and the provider's Redis drop-in gone.
 	if got := f.mustExec(t, "stat -c '%U:%G %a' /etc/sudoers.d/ntopng; cat /etc/sudoers.d/ntopng; ls /etc/sudoers.d/ntopng.pre-terraform 2>&1 >/dev/null | grep -c 'No such' || true"); got != "root:root 440\nntopng ALL= NOPASSWD: /usr/bin/ntopctl\n1" {
 		t.Errorf("after destroy with on_destroy = \"restore\": %q, want ntop's rule back, 0440 root, and no copy", got)
+	}
+	if got := f.mustExec(t, "cat /etc/cron.d/ntopng; ls /etc/cron.d/ntopng.pre-terraform /etc/ntopng/ntopng.conf.d/"+ntopnghardening.RedisDropInName+
+		" 2>&1 >/dev/null | grep -c 'No such'; grep -c -e redis -e Terraform /etc/ntopng/ntopng.conf || true"); got != strings.TrimSpace(ntopCronJob)+"\n2\n0" {
+		t.Errorf("after destroy with on_destroy = \"restore\": cron job, missing copies, ntopng.conf's Redis and Terraform lines = %q, want ntop's job, 2, 0", got)
 	}
 
 	// A host without nmap and without the systemd-journal group: nothing to take back, no error.
@@ -140,7 +148,7 @@ data "ntopng_audit" "probe" {
 			Config: cfg + fmt.Sprintf(auditHCL, "depends_on = [ntopng_instance.probe]"), ConfigVariables: f.vars(),
 			ConfigStateChecks: []statecheck.StateCheck{grantsState(true)},
 			Check: resource.ComposeTestCheckFunc(f.hardened(),
-				grantFindings("pass", `/usr/bin/nmap missing`, `no systemd-journal`, `/etc/sudoers\.d/ntopng missing`)),
+				grantFindings("pass", `/usr/bin/nmap missing`, `no systemd-journal`, `/etc/sudoers\.d/ntopng missing`, `/etc/cron\.d/ntopng missing`)),
 		}, {Config: cfg + fmt.Sprintf(auditHCL, "depends_on = [ntopng_instance.probe]"), ConfigVariables: f.vars(), PlanOnly: true}},
 	})
 }

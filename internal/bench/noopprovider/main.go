@@ -24,10 +24,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/procsettings"
 	ntopng "github.com/hardenops/terraform-provider-ntopng/internal/provider"
 )
 
 func main() {
+	procsettings.Apply("noop") // the ntopng provider's logging and collector settings
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return noop{} }, providerserver.ServeOpts{
 		Address: "registry.terraform.io/hardenops/noop",
 	})

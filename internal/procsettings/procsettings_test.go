@@ -1,0 +1,135 @@
+package procsettings
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"math"
+	"os"
+	rdebug "runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// clearLogEnv unsets every TF_LOG* variable for the test (restored afterwards).
+func clearLogEnv(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "TF_LOG") {
+			t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
+	}
+	for _, v := range QuietedLogVars("ntopng") {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+}
+
+func TestQuietLogsWithoutAnyTFLog(t *testing.T) {
+	clearLogEnv(t)
+	QuietLogs("ntopng")
+	for _, v := range QuietedLogVars("ntopng") {
+		if got := os.Getenv(v); got != "off" {
+			t.Errorf("%s = %q after QuietLogs with no TF_LOG* set, want off", v, got)
+		}
+	}
+	if QuietedLogVars("ntopng")[0] != "TF_LOG_PROVIDER_NTOPNG" || QuietedLogVars("noop")[0] != "TF_LOG_PROVIDER_NOOP" {
+		t.Errorf("provider loggers: %q, %q", QuietedLogVars("ntopng")[0], QuietedLogVars("noop")[0])
+	}
+}
+
+func TestQuietLogsKeepsWhatTheOperatorAskedFor(t *testing.T) {
+	for _, asked := range []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_NTOPNG", "TF_LOG_SDK_FRAMEWORK"} {
+		t.Run(asked, func(t *testing.T) {
+			clearLogEnv(t)
+			t.Setenv(asked, "DEBUG")
+			QuietLogs("ntopng")
+			if got := os.Getenv(asked); got != "DEBUG" {
+				t.Errorf("%s = %q, want DEBUG kept", asked, got)
+			}
+			for _, v := range QuietedLogVars("ntopng") {
+				if v != asked && os.Getenv(v) == "off" {
+					t.Errorf("%s set to off although %s was set", v, asked)
+				}
+			}
+		})
+	}
+}
+
+// TestTuneGC: without GOMEMLIMIT and GOGC, a 64 MiB soft limit and no proportional collection
+// under it; GOMEMLIMIT leaves both to the runtime; GOGC keeps its own pacing under the limit.
+func TestTuneGC(t *testing.T) {
+	defer rdebug.SetGCPercent(rdebug.SetGCPercent(100))
+	defer rdebug.SetMemoryLimit(rdebug.SetMemoryLimit(math.MaxInt64))
+	for _, c := range []struct {
+		gomemlimit, gogc string
+		limit            int64
+		percent          int
+	}{
+		{"", "", MemoryLimit, -1},
+		{"", "200", MemoryLimit, 100},
+		{"1GiB", "", math.MaxInt64, 100},
+	} {
+		t.Setenv("GOMEMLIMIT", c.gomemlimit)
+		t.Setenv("GOGC", c.gogc)
+		rdebug.SetGCPercent(100)
+		rdebug.SetMemoryLimit(math.MaxInt64)
+		TuneGC()
+		if limit, percent := rdebug.SetMemoryLimit(-1), rdebug.SetGCPercent(100); limit != c.limit || percent != c.percent {
+			t.Errorf("GOMEMLIMIT=%q GOGC=%q: limit %d, GC percent %d; want %d, %d", c.gomemlimit, c.gogc, limit, percent, c.limit, c.percent)
+		}
+	}
+}
+
+// TestBothProvidersApplyTheSameSettings: the ntopng provider's main and make bench's no-op
+// provider's main each call Apply first, with their own registry type, and nothing else
+// touches the logging or the collector: the floor runs under the provider's settings.
+func TestBothProvidersApplyTheSameSettings(t *testing.T) {
+	for file, typ := range map[string]string{"../../main.go": "ntopng", "../bench/noopprovider/main.go": "noop"} {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), file, src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var first *ast.CallExpr
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "main" {
+				for _, st := range fn.Body.List {
+					if es, ok := st.(*ast.ExprStmt); ok {
+						if call, ok := es.X.(*ast.CallExpr); ok {
+							if sel, ok := call.Fun.(*ast.SelectorExpr); ok && !isIdent(sel.X, "flag") { // flags first, then the settings
+								first = call
+								break
+							}
+						}
+					}
+				}
+			}
+		}
+		if first == nil {
+			t.Errorf("%s: main calls nothing", file)
+			continue
+		}
+		if sel := first.Fun.(*ast.SelectorExpr); !isIdent(sel.X, "procsettings") || sel.Sel.Name != "Apply" || len(first.Args) != 1 {
+			t.Errorf("%s: main does not start with procsettings.Apply(...)", file)
+			continue
+		}
+		if lit, ok := first.Args[0].(*ast.BasicLit); !ok || lit.Value != strconv.Quote(typ) {
+			t.Errorf("%s: procsettings.Apply's argument is not %q", file, typ)
+		}
+		for _, banned := range []string{"SetMemoryLimit", "SetGCPercent", `"TF_LOG`} {
+			if strings.Contains(string(src), banned) {
+				t.Errorf("%s sets %s itself: only procsettings may", file, banned)
+			}
+		}
+	}
+}
+
+func isIdent(e ast.Expr, name string) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == name
+}
