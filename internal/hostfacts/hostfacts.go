@@ -71,15 +71,15 @@ var (
 	ntopngVersionRE = regexp.MustCompile(`v\.?\s*([0-9]+\.[0-9]+(?:\.[0-9A-Za-z\-]+)*)|([0-9]+\.[0-9]+(?:\.[0-9]+)+)`)
 )
 
-// Parse reads what Command's script printed. Everything after the "@@listeners" marker is the listener
-// check's output; an output without it, or with one the listener check does not recognise,
-// gives a *ListenersError.
+// Parse reads what Command's script printed. Everything after the "@@listeners" marker is
+// the listener check's output; an output without it, or with one the listener check does
+// not recognise, gives a *ListenersError.
 func Parse(out string) (Facts, error) {
 	f := Facts{OSRelease: map[string]string{}, Users: map[string]User{}}
 	secs := hostscript.Sections(out, "listeners") // the listener check's output runs to the end
 	sections := map[string][]string{}
 	for _, sec := range secs {
-		key := "@@" + sec.Name
+		key := sec.Name
 		if sec.Arg != "" {
 			key += " " + sec.Arg
 		}
@@ -89,30 +89,30 @@ func Parse(out string) (Facts, error) {
 			}
 		}
 	}
-	if h := sections["@@hostname"]; len(h) > 0 {
+	if h := sections["hostname"]; len(h) > 0 {
 		f.Hostname = strings.TrimSpace(h[0])
 	}
-	for _, l := range sections["@@os-release"] {
+	for _, l := range sections["os-release"] {
 		k, v, ok := strings.Cut(l, "=")
 		if ok {
 			f.OSRelease[k] = strings.Trim(v, `"'`)
 		}
 	}
-	if r := strings.Join(sections["@@redis"], " "); r != "" {
+	if r := strings.Join(sections["redis"], " "); r != "" {
 		if m := redisVersionRE.FindStringSubmatch(r); m != nil {
 			f.RedisVersion = m[1]
 		}
 	}
-	if n := strings.Join(sections["@@ntopng"], " "); n != "" {
+	if n := strings.Join(sections["ntopng"], " "); n != "" {
 		if m := ntopngVersionRE.FindStringSubmatch(n); m != nil {
 			f.NtopngVersion = m[1] + m[2]
 		} else {
-			f.NtopngVersion = strings.TrimSpace(sections["@@ntopng"][0])
+			f.NtopngVersion = strings.TrimSpace(sections["ntopng"][0])
 		}
 	}
 	for _, sec := range secs {
 		if sec.Name == "user" {
-			f.Users[sec.Arg] = parseUser(sections["@@user "+sec.Arg])
+			f.Users[sec.Arg] = parseUser(sections["user "+sec.Arg])
 		}
 	}
 	listeners, _ := hostscript.Find(secs, "listeners")

@@ -154,6 +154,22 @@ func Sections(out string, raw ...string) []Section {
 	return secs
 }
 
+// Join is the output that secs were split from: Sections' inverse.
+func Join(secs []Section) string {
+	var b strings.Builder
+	for i, s := range secs {
+		if i > 0 || s.Name != "" {
+			b.WriteString("@@" + s.Name)
+			if s.Arg != "" {
+				b.WriteString(" " + s.Arg)
+			}
+			b.WriteByte('\n')
+		}
+		b.WriteString(s.Body)
+	}
+	return b.String()
+}
+
 // Find returns the first section named name.
 func Find(secs []Section, name string) (Section, bool) {
 	for _, s := range secs {

@@ -20,6 +20,9 @@ func TestSections(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Sections =\n%#v\nwant\n%#v", got, want)
 	}
+	if j := Join(Sections(out, "redis")); j != out {
+		t.Errorf("Join(Sections(out)) = %q, want %q", j, out)
+	}
 	if got := Sections("@@x\nno newline at the end"); len(got) != 2 || got[1].Body != "no newline at the end" {
 		t.Errorf("last line without newline: %#v", got)
 	}

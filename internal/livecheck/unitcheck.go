@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -193,20 +194,15 @@ func pastListeners(data []byte) bool {
 // read returns (their complete lines), when the socket listing found any socket: with none
 // there is nothing to look up, and the tables are not read.
 func withTables(out string, read func(p string) ([]byte, error)) (string, error) {
-	j := strings.Index(out, "@@sockets\n")
-	if j < 0 {
+	secs := hostscript.Sections(out, "redis")
+	i := slices.IndexFunc(secs, func(s hostscript.Section) bool { return s.Name == "sockets" })
+	if i < 0 || i+1 == len(secs) || secs[i+1].Name != "tcp" {
 		return out, nil // ParseProcessListeners says what is wrong with it
 	}
-	i := strings.Index(out[j+len("@@sockets"):], "\n@@tcp\n")
-	if i < 0 {
-		return out, nil
-	}
-	i += j + len("@@sockets")
-	if strings.TrimSpace(out[j+len("@@sockets\n"):i+1]) == "" {
+	if strings.TrimSpace(secs[i].Body) == "" {
 		return out, nil
 	}
 	var b strings.Builder
-	b.WriteString(out[:i+len("\n@@tcp\n")])
 	for _, p := range tcpTables {
 		data, err := read(p)
 		if err != nil {
@@ -216,8 +212,8 @@ func withTables(out string, read func(p string) ([]byte, error)) (string, error)
 			b.Write(data[:k+1]) // a line cut short could name another socket's inode
 		}
 	}
-	b.WriteString(out[i+len("\n@@tcp\n"):])
-	return b.String(), nil
+	secs[i+1].Body = b.String() + secs[i+1].Body
+	return hostscript.Join(secs), nil
 }
 
 // parseUnitCheck parses the unit check's output: the processes' sockets, each probe's
