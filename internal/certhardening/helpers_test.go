@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/testconn"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
@@ -78,17 +79,5 @@ func pemCert(c *x509.Certificate) string {
 // sshRoot starts a test sshd and returns a connection to it as root.
 func sshRoot(t *testing.T) (context.Context, *transport.Conn) {
 	t.Helper()
-	s := testhost.StartSSHD(t, testhost.Options{})
-	pool := transport.NewPool()
-	t.Cleanup(func() { pool.Close() })
-	ctx := context.Background()
-	c, err := pool.Conn(ctx, transport.Config{Target: transport.Endpoint{
-		Host: "127.0.0.1", Port: s.Port,
-		Auth:          transport.Auth{User: "root", PrivateKey: s.Root.PrivateKey},
-		HostKeyPolicy: transport.HostKeyPolicy{HostKey: s.HostKey},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ctx, c
+	return context.Background(), testconn.Root(t, testhost.StartSSHD(t, testhost.Options{}))
 }

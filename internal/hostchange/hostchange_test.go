@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/testconn"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
@@ -61,22 +62,15 @@ func (r *rig) reset(t *testing.T) {
 }
 
 func (r *rig) config(u testhost.User, sudo bool, timeout time.Duration) transport.Config {
-	return transport.Config{
-		Target: transport.Endpoint{Host: "127.0.0.1", Port: r.p.Port,
-			Auth: transport.Auth{User: u.Name, PrivateKey: u.PrivateKey}, HostKeyPolicy: transport.HostKeyPolicy{HostKey: r.s.HostKey}},
-		Sudo: sudo, Timeout: timeout,
-	}
+	cfg := testconn.Config(r.s, u)
+	cfg.Target.Port, cfg.Sudo, cfg.Timeout = r.p.Port, sudo, timeout
+	return cfg
 }
 
 // conn returns a handle from a new pool (a new provider process), connected.
 func (r *rig) conn(t *testing.T, u testhost.User, sudo bool, timeout time.Duration) *transport.Conn {
 	t.Helper()
-	pool := transport.NewPool()
-	t.Cleanup(func() { pool.Close() })
-	c, err := pool.Conn(context.Background(), r.config(u, sudo, timeout))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := testconn.Open(t, r.config(u, sudo, timeout))
 	if _, _, err := c.ReadFile(context.Background(), r.main); err != nil { // opens SFTP
 		t.Fatal(err)
 	}

@@ -29,10 +29,26 @@ func (e *TimeoutError) Error() string { return fmt.Sprintf("after %s, %s", e.Aft
 // holding the last why. A cancelled ctx ends the wait with ctx's error wrapped with the last
 // why.
 func Poll(ctx context.Context, b Backoff, check func(ctx context.Context, elapsed, next time.Duration) (why string, err error)) error {
-	start := time.Now()
+	return poll(ctx, realClock{}, b, check)
+}
+
+// clock is the time poll reads and waits on: the machine's, or a test's fake one.
+type clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// poll is Poll on clock c.
+func poll(ctx context.Context, c clock, b Backoff, check func(ctx context.Context, elapsed, next time.Duration) (why string, err error)) error {
+	start := c.Now()
 	delay := b.First
 	for {
-		elapsed := time.Since(start)
+		elapsed := c.Now().Sub(start)
 		why, err := check(ctx, elapsed, delay)
 		if err != nil {
 			return err
@@ -46,7 +62,7 @@ func Poll(ctx context.Context, b Backoff, check func(ctx context.Context, elapse
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w while waiting: %s", ctx.Err(), why)
-		case <-time.After(delay):
+		case <-c.After(delay):
 		}
 		delay = min(delay*2, b.Max)
 	}

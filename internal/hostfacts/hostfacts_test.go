@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 )
 
@@ -100,26 +101,22 @@ func TestParseListenersError(t *testing.T) {
 	}
 }
 
+// TestScript: the user names are the USERS argument (by name, one per line, never in the
+// script's text), and the listeners come last (their output runs to the end).
 func TestScript(t *testing.T) {
-	s := Script([]string{"ntopng", "o'brien"})
-	for _, want := range []string{
-		"echo '@@user 'ntopng; if getent passwd ntopng; then id -Gn ntopng; fi\n",
-		`echo '@@user ''o'\''brien'; if getent passwd 'o'\''brien'; then id -Gn 'o'\''brien'; fi` + "\n",
-		"echo '@@listeners'\n" + livecheck.ListenersScript + "\n",
-	} {
-		if !strings.Contains(s, want) {
-			t.Errorf("script lacks %q:\n%s", want, s)
-		}
+	argv := Command([]string{"ntopng", "o'brien"})
+	if n := len(argv); n != 5 || argv[4] != "USERS=ntopng\no'brien" {
+		t.Errorf("arguments %q, want the users in USERS", argv[3:])
 	}
-	if !strings.HasSuffix(s, livecheck.ListenersScript+"\n") {
-		t.Errorf("the listeners must come last (their output runs to the end):\n%s", s)
+	if s := argv[2]; strings.Contains(s, "brien") || !strings.HasSuffix(s, strings.TrimPrefix(livecheck.ListenersScript.Text(), hostscript.New("x", "# args:\n").Text())) {
+		t.Errorf("the script holds a user name, or does not end with the listeners:\n%s", s)
 	}
 }
 
 // TestScriptOnThisMachine runs the script with this machine's sh and parses what it printed:
 // the two halves agree on the sections.
 func TestScriptOnThisMachine(t *testing.T) {
-	out, err := exec.Command("sh", "-c", Script([]string{"root", "no-such-user-hostfacts"})).Output()
+	out, err := exec.Command("/bin/sh", Command([]string{"root", "no-such-user-hostfacts", "o'brien"})[1:]...).Output()
 	if err != nil {
 		t.Fatalf("sh: %v", err)
 	}
@@ -132,6 +129,9 @@ func TestScriptOnThisMachine(t *testing.T) {
 	}
 	if r := f.Users["root"]; !r.Exists || r.UID != 0 || r.GID != 0 || len(r.Groups) == 0 || r.Groups[0] != "root" {
 		t.Errorf("root = %+v", r)
+	}
+	if u, ok := f.Users["o'brien"]; !ok || u.Exists {
+		t.Errorf("missing user o'brien = %+v, %t; want reported as not existing", u, ok)
 	}
 	if u, ok := f.Users["no-such-user-hostfacts"]; !ok || u.Exists {
 		t.Errorf("missing user = %+v, %t; want reported as not existing", u, ok)

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/testconn"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
-	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
 // silentListener accepts TCP connections on loopback and never answers; the connections
@@ -48,28 +48,13 @@ func silentListener(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func rootConn(t *testing.T, s *testhost.SSHD) *transport.Conn {
-	t.Helper()
-	p := transport.NewPool()
-	t.Cleanup(func() { p.Close() })
-	c, err := p.Conn(context.Background(), transport.Config{Target: transport.Endpoint{
-		Host: "127.0.0.1", Port: s.Port,
-		Auth:          transport.Auth{User: "root", PrivateKey: s.Root.PrivateKey},
-		HostKeyPolicy: transport.HostKeyPolicy{HostKey: s.HostKey},
-	}, Timeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // TestIntegrationLiveChecksEndOnSilentPeer: a peer that accepts through the SSH tunnel and
 // never answers ends the Redis and the TLS check when the context's deadline passes, or
 // when it is cancelled (Ctrl-C), with an error naming the address, the host and the step.
 // Before, SetDeadline on an SSH channel failed silently and both checks blocked forever.
 func TestIntegrationLiveChecksEndOnSilentPeer(t *testing.T) {
 	s := testhost.StartSSHD(t, testhost.Options{})
-	c := rootConn(t, s)
+	c := testconn.Root(t, s)
 	addr := silentListener(t)
 	checks := map[string]func(ctx context.Context) error{
 		"redis": func(ctx context.Context) error {

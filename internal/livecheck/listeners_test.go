@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
 )
 
 func TestParseSS(t *testing.T) {
@@ -153,11 +155,17 @@ func scriptFindsOwnListener(t *testing.T, env []string) {
 // arguments follow.
 func runListenersScript(t *testing.T, env []string, selector, arg string, more ...string) Unit {
 	t.Helper()
-	args := []string{"-c", processListenersScript, "sh", selector, arg}
-	if selector == "unit" && len(more) == 0 {
-		more = []string{t.TempDir(), "", "", "-1"}
+	args := hostscript.Args{"MODE": selector}
+	switch selector {
+	case "unit":
+		if len(more) == 0 {
+			more = []string{t.TempDir(), "", "", "-1"}
+		}
+		args["UNIT"], args["BOOTED"], args["PIDFILE"], args["CONF"], args["NTOPNG_UID"] = arg, more[0], more[1], more[2], more[3]
+	case "name":
+		args["NAMES"] = arg
 	}
-	cmd := exec.Command("/bin/sh", append(args, more...)...)
+	cmd := exec.Command("/bin/sh", unitCheckScript.MustCommand(args)[1:]...)
 	cmd.Env = env
 	out, err := cmd.Output()
 	if err != nil {

@@ -92,18 +92,18 @@ func TestUnitScriptWithoutSystemd(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		for i := 0; ; i++ {
-			if c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err == nil {
-				c.Close()
-				if _, err := os.Stat(pidFile); err == nil {
-					return conf, pidFile, port
-				}
+		testhost.Eventually(t, 5*time.Second, 50*time.Millisecond, func() error {
+			c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+			if err != nil {
+				return fmt.Errorf("the stand-in does not listen on %d with a PID file: %v", port, err)
 			}
-			if i == 100 {
-				t.Fatalf("the stand-in does not listen on %d with a PID file", port)
+			c.Close()
+			if _, err := os.Stat(pidFile); err != nil {
+				return fmt.Errorf("the stand-in listens on %d but has no PID file: %v", port, err)
 			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return nil
+		})
+		return conf, pidFile, port
 	}
 	listensOn := func(u Unit, port int) bool {
 		return len(u.Listeners) == 1 && u.Listeners[0].Port == port && u.Listeners[0].PID == u.MainPID

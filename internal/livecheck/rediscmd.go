@@ -3,12 +3,14 @@ package livecheck
 import (
 	"bufio"
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
@@ -198,14 +200,15 @@ func cliFormatted(l string) RedisReply {
 	return RedisReply{Str: l}
 }
 
-// cliScript runs redis-cli, or valkey-cli where there is no redis-cli (Debian 13's Valkey
-// ships only valkey-cli), with the arguments appended to it, and keeps no history.
-const cliScript = `cli=redis-cli
-command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli
-REDISCLI_HISTFILE=/dev/null VALKEYCLI_HISTFILE=/dev/null exec "$cli" `
+//go:embed rediscli.sh
+var redisCLISh string
+
+// cliScript runs redis-cli, or valkey-cli where there is no redis-cli (rediscli.sh), with
+// the arguments given after its named ones, and keeps no history.
+var cliScript = hostscript.New("rediscli.sh", redisCLISh)
 
 // runCLI runs the host's Redis command-line client with args (never a secret: those go on
 // stdin).
 func runCLI(ctx context.Context, c *transport.Conn, args []string, stdin []byte) (transport.Result, error) {
-	return c.RunShell(ctx, cliScript+transport.Join(args), stdin)
+	return c.Run(ctx, cliScript.MustCommand(nil, args...), stdin)
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
+	"github.com/hardenops/terraform-provider-ntopng/internal/testconn"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
@@ -124,24 +126,42 @@ func TestParseRedisReachBoundsTheDetail(t *testing.T) {
 	}
 }
 
-// TestUnitCheckAlso: the extra question's output is what follows the last marker, even when a
-// Redis the configuration names answers with the marker itself.
-func TestUnitCheckAlso(t *testing.T) {
+// TestUnitCheckProbes: a probe runs in the unit check with its own named arguments, after the
+// processes and before the Redis question; its output is its section, even when a Redis the
+// configuration names answers with the marker itself (the Redis section is last, read raw).
+func TestUnitCheckProbes(t *testing.T) {
 	target := RedisTarget{Network: "unix", Addr: "/run/redis/redis.sock"}
-	argv, _, err := unitCheckCommand(Service{Unit: "ntopng.service", UID: -1, Also: "echo grants"}, t.TempDir(), &target)
-	if err != nil || !strings.HasSuffix(argv[2], "\nprintf '\\n@@also\\n'\necho grants") {
-		t.Fatalf("script does not end with the extra question: %v\n%s", err, argv[2])
+	probe := Probe{Name: "grants", Script: hostscript.New("grants.sh", "# args: WHAT\nprintf 'nmap=\\n%s\\n' \"$WHAT\"\n"),
+		Args: hostscript.Args{"WHAT": "sudoers=absent"}}
+	argv, stdin, err := unitCheckCommand(Service{Unit: "ntopng.service", UID: -1, Probes: []Probe{probe}}, t.TempDir(), &target)
+	if err != nil || !strings.Contains(argv[2], "@@probe %s") || !strings.Contains(argv[2], "printf 'nmap=") ||
+		strings.Index(argv[2], "printf 'nmap=") > strings.Index(argv[2], "@@redis") {
+		t.Fatalf("the probe is not in the script, before the Redis question: %v\n%s", err, argv[2])
 	}
-	out := "@@sockets\n@@tcp\n@@redis\n-ERR \n@@also\nnmap=x\n\n@@also\nnmap=\nsudoers=absent\n"
-	u, err := parseUnitCheck(out, "ntopng.service", &target, true)
+	cmd := exec.Command("/bin/sh", argv[1:]...)
+	cmd.Env = fakeSystemctl(t, "ActiveState=inactive\nMainPID=0\nControlGroup=")
+	cmd.Stdin = bytes.NewReader(stdin)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	u, err := parseUnitCheck(localTables(t, string(out)), "ntopng.service", &target, []Probe{probe})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Also != "nmap=\nsudoers=absent\n" {
-		t.Errorf("Also = %q", u.Also)
+	if u.Probes["grants"] != "nmap=\nsudoers=absent\n" || u.ActiveState != "inactive" || u.Redis == nil {
+		t.Errorf("Probes = %q, unit %+v", u.Probes, u)
 	}
-	if _, err := parseUnitCheck("@@sockets\n@@tcp\n@@redis\nPONG\n", "ntopng.service", &target, true); err == nil {
-		t.Error("output without the extra section parsed")
+	// A Redis that answers with the marker cannot stand in for the probe.
+	forged := "@@sockets\n@@tcp\n\n@@probe grants\nnmap=\nsudoers=absent\n\n@@redis\n-ERR \n@@probe grants\nnmap=x\n"
+	if u, err := parseUnitCheck(forged, "ntopng.service", &target, []Probe{probe}); err != nil || u.Probes["grants"] != "nmap=\nsudoers=absent\n" {
+		t.Errorf("Probes = %q (%v), want the probe's own section", u.Probes, err)
+	}
+	if _, err := parseUnitCheck("@@sockets\n@@tcp\n\n@@redis\nPONG\n@@probe grants\nx\n", "ntopng.service", &target, []Probe{probe}); err == nil {
+		t.Error("output without the probe's section parsed")
+	}
+	if _, _, err := unitCheckCommand(Service{Unit: "u", Probes: []Probe{{Name: "x", Script: probe.Script, Args: hostscript.Args{"UNIT": "y"}}}}, "/", nil); err == nil {
+		t.Error("a probe argument named like the unit check's was accepted")
 	}
 }
 
@@ -154,7 +174,7 @@ func TestIntegrationReachThroughTunnel(t *testing.T) {
 	sock := filepath.Join(dir, "redis.sock")
 	port := testhost.FreePort(t)
 	testhost.StartRedis(t, testhost.RedisBaseConf(dir, port)+"unixsocket "+sock+"\nunixsocketperm 700\nrequirepass "+pw+"\n")
-	c := rootConn(t, testhost.StartSSHD(t, testhost.Options{}))
+	c := testconn.Root(t, testhost.StartSSHD(t, testhost.Options{}))
 	tcp := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	cases := []struct {
 		name     string

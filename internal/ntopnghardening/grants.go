@@ -6,12 +6,15 @@ package ntopnghardening
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
+	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
@@ -60,42 +63,17 @@ type Grants struct {
 	UpdaterPassword bool
 }
 
-// GrantsProbe prints what ParseGrants reads: the capabilities of NmapPath (never through a
-// symbolic link), SudoersPath's lines, each behind "| ", and CronPath's, each behind "c| " (so
-// that no line of a file can pass for a line of the probe), and the Redis that ntop's updater
-// finds in UpdaterConfPath, parsed with the updater's own pipeline (ntopng-utils-manage-config
-// -a print-redis-info, then its cuts), printing whether a password is there, never the
-// password (it goes through pipes and shell built-ins only, never a command line). It runs as
-// the login (root, or through sudo).
-const GrantsProbe = `PATH=$PATH:/usr/sbin:/sbin
-n=` + NmapPath + `
-if [ -L "$n" ]; then echo 'nmap=!link'
-elif [ ! -e "$n" ]; then echo 'nmap=!absent'
-elif ! command -v getcap >/dev/null 2>&1; then echo 'nmap=!nogetcap'
-else printf 'nmap=%s\n' "$(getcap "$n" 2>&1 | head -c 512 | tr '\n' ' ')"
-fi
-s=` + SudoersPath + `
-if [ -e "$s" ] || [ -L "$s" ]; then
-  echo 'sudoers=present'
-  head -c 4096 "$s" 2>&1 | sed 's/^/| /'
-else echo 'sudoers=absent'
-fi
-c=` + CronPath + `
-if [ -e "$c" ] || [ -L "$c" ]; then
-  echo 'cron=present'
-  head -c 4096 "$c" 2>&1 | sed 's/^/c| /'
-else echo 'cron=absent'
-fi
-u=` + UpdaterConfPath + `
-if [ -f "$u" ] && [ ! -L "$u" ] && [ "$(grep -v "#" "$u" | grep -c "\-r[= ]\|\-\-redis" 2>/dev/null)" = 1 ]; then
-  i=$(grep -v "#" "$u" | grep "\-r[= ]\|\-\-redis" 2>/dev/null | awk -F"[= ]" '{print $NF}' | sed s/\"//g | sed s/\'//g)
-  h=$(echo $i | cut -d'=' -f2 | cut -d'@' -f1 | cut -d':' -f1)
-  p=$(echo $i | cut -d'=' -f2 | cut -d'@' -f1 | cut -d':' -f2 -s)
-  w=$(echo $i | cut -d'=' -f2 | cut -d'@' -f1 | cut -d':' -f3 -s)
-  printf 'updater=%s:%s password=%s\n' "$h" "$p" "$([ -n "$w" ] && echo yes || echo no)"
-else echo 'updater=none'
-fi
-:`
+//go:embed grants_probe.sh
+var grantsProbeSh string
+
+// GrantsProbe prints what ParseGrants reads (grants_probe.sh): nmap's capabilities, the
+// sudoers rule's and the cron job's lines, and whether ntop's updater finds a Redis password,
+// never the password. A probe of the unit check (ReadHost), or run alone (ReadGrants).
+var GrantsProbe = livecheck.Probe{
+	Name:   "grants",
+	Script: hostscript.New("grants_probe.sh", grantsProbeSh),
+	Args:   hostscript.Args{"NMAP": NmapPath, "SUDOERS": SudoersPath, "CRON": CronPath, "UPDATER_CONF": UpdaterConfPath},
+}
 
 // ParseGrants reads GrantsProbe's output; ids (the host's /etc/passwd and /etc/group) say
 // whether user is in JournalGroup.
@@ -153,7 +131,11 @@ func capsOf(line string) string {
 // ReadGrants asks the host for the grants of user, with one command (a read asks through the
 // unit check instead: ReadHost).
 func ReadGrants(ctx context.Context, c *transport.Conn, ids *hostids.IDs, user string) (Grants, error) {
-	res, err := c.Run(ctx, []string{"sh", "-c", GrantsProbe}, nil)
+	argv, err := GrantsProbe.Command()
+	if err != nil {
+		return Grants{}, err
+	}
+	res, err := c.Run(ctx, argv, nil)
 	if err != nil {
 		return Grants{}, err
 	}
@@ -202,14 +184,16 @@ func RevokeLive(ctx context.Context, c *transport.Conn, g Grants, r Revoke) (don
 	if !r.NmapCaps && !r.Journal {
 		return Revoke{}, nil, nil
 	}
-	res, err := c.RunShell(ctx, revokeScript(g, r), nil)
+	res, err := c.Run(ctx, revokeScript.MustCommand(hostscript.Args{"NMAP": NmapPath, "REVOKE_NMAP": flag(r.NmapCaps),
+		"NTOPNG_USER": g.User, "REVOKE_JOURNAL": flag(r.Journal), "GROUP": JournalGroup}), nil)
 	if err == nil {
 		done = revokeDone(string(res.Stdout))
 	}
 	if err == nil && res.ExitCode != 0 {
 		err = fmt.Errorf("exit %d: %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}
-	back := giveBackScript(g, done)
+	back := giveBackScript.MustCommand(hostscript.Args{"NMAP": NmapPath, "CAPS": g.NmapCaps, "GIVE_NMAP": flag(done.NmapCaps),
+		"NTOPNG_USER": g.User, "GIVE_JOURNAL": flag(done.Journal), "GROUP": JournalGroup})
 	if err != nil {
 		// The script stops at its first failure: what it did before is given back.
 		err = fmt.Errorf("taking back ntop's package grants: %w", err)
@@ -231,13 +215,14 @@ func RevokeLive(ctx context.Context, c *transport.Conn, g Grants, r Revoke) (don
 	}, nil
 }
 
-// Lines of revokeScript's output naming what it took back.
+// Lines of revoke.sh's output naming what it took back (TestRevokeScripts holds the script
+// to them).
 const (
 	didNmap    = "took: nmap capabilities"
 	didJournal = "took: journal membership"
 )
 
-// revokeDone reads what revokeScript says it took back.
+// revokeDone reads what revoke.sh says it took back.
 func revokeDone(out string) Revoke {
 	var d Revoke
 	for _, l := range strings.Split(out, "\n") {
@@ -251,44 +236,28 @@ func revokeDone(out string) Revoke {
 	return d
 }
 
-// revokeScript is RevokeLive's script: each grant r names is checked again and taken back
-// when the host still has it, saying so on standard output. setcap runs on NmapPath only when
-// it is a regular file owned by root (never through a link: setcap follows them).
-func revokeScript(g Grants, r Revoke) string {
-	script := "set -e\nPATH=$PATH:/usr/sbin:/sbin\n"
-	n := transport.Quote(NmapPath)
-	if r.NmapCaps {
-		script += fmt.Sprintf(`if [ -n "$(getcap %[1]s 2>/dev/null)" ]; then
-  if [ -L %[1]s ] || [ ! -f %[1]s ] || [ "$(stat -c %%u %[1]s)" != 0 ]; then echo "%[2]s is not a regular file owned by root: its capabilities were not changed" >&2; exit 3; fi
-  if setcap -r %[1]s; then echo '%[3]s'; elif [ -n "$(getcap %[1]s 2>/dev/null)" ]; then exit 5; fi
-fi
-`, n, NmapPath, didNmap)
+var (
+	//go:embed revoke.sh
+	revokeSh string
+	//go:embed giveback.sh
+	giveBackSh string
+
+	// revokeScript takes back the grants asked for that the host still has (revoke.sh).
+	revokeScript = hostscript.New("revoke.sh", revokeSh)
+	// giveBackScript gives back what revokeScript took (giveback.sh).
+	giveBackScript = hostscript.New("giveback.sh", giveBackSh)
+)
+
+// flag is a script's yes/no argument: "1" or "".
+func flag(b bool) string {
+	if b {
+		return "1"
 	}
-	if r.Journal {
-		u, grp := transport.Quote(g.User), transport.Quote(JournalGroup)
-		member := fmt.Sprintf("id -nG %s 2>/dev/null | tr ' ' '\\n' | grep -qx %s", u, grp)
-		script += fmt.Sprintf(`if %[1]s; then
-  if gpasswd -d %[2]s %[3]s >/dev/null; then echo '%[4]s'; elif %[1]s; then exit 6; fi
-fi
-`, member, u, grp, didJournal)
-	}
-	return script
+	return ""
 }
 
-// giveBackScript undoes what revokeScript took back (done), and nothing else.
-func giveBackScript(g Grants, done Revoke) string {
-	back := "set -e\nPATH=$PATH:/usr/sbin:/sbin\n"
-	if done.NmapCaps {
-		back += fmt.Sprintf("[ -L %[1]s ] || setcap %[2]s %[1]s\n", transport.Quote(NmapPath), transport.Quote(g.NmapCaps))
-	}
-	if done.Journal {
-		back += fmt.Sprintf("gpasswd -a %s %s >/dev/null\n", transport.Quote(g.User), transport.Quote(JournalGroup))
-	}
-	return back
-}
-
-func runScript(ctx context.Context, c *transport.Conn, script string) error {
-	res, err := c.RunShell(ctx, script, nil)
+func runScript(ctx context.Context, c *transport.Conn, argv []string) error {
+	res, err := c.Run(ctx, argv, nil)
 	if err != nil {
 		return err
 	}

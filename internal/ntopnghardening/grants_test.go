@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
 )
 
 func TestParseGrants(t *testing.T) {
@@ -53,26 +54,66 @@ func TestGrantsPresent(t *testing.T) {
 	}
 }
 
+// runStubbed runs argv (a host script's command) with /bin/sh, with stand-ins for the programs
+// in stubs (name: shell body) first on the PATH; each stand-in logs its name and arguments
+// ("name|arg|arg|") before its body runs. It returns the output and the logged calls.
+func runStubbed(t *testing.T, argv []string, stubs map[string]string) (string, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	log := filepath.Join(dir, "calls.log")
+	for name, body := range stubs {
+		stub := "#!/bin/sh\n{ printf '%s|' " + name + " \"$@\"; echo; } >> " + log + "\n" + body + "\n"
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(stub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("/bin/sh", argv[1:]...)
+	cmd.Env = []string{"PATH=" + dir + ":/usr/bin:/bin"}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("script failed: %v, output %q", err, out)
+	}
+	calls, _ := os.ReadFile(log)
+	return string(out), strings.Split(strings.TrimSpace(string(calls)), "\n")
+}
+
+// TestRevokeScripts: revoke.sh takes back what it is asked to (setcap -r on nmap, a regular
+// file owned by root; gpasswd -d) and nothing else; giveback.sh gives back exactly what was
+// taken (nmap's capabilities as they were, the membership).
 func TestRevokeScripts(t *testing.T) {
-	g := Grants{NmapCaps: "cap_net_admin,cap_net_raw=eip", User: "ntopng"}
-	script := revokeScript(g, Revoke{NmapCaps: true, Journal: true})
-	for _, want := range []string{"[ -L /usr/bin/nmap ]", `"$(stat -c %u /usr/bin/nmap)" != 0`, "setcap -r /usr/bin/nmap", "gpasswd -d ntopng systemd-journal"} {
-		if !strings.Contains(script, want) {
-			t.Errorf("revoke script lacks %q:\n%s", want, script)
+	nmap := filepath.Join(t.TempDir(), "nmap")
+	if err := os.WriteFile(nmap, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	text := revokeScript.Text()
+	for _, want := range []string{`[ -L "$NMAP" ]`, `"$(stat -c %u "$NMAP")" != 0`, `setcap -r "$NMAP"`, `gpasswd -d "$NTOPNG_USER" "$GROUP"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("revoke script lacks %q:\n%s", want, text)
 		}
 	}
-	back := giveBackScript(g, Revoke{NmapCaps: true, Journal: true})
-	for _, want := range []string{"setcap 'cap_net_admin,cap_net_raw=eip' /usr/bin/nmap", "gpasswd -a ntopng systemd-journal"} {
-		if !strings.Contains(back, want) {
-			t.Errorf("undo script lacks %q:\n%s", want, back)
-		}
+	stubs := map[string]string{"getcap": "echo \"$1 cap_net_raw=eip\"", "setcap": "exit 0", "gpasswd": "exit 0", "id": "echo 'ntop systemd-journal'"}
+	revoke := func(nmapToo bool) hostscript.Args {
+		return hostscript.Args{"NMAP": nmap, "REVOKE_NMAP": flag(nmapToo), "NTOPNG_USER": "ntopng", "REVOKE_JOURNAL": "1", "GROUP": JournalGroup}
 	}
-	if script := revokeScript(g, Revoke{Journal: true}); strings.Contains(script, "setcap") {
-		t.Errorf("nmap left alone, but the script runs setcap:\n%s", script)
+	out, calls := runStubbed(t, revokeScript.MustCommand(revoke(true)), stubs)
+	if !slices.Contains(calls, "setcap|-r|"+nmap+"|") || !slices.Contains(calls, "gpasswd|-d|ntopng|systemd-journal|") ||
+		revokeDone(out) != (Revoke{NmapCaps: true, Journal: true}) {
+		t.Errorf("revoke both: calls %q, output %q", calls, out)
+	}
+	if _, calls := runStubbed(t, revokeScript.MustCommand(revoke(false)), stubs); slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, "setcap|") }) {
+		t.Errorf("nmap left alone, but the script runs setcap: %q", calls)
+	}
+	back := func(nmapToo bool) hostscript.Args {
+		return hostscript.Args{"NMAP": nmap, "CAPS": "cap_net_admin,cap_net_raw=eip", "GIVE_NMAP": flag(nmapToo), "NTOPNG_USER": "ntopng", "GIVE_JOURNAL": "1", "GROUP": JournalGroup}
+	}
+	if _, calls := runStubbed(t, giveBackScript.MustCommand(back(true)), stubs); !slices.Contains(calls, "setcap|cap_net_admin,cap_net_raw=eip|"+nmap+"|") ||
+		!slices.Contains(calls, "gpasswd|-a|ntopng|systemd-journal|") {
+		t.Errorf("undo of both: calls %q", calls)
 	}
 	// Only what this apply took back is given back.
-	if back := giveBackScript(g, Revoke{Journal: true}); strings.Contains(back, "setcap") || !strings.Contains(back, "gpasswd -a") {
-		t.Errorf("undo of the journal membership alone:\n%s", back)
+	if _, calls := runStubbed(t, giveBackScript.MustCommand(back(false)), stubs); slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, "setcap|") }) ||
+		!slices.Contains(calls, "gpasswd|-a|ntopng|systemd-journal|") {
+		t.Errorf("undo of the journal membership alone: calls %q", calls)
 	}
 }
 
@@ -99,7 +140,8 @@ func TestRevokeScriptRuns(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			cmd := exec.Command("sh", "-c", revokeScript(Grants{User: "ntopng"}, Revoke{NmapCaps: true, Journal: true}))
+			cmd := exec.Command("/bin/sh", revokeScript.MustCommand(hostscript.Args{"NMAP": NmapPath, "REVOKE_NMAP": "1",
+				"NTOPNG_USER": "ntopng", "REVOKE_JOURNAL": "1", "GROUP": JournalGroup})[1:]...)
 			cmd.Env = []string{"PATH=" + dir + ":/usr/bin:/bin"}
 			out, err := cmd.Output()
 			if err != nil {
@@ -136,11 +178,6 @@ func TestParseCronAndUpdater(t *testing.T) {
 // what ntop's updater finds (exactly one --redis/-r line, its HOST:PORT and whether a password
 // follows), and never prints the password.
 func TestUpdaterProbeParsesAsTheUpdater(t *testing.T) {
-	i := strings.Index(GrantsProbe, "u="+UpdaterConfPath)
-	if i < 0 {
-		t.Fatal("GrantsProbe has no updater part")
-	}
-	part := strings.Replace(GrantsProbe[i:], "u="+UpdaterConfPath, `u="$1"`, 1)
 	dir := t.TempDir()
 	for _, tc := range []struct{ conf, want string }{
 		{"-G=/var/run/ntopng.pid\n", "updater=none"},
@@ -154,8 +191,20 @@ func TestUpdaterProbeParsesAsTheUpdater(t *testing.T) {
 		if err := os.WriteFile(p, []byte(tc.conf), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command("sh", "-c", part, "sh", p).CombinedOutput()
-		if got := strings.TrimSpace(string(out)); err != nil || got != tc.want || strings.Contains(got, "Secr3t") {
+		probe := GrantsProbe
+		probe.Args = hostscript.Args{"NMAP": "/nonexistent/nmap", "SUDOERS": "/nonexistent/s", "CRON": "/nonexistent/c", "UPDATER_CONF": p}
+		argv, err := probe.Command()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("/bin/sh", argv[1:]...).CombinedOutput()
+		got := ""
+		for _, l := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(l, "updater=") {
+				got = l
+			}
+		}
+		if err != nil || got != tc.want || strings.Contains(string(out), "Secr3t") {
 			t.Errorf("%q: %q (%v), want %q", tc.conf, got, err, tc.want)
 		}
 	}

@@ -160,14 +160,14 @@ func ReadHost(ctx context.Context, c *transport.Conn, confPath, service string, 
 			target = &t
 		}
 		svc := h.Service(confPath, service, h.Effective)
-		svc.Also = GrantsProbe
+		svc.Probes = []livecheck.Probe{GrantsProbe}
 		svc.Properties = unitProperties
 		u, err := checkUnit(ctx, c, svc, target)
 		if err != nil {
 			return nil, err
 		}
 		h.Listeners, h.Redis, h.NotChecked, h.UnitProperties = u.Listeners, u.Redis, u.NotChecked, u.Properties
-		h.Grants = ParseGrants(u.Also, h.IDs, h.Effective.User)
+		h.Grants = ParseGrants(u.Probes[GrantsProbe.Name], h.IDs, h.Effective.User)
 	}
 	return h, nil
 }

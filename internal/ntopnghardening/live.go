@@ -2,6 +2,7 @@ package ntopnghardening
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
@@ -131,9 +133,9 @@ func (h *Host) ListenerCheck(c *transport.Conn, d Desired, eff ntopngconf.Effect
 }
 
 // EnsureUser creates d's system user and its group when missing, adds the supplementary
-// groups and gives it the data directory. Names are validated by the caller and quoted here.
+// groups and gives it the data directory. Names are validated by the caller; they reach the
+// script as its arguments.
 func EnsureUser(ctx context.Context, c *transport.Conn, d Desired) error {
-	user := transport.Quote(d.User)
 	dataDir := DefaultDataDir
 	if d.DataDir != "" {
 		dataDir = d.DataDir
@@ -147,7 +149,8 @@ func EnsureUser(ctx context.Context, c *transport.Conn, d Desired) error {
 	if err != nil {
 		return fmt.Errorf("data_dir %s: %w", dataDir, err)
 	}
-	res, err := c.RunShell(ctx, userScript(user, transport.Quote(dataDir), transport.Quote(realDir), d.UserGroups), nil)
+	res, err := c.Run(ctx, userScript.MustCommand(hostscript.Args{"NTOPNG_USER": d.User, "DATA_DIR": dataDir, "REAL_DIR": realDir,
+		"USER_GROUPS": strings.Join(d.UserGroups, "\n")}), nil)
 	if err != nil {
 		return err
 	}
@@ -157,32 +160,23 @@ func EnsureUser(ctx context.Context, c *transport.Conn, d Desired) error {
 	return nil
 }
 
-// userScript is EnsureUser's script; every argument but groups is quoted already.
-func userScript(user, dataDir, realDir string, groups []string) string {
-	script := fmt.Sprintf(`set -e
-getent group ntop >/dev/null || groupadd --system ntop
-if ! getent passwd %[1]s >/dev/null; then
-  useradd --system --gid ntop --no-create-home --home-dir %[2]s --shell /usr/sbin/nologin --comment 'ntopng' %[1]s
-fi
-mkdir -p -- %[3]s
-cd -P -- %[3]s
-if [ "$(pwd -P)" != %[3]s ]; then echo "data_dir %[2]s changed while it was prepared (it leads to $(pwd -P) now); its owner was not changed" >&2; exit 4; fi
-chown %[1]s:"$(id -gn %[1]s)" .
-chmod 0700 .
-`, user, dataDir, realDir)
-	for _, g := range groups {
-		script += fmt.Sprintf("getent group %[1]s >/dev/null || { echo \"group %[1]s does not exist\" >&2; exit 3; }\nid -Gn %[2]s | tr ' ' '\\n' | grep -qx %[1]s || usermod -a -G %[1]s %[2]s\n",
-			transport.Quote(g), user)
-	}
-	return script
-}
+//go:embed user.sh
+var userSh string
+
+//go:embed give_to_root.sh
+var giveToRootSh string
+
+// giveToRootScript gives paths to root (give_to_root.sh).
+var giveToRootScript = hostscript.New("give_to_root.sh", giveToRootSh)
+
+// userScript is EnsureUser's script (user.sh).
+var userScript = hostscript.New("user.sh", userSh)
 
 // GiveToRoot gives the configuration paths back to root: ntop's package gives them to the
 // service account. Group and others lose write permission (the group is kept); symbolic
 // links are given to root, never followed.
 func GiveToRoot(ctx context.Context, c *transport.Conn, paths []string) error {
-	const fix = `for p; do chown -h -- 0 "$p" || exit 1; [ -L "$p" ] || chmod -- go-w "$p" || exit 1; done`
-	res, err := c.Run(ctx, append([]string{"sh", "-c", fix, "sh"}, paths...), nil)
+	res, err := c.Run(ctx, giveToRootScript.MustCommand(nil, paths...), nil)
 	if err == nil && res.ExitCode != 0 {
 		err = fmt.Errorf("exit %d: %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}

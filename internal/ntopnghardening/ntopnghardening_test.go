@@ -2,10 +2,12 @@ package ntopnghardening
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
@@ -239,10 +241,15 @@ func TestHost(t *testing.T) {
 	}
 }
 
+// TestUserScriptQuotesGroups: user.sh takes each group whole (a name with a space is one
+// group) and adds the user to the groups it lacks.
 func TestUserScriptQuotesGroups(t *testing.T) {
-	s := userScript("'ntopng'", "'/var/lib/ntopng'", "'/var/lib/ntopng'", []string{"redis", "a b"})
-	if !strings.Contains(s, "usermod -a -G redis 'ntopng'") || !strings.Contains(s, "getent group 'a b'") {
-		t.Errorf("script:\n%s", s)
+	dir := t.TempDir()
+	argv := userScript.MustCommand(hostscript.Args{"NTOPNG_USER": "ntopng", "DATA_DIR": dir, "REAL_DIR": dir, "USER_GROUPS": "redis\na b"})
+	_, calls := runStubbed(t, argv, map[string]string{"getent": "exit 0", "id": "echo ntop", "usermod": "exit 0", "chown": "exit 0", "chmod": "exit 0"})
+	if !slices.Contains(calls, "usermod|-a|-G|redis|ntopng|") || !slices.Contains(calls, "getent|group|a b|") ||
+		!slices.Contains(calls, "usermod|-a|-G|a b|ntopng|") {
+		t.Errorf("calls %q", calls)
 	}
 }
 

@@ -2,21 +2,26 @@ package ntopnghardening
 
 import (
 	"context"
+	_ "embed"
 	"strconv"
 	"strings"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
-// processUserScript prints the effective uid of process $1 (a fixed script; the pid is an
+//go:embed process_user.sh
+var processUserSh string
+
+// processUserScript prints the effective uid of process PID (process_user.sh; the pid is an
 // argument, not part of the command text).
-const processUserScript = `[ "$1" = 0 ] || awk '/^Uid:/ { print $3; exit }' "/proc/$1/status" 2>/dev/null; :`
+var processUserScript = hostscript.New("process_user.sh", processUserSh)
 
 // ProcessUser is the effective user of the unit's main process pid (0: not running), by name
 // when the host knows it ("uid N" otherwise).
 func ProcessUser(ctx context.Context, c *transport.Conn, ids *hostids.IDs, pid int) (running bool, user string, err error) {
-	res, err := c.Run(ctx, []string{"sh", "-c", processUserScript, "sh", strconv.Itoa(pid)}, nil)
+	res, err := c.Run(ctx, processUserScript.MustCommand(hostscript.Args{"PID": strconv.Itoa(pid)}), nil)
 	if err != nil {
 		return false, "", err
 	}

@@ -14,20 +14,18 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
-// freePort returns a port that was free on 127.0.0.1 a moment ago.
+// freePort returns an address on 127.0.0.1 with a port held for this test (testhost.FreePort).
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(testhost.FreePort(t)))
 }
 
 // writeBundle writes key, then certificate, like ntopng-cert.pem.

@@ -6,10 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -18,56 +15,6 @@ import (
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
-
-// cmdlineSampler reads /proc/PID/cmdline of every process in the test sshd's namespace
-// (the host's sessions: sftp-server, sh, the restart scripts, whatever the provider starts)
-// until stopped, and remembers the command lines that hold a canary.
-type cmdlineSampler struct {
-	s        *testhost.SSHD
-	canaries map[string]string
-	stop     chan struct{}
-	done     sync.WaitGroup
-	samples  atomic.Int64
-	mu       sync.Mutex
-	hits     []string
-}
-
-func startSampler(s *testhost.SSHD, canaries map[string]string) *cmdlineSampler {
-	c := &cmdlineSampler{s: s, canaries: canaries, stop: make(chan struct{})}
-	c.done.Add(1)
-	go func() {
-		defer c.done.Done()
-		for {
-			select {
-			case <-c.stop:
-				return
-			default:
-			}
-			for _, pid := range s.NamespacePIDs() {
-				b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-				if err != nil {
-					continue
-				}
-				c.samples.Add(1)
-				for name, v := range canaries {
-					if strings.Contains(string(b), v) {
-						c.mu.Lock()
-						c.hits = append(c.hits, fmt.Sprintf("%s in the command line of PID %d", name, pid))
-						c.mu.Unlock()
-					}
-				}
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-	}()
-	return c
-}
-
-func (c *cmdlineSampler) finish() []string {
-	close(c.stop)
-	c.done.Wait()
-	return c.hits
-}
 
 // TestAccSecretCensus applies every resource that takes a secret, with distinctive canary
 // secrets (the Redis password, the certificate's private key, ntopng's Redis password), then
@@ -139,7 +86,9 @@ resource "ntopng_instance" "i" {
 	vars["key"] = keyVar(key)["key"]
 	check := canaryCheck{canaries: canaries, mustHave: "ntopng_instance"}
 
-	sampler := startSampler(f.s, canaries)
+	// The command lines of every process in the test host's namespace (its sessions: sftp-server,
+	// sh, the restart scripts, whatever the provider starts), sampled during the applies.
+	sampler := testhost.WatchCmdlines(f.s.NamespacePIDs, canaries)
 	places := map[string]int{}
 	count := func(where string) resource.TestCheckFunc {
 		return func(*terraform.State) error { places[where]++; return nil }
@@ -164,10 +113,11 @@ resource "ntopng_instance" "i" {
 				count("plan JSON"), count("terraform show -json"), count("state files")),
 		}},
 	})
-	if hits := sampler.finish(); len(hits) > 0 {
+	sweeps, hits := sampler.Stop()
+	if len(hits) > 0 {
 		t.Errorf("secrets on command lines: %v", hits)
 	}
-	if sampler.samples.Load() == 0 {
+	if sweeps == 0 {
 		t.Error("the process sampler read no command line: the search proves nothing")
 	}
 
@@ -218,6 +168,6 @@ resource "ntopng_instance" "i" {
 			t.Fatal(err)
 		}
 	}
-	t.Logf("census: searched %d state/show/plan snapshots, 1 TRACE log (%d bytes), %d host files, %d process command lines",
-		places["plan JSON"]+places["terraform show -json"]+places["state files"], len(b), files, sampler.samples.Load())
+	t.Logf("census: searched %d state/show/plan snapshots, 1 TRACE log (%d bytes), %d host files, %d sweeps of the host's process command lines",
+		places["plan JSON"]+places["terraform show -json"]+places["state files"], len(b), files, sweeps)
 }

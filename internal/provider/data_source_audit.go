@@ -189,13 +189,13 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 	// its user and sockets.
 	// The same command asks what is left of ntop's package grants, and how the unit confines it.
 	svc := ntopnghardening.ServiceOf(confPath, ntopnghardening.DefaultService(confPath), nf.Effective, ids)
-	svc.Also = ntopnghardening.GrantsProbe
+	svc.Probes = []livecheck.Probe{ntopnghardening.GrantsProbe}
 	svc.Properties = unithardening.Properties()
 	u, err := livecheck.UnitListeners(ctx, c, svc)
 	if err != nil {
 		return f, err
 	}
-	f.Grants = auditGrants(ntopnghardening.ParseGrants(u.Also, ids, f.Effective.User))
+	f.Grants = auditGrants(ntopnghardening.ParseGrants(u.Probes[ntopnghardening.GrantsProbe.Name], ids, f.Effective.User))
 	f.Confinement = auditConfinement(u, nf.Effective)
 	f.Running, f.ProcessUser, err = ntopnghardening.ProcessUser(ctx, c, ids, u.MainPID)
 	if err != nil {

@@ -16,8 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
+	"github.com/hardenops/terraform-provider-ntopng/internal/testconn"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
-	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
 // faultStand is a host reached through a proxy that can refuse, cut and retarget
@@ -70,15 +70,11 @@ resource "ntopng_tls_cert" "web" {
 // and no rollback (the host became unreachable before the check ended).
 func (f *faultStand) interruptedApply(t *testing.T, data string) {
 	t.Helper()
-	pool := transport.NewPool()
-	defer pool.Close()
-	c, err := pool.Conn(context.Background(), transport.Config{Target: transport.Endpoint{Host: "127.0.0.1", Port: f.px.Port,
-		Auth:          transport.Auth{User: "root", PrivateKey: f.s.Root.PrivateKey},
-		HostKeyPolicy: transport.HostKeyPolicy{HostKey: f.s.HostKey}}, Timeout: 3 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = hostchange.Apply(context.Background(), c, hostchange.Change{
+	cfg := testconn.Config(f.s, f.s.Root)
+	cfg.Target.Port, cfg.Timeout = f.px.Port, 3*time.Second
+	c, providerGone := testconn.Open(t, cfg)
+	defer providerGone()
+	_, err := hostchange.Apply(context.Background(), c, hostchange.Change{
 		Files:   []hostchange.File{{Path: f.certPath, Data: []byte(data), Mode: 0o600, UID: 0, GID: 0}},
 		Restart: "true",
 		Verify: func(context.Context) error {

@@ -1,16 +1,13 @@
 package provider
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -18,52 +15,6 @@ import (
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
-
-// cmdlineWatch samples every process's command line until stop is called, and reports the
-// processes whose command line held secret.
-type cmdlineWatch struct {
-	secret  []byte
-	done    chan struct{}
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	samples int
-	hits    []string
-}
-
-func watchCmdlines(secret string) *cmdlineWatch {
-	w := &cmdlineWatch{secret: []byte(secret), done: make(chan struct{})}
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		for {
-			select {
-			case <-w.done:
-				return
-			default:
-			}
-			paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-			for _, p := range paths {
-				b, err := os.ReadFile(p)
-				if err == nil && bytes.Contains(b, w.secret) {
-					w.mu.Lock()
-					w.hits = append(w.hits, p+": "+string(bytes.ReplaceAll(b, []byte{0}, []byte{' '})))
-					w.mu.Unlock()
-				}
-			}
-			w.mu.Lock()
-			w.samples++
-			w.mu.Unlock()
-			time.Sleep(2 * time.Millisecond)
-		}
-	}()
-	return w
-}
-
-func (w *cmdlineWatch) stop() (samples int, hits []string) {
-	close(w.done)
-	w.wg.Wait()
-	return w.samples, w.hits
-}
 
 // TestAccProviderSudoWithPassword: asker's sudo asks for a password. With sudo_password the
 // provider writes a root-only file as root; a wrong password is a clear error naming the
@@ -95,7 +46,7 @@ variable "sudo_pw" {
 	password := s.Asker.Password
 	right := config.Variables{"sudo_pw": config.StringVariable(password)}
 	wrong := config.Variables{"sudo_pw": config.StringVariable("Wr0ng" + password)}
-	w := watchCmdlines(password)
+	w := testhost.WatchCmdlines(nil, map[string]string{"the sudo password": password})
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: protoV6Factories,
@@ -128,7 +79,7 @@ variable "sudo_pw" {
 			},
 		},
 	})
-	samples, hits := w.stop()
+	samples, hits := w.Stop()
 	if samples < 10 || len(hits) > 0 {
 		t.Errorf("process command lines sampled %d times; holding the sudo password: %q", samples, hits)
 	}

@@ -398,7 +398,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 
 // Create writes the file (creating the user first when asked), restarts ntopng and verifies.
 func (r *instanceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan, diags := createModel[instanceModel](ctx, r, req)
+	plan, _, diags := checkedModels[instanceModel](ctx, r, req.Config, req.Plan, nil)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -429,7 +429,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 
 // Update rewrites the file, or only restarts when the running ntopng drifted from a right file.
 func (r *instanceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, prior, diags := updateModels[instanceModel](ctx, r, req)
+	plan, prior, diags := checkedModels[instanceModel](ctx, r, req.Config, req.Plan, &req.State)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 	"github.com/hardenops/terraform-provider-ntopng/internal/unithardening"
 )
 
@@ -82,11 +83,12 @@ data "ntopng_audit" "probe" {
 		if got, err := f.exec(capture); err != nil || got != "capturing" {
 			errs = append(errs, fmt.Errorf("ntopng has no packet socket (%q, %v)", got, err))
 		}
-		var rrd string
-		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && rrd == ""; time.Sleep(2 * time.Second) {
-			rrd, _ = f.exec(`find /var/lib/ntopng -name '*.rrd' -newer /proc/$(systemctl show -p MainPID --value ntopng)/cmdline -print -quit`)
-		}
-		if rrd == "" {
+		if testhost.Until(testhost.RealClock{}, 2*time.Minute, 2*time.Second, func() error {
+			if rrd, _ := f.exec(`find /var/lib/ntopng -name '*.rrd' -newer /proc/$(systemctl show -p MainPID --value ntopng)/cmdline -print -quit`); rrd == "" {
+				return errors.New("no RRD yet")
+			}
+			return nil
+		}) != nil {
 			errs = append(errs, errors.New("ntopng wrote no RRD under /var/lib/ntopng since it started confined"))
 		}
 		if confinedExposure = f.exposure(t); confinedExposure > maxExposure {

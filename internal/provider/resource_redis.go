@@ -367,7 +367,7 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 
 // Create edits (or creates) redis.conf, restarts Redis and checks the running server.
 func (r *redisResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan, diags := createModel[redisModel](ctx, r, req)
+	plan, _, diags := checkedModels[redisModel](ctx, r, req.Config, req.Plan, nil)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -439,7 +439,7 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 // Update rewrites redis.conf, or only restarts Redis when the running server drifted from a
 // right file.
 func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, prior, diags := updateModels[redisModel](ctx, r, req)
+	plan, prior, diags := checkedModels[redisModel](ctx, r, req.Config, req.Plan, &req.State)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}

@@ -22,12 +22,8 @@ import (
 
 // write is Create and Update: the apply-time checks, then apply, then the state.
 func (r *tlsCertResource) write(ctx context.Context, cfg tfsdk.Config, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
-	diags := checkAtApply(ctx, r, cfg)
+	m, _, diags := checkedModels[tlsCertModel](ctx, r, cfg, plan, nil)
 	if diags.HasError() {
-		return diags // refused before anything is written
-	}
-	var m tlsCertModel
-	if diags.Append(tfmodel.Get(ctx, plan, &m)...); diags.HasError() {
 		return diags
 	}
 	if diags.Append(r.apply(ctx, cfg, &m)...); diags.HasError() {

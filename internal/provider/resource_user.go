@@ -199,7 +199,7 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return // destroy, or create (the fingerprint is unknown anyway)
 	}
 	// The apply-time checks run at plan time too: the same start as Update.
-	plan, prior, diags := updateModels[userModel](ctx, r, resource.UpdateRequest{Config: req.Config, Plan: req.Plan, State: req.State})
+	plan, prior, diags := checkedModels[userModel](ctx, r, req.Config, req.Plan, &req.State)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -212,7 +212,7 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 
 // Create writes the user (taking over one that exists, as admin always does).
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan, diags := createModel[userModel](ctx, r, req)
+	plan, _, diags := checkedModels[userModel](ctx, r, req.Config, req.Plan, nil)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -250,7 +250,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 
 // Update writes what changed; the password only when ModifyPlan planned it.
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, _, diags := updateModels[userModel](ctx, r, req)
+	plan, _, diags := checkedModels[userModel](ctx, r, req.Config, req.Plan, &req.State)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}

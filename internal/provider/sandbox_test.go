@@ -29,6 +29,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/sandbox"
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 // The acceptance tests below run against throwaway Debian hosts booted with systemd-nspawn
@@ -224,11 +225,13 @@ func (f *sandboxFixture) hardened() resource.TestCheckFunc {
 		var errs []error
 		// ntopng runs as root until it has bound its web servers, a few seconds after a
 		// restart (by ntopng_instance, or by Redis's restart: ntop's unit is PartOf=redis.service).
-		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-			if ss, err := f.exec("ss -H -tlnp"); err == nil && slices.Contains(listenersOf(ss, "ntopng"), f.https) {
-				break
+		// (Not there after a minute: the checks below say what is wrong.)
+		_ = testhost.Until(testhost.RealClock{}, time.Minute, 250*time.Millisecond, func() error {
+			if ss, err := f.exec("ss -H -tlnp"); err != nil || !slices.Contains(listenersOf(ss, "ntopng"), f.https) {
+				return errors.New("not listening yet")
 			}
-		}
+			return nil
+		})
 		expect := func(script, want string, match func(got, want string) bool) {
 			got, err := f.exec(script)
 			if err != nil {
@@ -325,14 +328,12 @@ func listenersOf(ss, name string) []string {
 // after a drift the test made, before a plan is expected to see it.
 func (f *sandboxFixture) waitListener(t *testing.T, process, addr string) {
 	t.Helper()
-	var ss string
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		ss = f.mustExec(t, "ss -H -tlnp")
-		if slices.Contains(listenersOf(ss, process), addr) {
-			return
+	testhost.Eventually(t, time.Minute, 200*time.Millisecond, func() error {
+		if ss := f.mustExec(t, "ss -H -tlnp"); !slices.Contains(listenersOf(ss, process), addr) {
+			return fmt.Errorf("%s does not listen on %s in the sandbox; ss -tlnp:\n%s", process, addr, ss)
 		}
-	}
-	t.Fatalf("%s does not listen on %s in the sandbox; ss -tlnp:\n%s", process, addr, ss)
+		return nil
+	})
 }
 
 // TestSandboxSeedHardening: on every release, the whole seed hardening with every default and

@@ -3,6 +3,7 @@ package provider
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/audit"
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 // sandboxWebPw is admin's new web password in TestSandboxWebLogin (31 characters, the most
@@ -37,16 +39,24 @@ func (f *sandboxFixture) login(from, user, password string) (status int, locatio
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	form := url.Values{"user": {user}, "password": {password}, "referer": {"/"}}
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(500 * time.Millisecond) {
-		resp, err := client.PostForm("https://"+f.https+"/authorize.html", form)
-		if err != nil {
-			return 0, "", "", err
+	// While it starts, ntopng answers 403 to everything: wait (a minute at most) for another answer.
+	var resp *http.Response
+	_ = testhost.Until(testhost.RealClock{}, time.Minute, 500*time.Millisecond, func() error {
+		r, postErr := client.PostForm("https://"+f.https+"/authorize.html", form)
+		if postErr != nil {
+			err = postErr
+			return testhost.Stop(postErr)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusForbidden || time.Now().After(deadline) {
-			return resp.StatusCode, resp.Header.Get("Location"), strings.Join(resp.Header.Values("Set-Cookie"), "; "), nil
+		r.Body.Close()
+		if resp = r; r.StatusCode == http.StatusForbidden {
+			return errors.New("403 while ntopng starts") // after a minute, the last 403 is the answer
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, "", "", err
 	}
+	return resp.StatusCode, resp.Header.Get("Location"), strings.Join(resp.Header.Values("Set-Cookie"), "; "), nil
 }
 
 // auditStatuses reads every finding's status from the state.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
@@ -235,26 +237,32 @@ type collectorStats struct {
 	Dropped  int    `json:"dropped_flows"`
 }
 
-// collectorStats reads ntopng's counters through its REST API inside the sandbox: when flows
-// are expected, until they have all arrived (half a minute at most); otherwise after five
-// seconds, time enough for flows on their way to be counted.
+// collectorStats reads ntopng's counters through its REST API inside the sandbox, once it
+// answers (ntopng answers 403 for a while after it starts listening: that is waited for, half
+// a minute at most); when flows are expected, until they have all arrived (half a minute at
+// most, then the last counts). A refused sender needs no wait beyond that: its handshake
+// failed, so it had no session to send on, and its process has ended (ctx.term) before this
+// runs, so nothing of it is on the way; and the accepted sender, last, must count exactly its
+// own flows, which would show any that came late.
 func (f *sandboxFixture) collectorStats(script string, https int, expect bool, flows int) (collectorStats, error) {
 	var st collectorStats
-	deadline := time.Now().Add(5 * time.Second)
-	if expect {
-		deadline = time.Now().Add(30 * time.Second)
-	}
-	for {
-		time.Sleep(time.Second)
+	errNotYet := errors.New("not all flows counted yet")
+	read := func() error {
 		out, err := f.exec(fmt.Sprintf("python3 %s stats %d", script, https))
 		if err == nil {
 			st = collectorStats{}
 			err = json.Unmarshal([]byte(out), &st)
 		}
-		if time.Now().After(deadline) || (err == nil && expect && st.Flows+st.Dropped >= flows) {
-			return st, err
+		if err == nil && expect && st.Flows+st.Dropped < flows {
+			return errNotYet
 		}
+		return err
 	}
+	err := testhost.Until(testhost.RealClock{}, 30*time.Second, time.Second, read)
+	if errors.Is(err, errNotYet) {
+		err = nil // the caller compares the counts and says what is missing
+	}
+	return st, err
 }
 
 // zmqSenderPy is the flow sender and counter reader of TestSandboxCollectorEncryption, run
@@ -314,19 +322,22 @@ def send(endpoint, server_key, messages):
     mon = s.get_monitor_socket()
     s.connect(endpoint)
     events, subscribed = [], False
-    deadline = time.time() + 5
+
+    def settled():  # the handshake's outcome is known: it failed, or it succeeded and ntopng subscribed
+        if any(e.startswith("HANDSHAKE_FAILED") or e == "DISCONNECTED" for e in events):
+            return True
+        return subscribed and "HANDSHAKE_SUCCEEDED" in events
+
+    deadline = time.time() + 5  # a sender that hears nothing conclusive gives up
     poller = zmq.Poller()
     poller.register(s, zmq.POLLIN)
     poller.register(mon, zmq.POLLIN)
-    while not subscribed and time.time() < deadline:
+    while not settled() and time.time() < deadline:
         for sock, _ in poller.poll(200):
             if sock is mon:
                 event(mon, events)
             elif s.recv() == b"\x01flow":
                 subscribed = True
-    drained = time.time() + 0.5
-    while time.time() < drained and mon.poll(100):  # the events queued behind the subscription
-        event(mon, events)
     now = int(time.time())
     for m in range(1, messages + 1):
         payload = bytes([1, 1]) + b"".join(flow((m - 1) * FLOWS_PER_MESSAGE + i, now) for i in range(FLOWS_PER_MESSAGE))

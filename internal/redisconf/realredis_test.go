@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 // TestRealRedisLoadsQuotedValues writes configuration files with Edit, starts
@@ -190,7 +192,7 @@ func startRedis(t *testing.T, bin, dir, orig string, set []Setting) *redisServer
 // listening, it returns nil and its log.
 func launchRedis(t *testing.T, bin, dir, orig string, set []Setting) (*redisServer, string) {
 	t.Helper()
-	port := freePort(t)
+	port := testhost.FreePort(t)
 	base := []Setting{
 		{Name: "port", Args: []string{strconv.Itoa(port)}},
 		{Name: "bind", Args: []string{"127.0.0.1"}},
@@ -225,35 +227,31 @@ func launchRedis(t *testing.T, bin, dir, orig string, set []Setting) (*redisServ
 		_ = cmd.Process.Kill()
 		<-srv.done
 	})
-	// Poll until it listens or exits; a bounded number of tries, no timing
-	// assertion.
-	for range 400 {
+	// Wait until it listens or exits; no timing assertion.
+	exited := errors.New("exited")
+	err = testhost.Until(testhost.RealClock{}, 10*time.Second, 25*time.Millisecond, func() error {
 		select {
 		case <-srv.done:
-			out, _ := os.ReadFile(logPath)
-			conf, _ := os.ReadFile(conf)
-			return nil, fmt.Sprintf("%s\nconfig:\n%s", out, conf)
+			return testhost.Stop(exited)
 		default:
 		}
-		if c, err := net.Dial("tcp", srv.addr); err == nil {
-			c.Close()
-			return srv, ""
+		c, err := net.Dial("tcp", srv.addr)
+		if err != nil {
+			return err
 		}
-		time.Sleep(25 * time.Millisecond)
+		c.Close()
+		return nil
+	})
+	if err == nil {
+		return srv, ""
 	}
 	out, _ := os.ReadFile(logPath)
+	if errors.Is(err, exited) {
+		conf, _ := os.ReadFile(conf)
+		return nil, fmt.Sprintf("%s\nconfig:\n%s", out, conf)
+	}
 	t.Fatalf("redis-server neither listens on %s nor exits; log:\n%s", srv.addr, out)
 	return nil, ""
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // respConn is a minimal RESP2 client.

@@ -2,11 +2,13 @@ package redishardening
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
@@ -138,18 +140,18 @@ func ServerOfInfo(info livecheck.RedisServerInfo) Server {
 	return Server{Name: ServerRedis, Version: info.RedisVersion}
 }
 
-// serversScript prints, for each server program on the PATH, a marker line and the first
-// line of its --version. One exec channel; nothing secret.
-const serversScript = `for s in redis-server valkey-server; do
-  if command -v "$s" >/dev/null 2>&1; then echo "@@$s"; "$s" --version 2>&1 | head -n 1; fi
-done`
+//go:embed servers.sh
+var serversSh string
+
+// serversScript prints, for each server program on the PATH, its section and the first line
+// of its --version (servers.sh).
+var serversScript = hostscript.New("servers.sh", serversSh)
 
 // ParseServers reads serversScript's output: the servers installed, redis-server's first.
 func ParseServers(out string) []Server {
 	var found []Server
-	for _, sec := range strings.Split(out, "@@")[1:] {
-		_, body, _ := strings.Cut(sec, "\n")
-		if s := ParseVersion(body); s.Name != "" {
+	for _, sec := range hostscript.Sections(out)[1:] {
+		if s := ParseVersion(sec.Body); s.Name != "" {
 			found = append(found, s)
 		}
 	}
@@ -158,7 +160,7 @@ func ParseServers(out string) []Server {
 
 // InstalledServers runs serversScript on the host (one exec channel).
 func InstalledServers(ctx context.Context, c *transport.Conn) ([]Server, error) {
-	res, err := c.RunShell(ctx, serversScript, nil)
+	res, err := c.Run(ctx, serversScript.MustCommand(nil), nil)
 	if err != nil {
 		return nil, fmt.Errorf("asking the host which Redis it runs: %w", err)
 	}

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 func TestSandboxHost(t *testing.T) {
@@ -42,14 +45,17 @@ func testHost(t *testing.T, h *Host) {
 		t.Helper()
 		want := fmt.Sprintf("0.0.0.0:%d ", h.StockHTTPPort)
 		var ss string
-		for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		err := testhost.Until(testhost.RealClock{}, 90*time.Second, 250*time.Millisecond, func() error {
 			ss = run(t, "ss -H -tlnp")
 			if hasListener(ss, want, `"ntopng"`) || hasListener(ss, want, `"ntopng-main"`) { // its main thread's name once it runs
-				return ss
+				return nil
 			}
+			return errors.New("not listening yet")
+		})
+		if err != nil {
+			t.Fatalf("ntopng does not listen on %s; ss -tlnp:\n%s\njournal:\n%s", want, ss, run(t, "journalctl -u ntopng --no-pager | tail -n 30"))
 		}
-		t.Fatalf("ntopng does not listen on %s; ss -tlnp:\n%s\njournal:\n%s", want, ss, run(t, "journalctl -u ntopng --no-pager | tail -n 30"))
-		return ""
+		return ss
 	}
 	checkServices := func(t *testing.T) {
 		ss := waitNtopng(t)
@@ -155,7 +161,7 @@ func testHost(t *testing.T, h *Host) {
 		// While it starts, ntopng answers 403 to everything; then / redirects to the login page.
 		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		var status, loc string
-		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		err := testhost.Until(testhost.RealClock{}, time.Minute, 250*time.Millisecond, func() error {
 			resp, err := client.Get(fmt.Sprintf("http://%s:%d/", h.Addr, h.StockHTTPPort))
 			if err != nil {
 				t.Fatal(err)
@@ -167,8 +173,12 @@ func testHost(t *testing.T, h *Host) {
 				if srv := resp.Header.Get("Server"); !strings.HasPrefix(srv, "ntopng 6.3.261201") {
 					t.Errorf("Server header %q, want ntopng 6.3.261201", srv)
 				}
-				return
+				return nil
 			}
+			return errors.New("not the login redirect yet")
+		})
+		if err == nil {
+			return
 		}
 		t.Errorf("GET / = %s, Location %q; want ntopng's 302 to /lua/login.lua", status, loc)
 	})

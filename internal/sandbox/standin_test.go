@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 // TestSandboxStandinAgrees runs the same ntopng.conf through ntop's ntopng (ntopng.service)
@@ -92,16 +95,18 @@ func TestSandboxStandinAgrees(t *testing.T) {
 func observe(t *testing.T, run func(string) string, names map[string]string, unit, start string) string {
 	t.Helper()
 	run(start)
-	last := ""
-	for deadline := time.Now().Add(45 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+	last, seen := "", ""
+	errStarting := errors.New("still starting")
+	err := testhost.Until(testhost.RealClock{}, 45*time.Second, time.Second, func() error {
 		pid := run("systemctl show -p MainPID --value " + unit)
 		if pid == "0" || run("systemctl show -p NRestarts --value "+unit) != "0" {
-			return "exits (" + run("systemctl show -p Result --value "+unit) + ")"
+			seen = "exits (" + run("systemctl show -p Result --value "+unit) + ")"
+			return nil
 		}
 		ss := run("ss -H -tlnp | grep 'pid=" + pid + ",' | awk '{print $4}' || true")
 		if ss == "" || ss != last {
 			last = ss
-			continue
+			return errStarting
 		}
 		var ls []string
 		for _, l := range strings.Fields(ss) {
@@ -113,7 +118,11 @@ func observe(t *testing.T, run func(string) string, names map[string]string, uni
 			ls = append(ls, l[:i]+":"+port)
 		}
 		slices.Sort(ls)
-		return fmt.Sprintf("listens %v as %s", ls, run("ps -o user= -p "+pid))
+		seen = fmt.Sprintf("listens %v as %s", ls, run("ps -o user= -p "+pid))
+		return nil
+	})
+	if err != nil {
+		return "still starting after 45 s, listening on: " + last
 	}
-	return "still starting after 45 s, listening on: " + last
+	return seen
 }

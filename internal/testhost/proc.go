@@ -9,8 +9,8 @@
 package testhost
 
 import (
+	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,17 +19,6 @@ import (
 	"testing"
 	"time"
 )
-
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("testhost: cannot find a free port on 127.0.0.1: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // TempDir returns a new temporary directory with a short path (Unix socket paths must stay
 // under 108 bytes) and mode 0755, so that the unprivileged test users reached over SSH can
@@ -92,12 +81,12 @@ func stopPID(pid int) bool {
 
 // waitGone polls until pid is no longer alive or d has passed.
 func waitGone(pid int, d time.Duration) bool {
-	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		if !Alive(pid) {
-			return true
+	return Until(RealClock{}, d, 20*time.Millisecond, func() error {
+		if Alive(pid) {
+			return errors.New("alive")
 		}
-	}
-	return !Alive(pid)
+		return nil
+	}) == nil
 }
 
 // pids lists the live processes for which match returns true.

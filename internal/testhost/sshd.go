@@ -296,20 +296,25 @@ func (s *SSHD) start(t testing.TB, cfg string, systemd bool) error {
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	err = Until(RealClock{}, 15*time.Second, 20*time.Millisecond, func() error {
 		select {
 		case <-exited:
-			return fmt.Errorf("sshd exited: %v\nstderr:\n%s\nlog:\n%s", cmd.ProcessState, tail(stderrPath, 20), tail(s.LogPath, 20))
+			return Stop(fmt.Errorf("sshd exited: %v\nstderr:\n%s\nlog:\n%s", cmd.ProcessState, tail(stderrPath, 20), tail(s.LogPath, 20)))
 		default:
 		}
-		if banner(s.Addr) {
-			break
+		if !banner(s.Addr) {
+			return fmt.Errorf("no SSH banner on %s\nlog:\n%s", s.Addr, tail(s.LogPath, 20))
 		}
-		if time.Now().After(deadline) {
+		return nil
+	})
+	if err != nil {
+		select {
+		case <-exited:
+		default:
 			_ = cmd.Process.Kill()
 			<-exited
-			return fmt.Errorf("no SSH banner on %s after 15s\nlog:\n%s", s.Addr, tail(s.LogPath, 20))
 		}
+		return err
 	}
 	s.PID = cmd.Process.Pid
 	s.mountNS = mountNS(s.PID)
@@ -374,6 +379,18 @@ func (s *SSHD) NamespacePIDs() []int {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/root/etc/%s", pid, markerFile))
 		return err == nil && string(b) == s.Dir
 	})
+}
+
+// Running reports whether a process in sshd's mount namespace has exactly the command line
+// want (its arguments joined by single spaces): a test waits for the host to be in the
+// state it checks (a command started, a lock holder blocked) instead of sleeping.
+func (s *SSHD) Running(want string) bool {
+	for _, pid := range s.NamespacePIDs() {
+		if cmdline(pid) == want {
+			return true
+		}
+	}
+	return false
 }
 
 // KnownHostsLine returns the known_hosts line for the host key: "[127.0.0.1]:PORT ssh-ed25519 AAAA...".

@@ -3,8 +3,11 @@ package transport
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,32 +60,49 @@ func TestIntegrationKeepaliveEndsHangOnDeadHost(t *testing.T) {
 	}
 }
 
-// TestIntegrationBusyConnectionNotClosed: a connection whose host answers late (the network
-// stalls for longer than the old idle probe's 5 s, less than the SSH timeout) while another
-// caller takes a handle is kept: the command running on it finishes.
+// TestIntegrationBusyConnectionNotClosed: a connection whose host does not answer (the
+// network stalls) while a command runs on it and another caller takes a handle is kept: the
+// pool does not probe the host (an old idle probe replaced such a connection after 5 s), and
+// the command running on it finishes.
 func TestIntegrationBusyConnectionNotClosed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for a network stall")
-	}
 	s := testhost.StartSSHD(t, testhost.Options{})
 	px := testhost.StartProxy(t, s.Addr)
 	p := newPool(t)
 	cfg := viaProxy(s, px, s.Root, 30*time.Second)
 	c := conn(t, p, cfg)
+	// The command runs until the test writes a line into a FIFO: opening the FIFO for
+	// writing returns once the command has opened it, so the command is running when the
+	// network stalls, and it ends when the test says so, not after a guessed time.
+	fifo := filepath.Join(s.Dir, "release")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() {
-		res, err := c.RunShell(context.Background(), "sleep 17; echo finished", nil)
+		res, err := c.RunShell(context.Background(), "read line < "+Quote(fifo)+"; echo finished", nil)
 		if err == nil && string(res.Stdout) != "finished\n" {
 			err = errors.New("output " + string(res.Stdout))
 		}
 		done <- err
 	}()
-	// Idle (no new channel) for more than 15 s, then the network stalls while another
-	// resource asks the pool for the connection.
-	time.Sleep(16 * time.Second)
+	opened := make(chan *os.File, 1)
+	go func() {
+		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			opened <- w
+		}
+	}()
+	var release *os.File
+	select {
+	case release = <-opened:
+	case err := <-done:
+		t.Fatalf("the command ended before it read the FIFO: %v", err)
+	}
+	// The network stalls while another resource asks the pool for the connection.
 	px.Hold(true)
 	c2, err := p.Conn(context.Background(), cfg)
 	px.Hold(false)
+	_, _ = release.WriteString("go\n")
+	release.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,10 +139,12 @@ func TestIntegrationHostLock(t *testing.T) {
 		rel2, err = c2.lockOnHost(ctx, 30*time.Second)
 		got <- err
 	}()
+	// Once the second holder's flock runs on the host, it is blocked: the first holds the lock.
+	waitFor(t, "the second holder to wait in flock", func() bool { return s.Running("flock -w 30 9") })
 	select {
 	case err := <-got:
 		t.Fatalf("the second holder got the lock while the first held it (%v)", err)
-	case <-time.After(500 * time.Millisecond):
+	default:
 	}
 	c1.sc.client.Close() // the first holder's connection dies: the kernel frees the lock
 	if err := <-got; err != nil {

@@ -3,13 +3,17 @@ package transport
 import (
 	"bufio"
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
 )
 
 // HostLockPath is the lock file that serialises service changes on a host across provider
@@ -25,20 +29,12 @@ var (
 	lockHolderTimeout = 20 * time.Second
 )
 
-// lockScript takes an exclusive flock on HostLockPath (waiting at most %d seconds), prints
-// "locked" and holds the lock until its stdin ends or stays silent for %d seconds. Without
-// root (no sudo, non-root login: /run is not writable) or without flock it prints "nolock".
-const lockScript = `umask 077
-if [ "$(id -u)" != 0 ] || ! command -v flock >/dev/null 2>&1; then echo nolock; exit 0; fi
-exec 9>>%s || exit 3
-flock -w %d 9 || { echo busy; exit 4; }
-echo locked
-if command -v timeout >/dev/null 2>&1; then
-  while [ "$(timeout %d head -c1)" = . ]; do :; done
-else
-  cat >/dev/null
-fi
-`
+//go:embed hostlock.sh
+var hostLockSh string
+
+// lockScript takes an exclusive flock on LOCK_PATH and holds it while its input beats
+// (hostlock.sh).
+var lockScript = hostscript.New("hostlock.sh", hostLockSh)
 
 // hostLocks serialises, inside this process, the changes to one host (by "host:port").
 var hostLocks = struct {
@@ -126,8 +122,8 @@ func (c *Conn) lockOnHost(ctx context.Context, wait time.Duration) (func(), erro
 	var stderr limitedBuffer
 	stderr.max = 4 << 10
 	secs := int((wait + time.Second - 1) / time.Second)
-	script := fmt.Sprintf(lockScript, Quote(HostLockPath), secs, int(lockHolderTimeout/time.Second))
-	cmd := "sh -c " + Quote(script)
+	cmd := Join(lockScript.MustCommand(hostscript.Args{"LOCK_PATH": HostLockPath, "WAIT": strconv.Itoa(secs),
+		"IDLE": strconv.Itoa(int(lockHolderTimeout / time.Second))}))
 	var gate *sudoGate
 	if c.sudo {
 		cmd, gate = c.sudoCommandLine(cmd)

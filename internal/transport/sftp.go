@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,10 +19,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/hostscript"
 )
 
-// findSFTPServer runs the first sftp-server found in the usual places.
-const findSFTPServer = `for p in /usr/lib/openssh/sftp-server /usr/libexec/openssh/sftp-server /usr/lib/ssh/sftp-server /usr/libexec/sftp-server /usr/lib/sftp-server; do [ -x "$p" ] && exec "$p"; done; echo "no sftp-server found" >&2; exit 127`
+//go:embed sftp_server.sh
+var sftpServerSh string
+
+// sftpServerScript starts the SFTP server with umask 077 (sftp_server.sh).
+var sftpServerScript = hostscript.New("sftp_server.sh", sftpServerSh)
 
 // sftpCommand is the command line that starts the SFTP server: always through `sh -c` with
 // `umask 077` first (under `sudo -n --` when sudo is on), never the "sftp" subsystem.
@@ -34,18 +40,22 @@ const findSFTPServer = `for p in /usr/lib/openssh/sftp-server /usr/libexec/opens
 // request could not set it. A server path that starts with "-" is run as "./-..." (a path
 // relative to the login directory), so neither sh nor exec reads it as an option.
 func sftpCommand(sudo bool, server string) string {
-	script := findSFTPServer
-	if server != "" {
-		if strings.HasPrefix(server, "-") {
-			server = "./" + server
-		}
-		script = "exec " + Quote(server)
+	if strings.HasPrefix(server, "-") {
+		server = "./" + server
 	}
-	cmd := "sh -c " + Quote("umask 077; "+script)
+	cmd := Join(sftpServerScript.MustCommand(hostscript.Args{"SERVER": server}))
 	if sudo {
 		cmd = sudoCommand(cmd)
 	}
 	return cmd
+}
+
+// sftpServerName names the SFTP server for logs and messages (the command line is a script).
+func sftpServerName(server string) string {
+	if server == "" {
+		return "the first sftp-server found"
+	}
+	return server
 }
 
 // sudoCommand runs the command line cmd as root through `sudo -n --`: -n so sudo never
@@ -179,9 +189,9 @@ func (c *sshConn) openSFTP(ctx context.Context, sudo bool, server, sudoPassword 
 	if err != nil {
 		return fail(err)
 	}
-	tflog.Debug(ctx, "ssh sftp open", map[string]any{"ssh_addr": c.addr, "ssh_user": c.user, "sftp_server": what})
+	tflog.Debug(ctx, "ssh sftp open", map[string]any{"ssh_addr": c.addr, "ssh_user": c.user, "sftp_server": sftpServerName(server), "sudo": sudo})
 	if err = sess.Start(what); err != nil {
-		return fail(fmt.Errorf("cannot start the SFTP server on %s (%s): %w", c.addr, what, err))
+		return fail(fmt.Errorf("cannot start the SFTP server on %s (%s): %w", c.addr, sftpServerName(server), err))
 	}
 	// The client reads the server's output through a pipe that closing the client breaks
 	// at once (see sessionCloser). The version handshake waits for the server: one that

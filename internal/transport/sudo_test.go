@@ -106,11 +106,20 @@ func TestIntegrationSudoWrongPassword(t *testing.T) {
 	}
 }
 
-// pipeCloser records what the gate writes on standard input.
+// pipeCloser records what the gate writes on standard input, and says when it wrote or closed.
 type pipeCloser struct {
-	bytes.Buffer
+	buf    bytes.Buffer // not embedded: every write goes through Write
+	wrote  chan struct{}
 	closed chan struct{}
 }
+
+func (p *pipeCloser) Write(b []byte) (int, error) {
+	n, err := p.buf.Write(b)
+	p.wrote <- struct{}{}
+	return n, err
+}
+
+func (p *pipeCloser) String() string { return p.buf.String() }
 
 func (p *pipeCloser) Close() error { close(p.closed); return nil }
 
@@ -119,7 +128,7 @@ func (p *pipeCloser) Close() error { close(p.closed); return nil }
 func TestSudoGate(t *testing.T) {
 	run := func(stderr ...string) (sent string, out string, killed bool, err error) {
 		g := newSudoGate("probe-1", "ops", "s3cret")
-		w := &pipeCloser{closed: make(chan struct{})}
+		w := &pipeCloser{wrote: make(chan struct{}, 64), closed: make(chan struct{})}
 		var errOut bytes.Buffer
 		k := make(chan struct{}, 1)
 		g.plumb(w, strings.NewReader("INPUT"), &errOut, func() { k <- struct{}{} })
@@ -129,17 +138,26 @@ func TestSudoGate(t *testing.T) {
 			if _, err := io.WriteString(g, s); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(10 * time.Millisecond) // let feed answer before the next line, as sudo waits
-		}
-		if !strings.Contains(strings.Join(stderr, ""), "READY") {
-			select {
-			case <-k:
-				killed = true
-			case <-time.After(time.Second):
+			switch {
+			case strings.Contains(s, string(g.ready)):
+				<-w.closed // the command read its whole input
+			case strings.Contains(s, string(g.prompt)):
+				// As sudo does, wait for the answer to a prompt (the password, or the end of the
+				// input when the gate gives up) before the next line.
+				select {
+				case <-w.wrote:
+				case <-w.closed:
+				}
 			}
 		}
 		err = g.finish()
 		<-w.closed
+		// The gate kills the session before it closes the input (fail, then feed returns).
+		select {
+		case <-k:
+			killed = true
+		default:
+		}
 		return w.String(), errOut.String(), killed, err
 	}
 

@@ -78,16 +78,15 @@ func logContains(t *testing.T, s *testhost.SSHD, substr string) int {
 	return strings.Count(string(b), substr)
 }
 
-// waitFor polls cond (bounded) and fails the test if it never holds.
+// waitFor waits (testhost.Eventually, 10 s) for cond and fails the test if it never holds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for i := 0; i < 1000; i++ {
-		if cond() {
-			return
+	testhost.Eventually(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if !cond() {
+			return errors.New("gave up waiting for " + what)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("gave up waiting for %s", what)
+		return nil
+	})
 }
 
 func TestIntegrationAuthMethods(t *testing.T) {
