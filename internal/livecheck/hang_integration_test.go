@@ -5,48 +5,14 @@ package livecheck
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
-
-// silentListener accepts TCP connections on loopback and never answers; the connections
-// are closed in t.Cleanup.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
 
 func rootConn(t *testing.T, s *testhost.SSHD) *transport.Conn {
 	t.Helper()
@@ -70,7 +36,7 @@ func rootConn(t *testing.T, s *testhost.SSHD) *transport.Conn {
 func TestIntegrationLiveChecksEndOnSilentPeer(t *testing.T) {
 	s := testhost.StartSSHD(t, testhost.Options{})
 	c := rootConn(t, s)
-	addr := silentListener(t)
+	addr, _ := testhost.SilentListener(t)
 	checks := map[string]func(ctx context.Context) error{
 		"redis": func(ctx context.Context) error {
 			_, err := ProbeRedis(ctx, c, "tcp", addr, "")
