@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -25,6 +24,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
+	"github.com/hardenops/terraform-provider-ntopng/internal/tlsciphers"
 	"github.com/hardenops/terraform-provider-ntopng/internal/unithardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 )
@@ -88,14 +88,10 @@ type instanceModel struct {
 	Confinement              types.Bool   `tfsdk:"confinement"`
 	ConfinementWritablePaths types.List   `tfsdk:"confinement_writable_paths"`
 	ConfinementStatus        types.String `tfsdk:"confinement_status"`
-}
-
-// instanceRedisModel is the redis {} block.
-type instanceRedisModel struct {
-	Socket types.String `tfsdk:"socket"`
-	Host   types.String `tfsdk:"host"`
-	Port   types.Int64  `tfsdk:"port"`
-	DB     types.Int64  `tfsdk:"db"`
+	// resource_instance_tls.go
+	TLSProfile  types.String `tfsdk:"tls_profile"`
+	TLSCiphers  types.List   `tfsdk:"tls_ciphers"`
+	TLSObserved types.Object `tfsdk:"tls_observed"`
 }
 
 const (
@@ -117,13 +113,6 @@ var serviceRE = regexp.MustCompile(`^[A-Za-z0-9:_.-]+(@[A-Za-z0-9:_.-]*)?\.servi
 
 // objectAsOptions reads nested objects whose optional fields may be null.
 var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
-
-var redisAttrTypes = map[string]attr.Type{
-	"socket": types.StringType,
-	"host":   types.StringType,
-	"port":   types.Int64Type,
-	"db":     types.Int64Type,
-}
 
 var instanceRedisPassword = secretInput{
 	writeOnly: "redis_password_wo", version: "redis_password_wo_version", sensitive: "redis_password",
@@ -314,6 +303,7 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	maps.Copy(resp.Schema.Attributes, instanceReadBackAttributes())
 	maps.Copy(resp.Schema.Attributes, confinementAttributes())
 	maps.Copy(resp.Schema.Attributes, zmqAttributes())
+	maps.Copy(resp.Schema.Attributes, tlsAttributes())
 }
 
 // ConfigValidators: one password attribute at most.
@@ -365,6 +355,7 @@ func (r *instanceResource) ValidateConfig(ctx context.Context, req resource.Vali
 	resp.Diagnostics.Append(instanceWarnings(m, d, set)...)
 	resp.Diagnostics.Append(validateGrants(ctx, m)...)
 	resp.Diagnostics.Append(confinementValidate(m)...)
+	resp.Diagnostics.Append(tlsValidate(m)...)
 }
 
 // ModifyPlan checks the certificate on the host (fail closed) and turns drift of the running
@@ -463,8 +454,8 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.AddError("Cannot Restore ntopng.conf", err.Error())
 		return
 	}
-	// The confinement's drop-in has a marker of its absence before the first apply: it goes.
-	paths = append(paths, unithardening.DropInPath(st.Service.ValueString()))
+	// The confinement's and TLS's files have a marker of their absence before the first apply: they go.
+	paths = append(append(paths, unithardening.DropInPath(st.Service.ValueString())), unithardening.TLSPaths(st.Service.ValueString())...)
 	resp.Diagnostics.Append(restoreOriginals(ctx, c, st.Host.ValueString(), paths, unithardening.RecoverRestart(st.RestartCommand.ValueString()))...)
 }
 
@@ -494,6 +485,7 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		ConfinementStatus: types.StringNull(),
 		ZMQEncryption:     types.BoolNull(), ZMQPublicKey: types.StringNull(),
 		ZMQPrivateKeyOwner: types.StringNull(), ZMQPrivateKeyMode: types.StringNull(),
+		TLSProfile: types.StringValue(string(tlsciphers.Intermediate)), TLSCiphers: types.ListNull(types.StringType), TLSObserved: types.ObjectNull(tlsObservedAttrTypes),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, []byte("true"))...)
