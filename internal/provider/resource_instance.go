@@ -389,6 +389,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	resp.Diagnostics.Append(r.certWarning(ctx, plan)...)
 	resp.Diagnostics.Append(redisWarning(plan, prior)...)
+	resp.Diagnostics.Append(tlsPlanProblems(plan, prior)...)
 	if resp.Diagnostics.Append(zmqPlanProblems(plan, prior)...); resp.Diagnostics.HasError() {
 		return
 	}

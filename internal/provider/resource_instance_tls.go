@@ -61,7 +61,7 @@ func tlsAttributes() map[string]schema.Attribute {
 				"lowest protocol. Backed up, restarted, verified (the probes of `tls_observed` must show what the profile " +
 				"promises, or the previous files are put back) and rolled back with the configuration file. Where systemd does " +
 				"not run only `--ciphers-list` can be written: `intermediate` then leaves the order to the client (a warning), " +
-				"and `modern` fails the apply, naming the host. Read back for drift through `tls_observed`. A change restarts ntopng.",
+				"and `modern` is an error naming the host (at plan time once a read found no systemd, else at apply). Read back for drift through `tls_observed`. A change restarts ntopng.",
 			Optional: true, Computed: true,
 			Default:    stringdefault.StaticString(string(tlsciphers.Intermediate)),
 			Validators: []validator.String{stringvalidator.OneOf(tlsciphers.Profiles()...)},
@@ -136,6 +136,20 @@ func tlsValidate(m instanceModel) diag.Diagnostics {
 			"tls_profile = \"ntopng\" leaves ntopng's defaults: on TLS 1.2 it accepts ciphers without forward secrecy (RSA key "+
 				"exchange) and CBC ciphers, in the client's order, and on Debian 11 client-initiated renegotiation. Scanners "+
 				"flag each of them. Keep it only for clients that cannot do ECDHE with AES-GCM or ChaCha20-Poly1305.")
+	}
+	return diags
+}
+
+// tlsPlanProblems: "modern" on a host where the last read found no systemd (the
+// confinement not checked) fails at plan time already; on a new resource the apply says it.
+func tlsPlanProblems(plan instanceModel, prior *instanceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if prior != nil && tlsProfile(plan) == tlsciphers.Modern && !plan.TLSProfile.IsUnknown() &&
+		strings.HasPrefix(prior.ConfinementStatus.ValueString(), livecheck.NotChecked) {
+		diags.AddAttributeError(tfpath.Root("tls_profile"), "TLS 1.3 Only Not Possible on This Host",
+			fmt.Sprintf("The last read of %s found that ntopng's unit cannot be given a drop-in (%s), so OpenSSL's configuration, "+
+				"which alone makes ntopng refuse TLS 1.2, cannot reach ntopng. Use tls_profile = \"intermediate\" there.",
+				plan.Host.ValueString(), strings.TrimPrefix(prior.ConfinementStatus.ValueString(), livecheck.NotChecked)))
 	}
 	return diags
 }
