@@ -284,7 +284,7 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Default: booldefault.StaticBool(true),
 			},
 			"verify_timeout": schema.StringAttribute{
-				MarkdownDescription: "How long `verify_listeners` waits, as a Go duration. Default `60s`.",
+				MarkdownDescription: "How long `verify_listeners` waits, and the bound of all the TLS probes of a read or an apply together (`tls_observed`), as a Go duration. Default `60s`.",
 				Optional:            true, Computed: true,
 				Default:    stringdefault.StaticString("60s"),
 				Validators: []validator.String{validators.Duration()},
