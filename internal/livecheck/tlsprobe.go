@@ -88,6 +88,9 @@ func probeOnce(ctx context.Context, c *transport.Conn, addr string, h tlsciphers
 			return r, nil
 		case !errors.Is(perr, tlsciphers.ErrIncomplete):
 			return tlsciphers.Reply{}, perr
+		case err != nil && ctx.Err() != nil:
+			// The tunnel closes when ctx ends: an EOF then is the deadline, not the server.
+			return tlsciphers.Reply{}, fmt.Errorf("%w waiting for the answer to the hello", ctx.Err())
 		case errors.Is(err, io.EOF) && len(buf) == 0:
 			return tlsciphers.Reply{}, nil // closed without a word after the hello: refused
 		case err != nil:
