@@ -4,13 +4,7 @@ package livecheck
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"strings"
 	"testing"
@@ -29,37 +23,15 @@ func TestIntegrationProbeTLS(t *testing.T) {
 	s := testhost.StartSSHD(t, testhost.Options{})
 	c := rootConn(t, s)
 
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "probe"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	var suites []uint16
 	for _, n := range tlsciphers.IntermediateCiphers {
 		c, _ := tlsciphers.Lookup(n)
 		suites = append(suites, c.ID)
 	}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: suites,
-		Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			nc, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer nc.Close()
-				_ = nc.SetDeadline(time.Now().Add(5 * time.Second))
-				_ = nc.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
+	addr := testhost.TLSServer(t, &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: suites})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	o, why := ProbeTLS(ctx, c, l.Addr().String(), tlsciphers.IntermediateCiphers)
+	o, why := ProbeTLS(ctx, c, addr, tlsciphers.IntermediateCiphers)
 	if why != "" || strings.Join(o.Protocols, " ") != "TLSv1.2 TLSv1.3" || o.NoForwardSecrecy != "" || o.NotAEAD != "" ||
 		o.Chosen != "ECDHE-ECDSA-AES128-GCM-SHA256" || o.ServerOrder == nil {
 		t.Errorf("a Go TLS server with the intermediate ciphers: %+v, not checked %q", o, why)
@@ -68,7 +40,7 @@ func TestIntegrationProbeTLS(t *testing.T) {
 	silent, accepted := testhost.SilentListener(t)
 	ctx, cancel = context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
-	err = testhost.Returns(t, func() error {
+	err := testhost.Returns(t, func() error {
 		if _, why := ProbeTLS(ctx, c, silent, tlsciphers.IntermediateCiphers); !strings.Contains(why, "i/o timeout") && !strings.Contains(why, "deadline") {
 			t.Errorf("a silent peer: not checked %q, want the deadline", why)
 		}

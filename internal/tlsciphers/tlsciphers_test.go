@@ -1,19 +1,16 @@
 package tlsciphers
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 func TestCheck(t *testing.T) {
@@ -60,39 +57,6 @@ func TestProfiles(t *testing.T) {
 	}
 }
 
-// goServer serves TLS with cfg on loopback; every connection does one handshake.
-func goServer(t *testing.T, cfg *tls.Config) string {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	rkey := key
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "probe"}, NotBefore: time.Now().Add(-time.Hour),
-		NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), rkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Certificates = []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				_ = c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return l.Addr().String()
-}
-
 // ask sends h to addr and parses the answer, as livecheck does through SSH.
 func ask(t *testing.T, addr string, h Hello) Reply {
 	t.Helper()
@@ -133,7 +97,7 @@ func ask(t *testing.T, addr string, h Hello) Reply {
 // 1.3 (Go's server follows a client that puts ChaCha20 first: not the server's order); then one
 // that refuses TLS 1.2.
 func TestProbesAgainstGoServer(t *testing.T) {
-	addr := goServer(t, &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: []uint16{
+	addr := testhost.TLSServer(t, &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: []uint16{
 		tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}})
 	replies := map[string]Reply{}
 	for _, p := range Probes(IntermediateCiphers) {
@@ -158,7 +122,7 @@ func TestProbesAgainstGoServer(t *testing.T) {
 		t.Errorf("modern deviations: %q", got)
 	}
 
-	only13 := goServer(t, &tls.Config{MinVersion: tls.VersionTLS13})
+	only13 := testhost.TLSServer(t, &tls.Config{MinVersion: tls.VersionTLS13})
 	replies = map[string]Reply{}
 	for _, p := range Probes(IntermediateCiphers) {
 		replies[p.Name] = ask(t, only13, p.Hello)
