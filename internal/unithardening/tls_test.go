@@ -16,10 +16,10 @@ func TestTLSFiles(t *testing.T) {
 		t.Errorf("the drop-in:\n%s", d)
 	}
 	for env, want := range map[string]bool{
-		"UNIT_NAME=ntopng OPENSSL_CONF=/etc/ssl/ntopng-openssl.cnf": true,
+		"UNIT_NAME=ntopng OPENSSL_CONF=/etc/ssl/ntopng-openssl.cnf":    true,
 		"OPENSSL_CONF=/etc/ssl/ntopng-openssl.cnf OPENSSL_CONF=/tmp/x": false, // the last one wins
 		"UNIT_NAME=ntopng": false,
-		"": false,
+		"":                 false,
 	} {
 		if got := OpenSSLConfIn(map[string]string{"Environment": env}, "/etc/ssl/ntopng-openssl.cnf"); got != want {
 			t.Errorf("OpenSSLConfIn(Environment=%q) = %v, want %v", env, got, want)
