@@ -141,6 +141,8 @@ type Facts struct {
 	Grants      PackageGrants
 	Confinement Confinement
 	Collector   Collector
+	// TLS: what ntopng's HTTPS server negotiates (tls.go).
+	TLS TLS
 }
 
 // Collector is ntopng's ZMQ flow collector channel (collector mode, tcp://ADDRESS:PORTc).

@@ -39,8 +39,12 @@ func hardened() Facts {
 		Confinement: Confinement{Checked: true, InEffect: "ProtectSystem=strict, NoNewPrivileges=yes"},
 		Collector: Collector{Remote: []string{"tcp://192.0.2.10:5556c"}, Encrypted: true, RunAs: "ntopng",
 			PrivateKey: File{Path: "/var/lib/ntopng/zmq-key.priv", Exists: true, Mode: 0o600, Owner: "root"}},
+		TLS: TLS{Checked: true, Endpoint: "192.0.2.10:443", Protocols: []string{"TLSv1.2", "TLSv1.3"},
+			Chosen: "ECDHE-RSA-AES128-GCM-SHA256", ServerOrder: &serverOrder},
 	}
 }
+
+var serverOrder, clientOrder = true, false
 
 // stock is ntop's package as installed on Debian: every check fails.
 func stock() Facts {
@@ -63,6 +67,9 @@ func stock() Facts {
 			Cron: true, CronLines: []string{"* * * * * root /usr/bin/ntopng-utils-manage-updates -a handle-on-demand-requests"}},
 		Confinement: Confinement{Checked: true, Unmet: []string{`ProtectSystem is "no" in the unit, want "strict"`}, InEffect: "ProtectSystem=no"},
 		Collector:   Collector{Remote: []string{"tcp://*:5556c"}, XORPassword: true, RunAs: "ntopng"},
+		// Not ntop's stock (it refuses TLS 1.1 and takes TLS 1.3): a server failing every TLS check.
+		TLS: TLS{Checked: true, Endpoint: "0.0.0.0:443", Protocols: []string{"TLSv1.1", "TLSv1.2"}, NoForwardSecrecy: "AES128-GCM-SHA256",
+			NotAEAD: "ECDHE-RSA-AES128-SHA", Chosen: "ECDHE-RSA-AES128-GCM-SHA256", ServerOrder: &clientOrder},
 	}
 }
 
@@ -160,6 +167,10 @@ func TestOneCheckFails(t *testing.T) {
 			f.Confinement.Unmet = []string{"the running ntopng (PID 812) was started without the confinement"}
 		},
 		"collector_encryption": func(f *Facts) { f.Collector.PrivateKey.Mode = 0o644 },
+		"tls_protocols":        func(f *Facts) { f.TLS.Protocols = []string{"TLSv1.2"} },
+		"tls_forward_secrecy":  func(f *Facts) { f.TLS.NoForwardSecrecy = "AES256-GCM-SHA384" },
+		"tls_aead_only":        func(f *Facts) { f.TLS.NotAEAD = "ECDHE-RSA-AES256-SHA384" },
+		"tls_server_order":     func(f *Facts) { f.TLS.ServerOrder = &clientOrder },
 	}
 	for _, id := range IDs() {
 		mutate, ok := cases[id]

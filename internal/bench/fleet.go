@@ -33,6 +33,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
+	"github.com/hardenops/terraform-provider-ntopng/internal/tlsciphers"
 )
 
 // Options says what StartFleet builds.
@@ -106,11 +107,13 @@ func StartFleet(t testing.TB, opts Options) *Fleet {
 	f.provider = BuildProvider(t, f.Dir, tf)
 	f.certPEM, f.keyPEM = selfSigned(t)
 
-	// The shared stand-in: HTTPS only, with the fleet's certificate, never dropping root.
+	// The shared stand-in: HTTPS only, with the fleet's certificate and the TLS 1.2 ciphers of
+	// the default tls_profile (the hosts' files do not reach it), never dropping root.
 	docs := filepath.Join(f.Dir, "standin-httpdocs")
 	writeFile(t, filepath.Join(docs, "ssl", "ntopng-cert.pem"), f.keyPEM+f.certPEM, 0o600)
 	f.HTTPSListen = net.JoinHostPort("127.0.0.1", strconv.Itoa(testhost.FreePort(t)))
-	f.standin = testhost.StartNtopng(t, fmt.Sprintf("--http-port=0\n--https-port=%s\n--httpdocs-dir=%s\n--dont-change-user\n", f.HTTPSListen, docs))
+	f.standin = testhost.StartNtopng(t, fmt.Sprintf("--http-port=0\n--https-port=%s\n--httpdocs-dir=%s\n--dont-change-user\n--ciphers-list=%s\n",
+		f.HTTPSListen, docs, tlsciphers.CiphersList(tlsciphers.Intermediate, nil)))
 
 	clientKey, authorized := clientKey(t)
 	writeFile(t, filepath.Join(f.WorkDir, "id_ed25519"), clientKey, 0o600)

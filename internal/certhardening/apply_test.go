@@ -45,7 +45,7 @@ func TestApplyAndReadThroughSSH(t *testing.T) {
 	if problems, err := CheckHost(ctx, c, "probe", p, "root", "0"); err != nil || len(problems) != 0 {
 		t.Fatalf("CheckHost of a good target: %+v, %v", problems, err)
 	}
-	if _, found, _, err := Read(ctx, c, p, ""); found || err != nil {
+	if _, found, _, err := Read(ctx, c, p, "", time.Second); found || err != nil {
 		t.Fatalf("Read before the apply: found %v, %v", found, err)
 	}
 
@@ -62,7 +62,7 @@ func TestApplyAndReadThroughSSH(t *testing.T) {
 	if fi, _ := os.Stat(p); err != nil || string(got) != string(b.Render()) || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the file on the host is not the bundle, 0600: %v", err)
 	}
-	o, found, served, err := Read(ctx, c, p, "")
+	o, found, served, err := Read(ctx, c, p, "", time.Second)
 	if !found || err != nil || served != nil || o.Owner != "root" || o.Mode != "0600" || o.NotPEM != nil ||
 		o.LeafFingerprint != pembundle.Fingerprint(b.Leaf) || o.KeyPublicFingerprint != pembundle.PublicKeyFingerprint(b.Leaf.PublicKey) ||
 		strings.Join(o.ChainFingerprints, ",") != pembundle.Fingerprint(ca.cert) || o.Certificates == nil || o.Certificates.CertificatePEM != cert {
@@ -79,7 +79,44 @@ func TestApplyAndReadThroughSSH(t *testing.T) {
 	if err != nil || !a.Written || !a.Verified || a.Listening || !strings.Contains(a.Warning, "Nothing listens at "+free) {
 		t.Fatalf("Apply with nothing listening: %+v, %v", a, err)
 	}
-	if o, _, served, _ := Read(ctx, c, p, free); o.Mode != "0640" || served == nil || served.Listening {
+	if o, _, served, _ := Read(ctx, c, p, free, time.Second); o.Mode != "0640" || served == nil || served.Listening {
 		t.Fatalf("Read with the endpoint: %+v, served %+v", o, served)
 	}
+}
+
+// TestApplyBoundedByVerifyTimeout: an endpoint that accepts and never answers holds the
+// apply no longer than verify_timeout as a whole (it held it 47 s with "5s": every check
+// waited 15 s for the handshake). The apply fails saying the timeout, the file is put back,
+// and the connections made are few: Before once, then each poll within the timeout.
+func TestApplyBoundedByVerifyTimeout(t *testing.T) {
+	ctx, c := sshRoot(t)
+	ca := newTestCA(t)
+	cert, key := ca.leaf(t, "probe.example.net")
+	b, _ := Desired(cert, "", key, time.Now())
+	p := filepath.Join(testhost.TempDir(t), "cert.pem")
+	files, err := c.ReadFiles(ctx, hostids.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := hostids.Parse(files[0].Data, files[1].Data)
+
+	addr, accepted := testhost.SilentListener(t)
+	const timeout = 1500 * time.Millisecond
+	target := Target{Host: "probe", Path: p, Owner: "root", Group: "root", Mode: "0600", Bundle: b,
+		VerifyEndpoint: addr, VerifyTimeout: timeout, Restart: "true"}
+	// A deadline far beyond the timeout: the apply must end on its own, by the timeout.
+	ctx, cancel := context.WithTimeout(ctx, 20*timeout)
+	defer cancel()
+	_, err = Apply(ctx, c, ids, target)
+	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "after "+timeout.String()) {
+		t.Fatalf("Apply against an endpoint that never answers: %v (context: %v), want the %s timeout", err, ctx.Err(), timeout)
+	}
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Errorf("the failed apply left %s behind (%v)", p, err)
+	}
+	// Before's check, then Poll's: 250 ms, 500 ms, 1 s apart; each bounded by what is left.
+	if n := accepted(); n < 2 || n > 5 {
+		t.Errorf("the apply connected %d times to the endpoint, want 2 to 5", n)
+	}
+	t.Logf("%v after %d connections", err, accepted())
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostids"
 	"github.com/hardenops/terraform-provider-ntopng/internal/livecheck"
@@ -116,12 +117,18 @@ func ReadServed(ctx context.Context, c *transport.Conn, endpoint string) Served 
 // Read reads the certificate file at p and the host's users and groups in one SFTP round
 // trip and, when endpoint is set, what is served there (asked for while the file is read:
 // it does not depend on the file). found is false when the file does not exist; served is
-// nil without an endpoint. err is the failure to read the files.
-func Read(ctx context.Context, c *transport.Conn, p, endpoint string) (o Observed, found bool, served *Served, err error) {
+// nil without an endpoint. err is the failure to read the files. The endpoint's answer is
+// waited for at most timeout (verify_timeout): an endpoint that accepts and never answers
+// reads as a failed handshake then.
+func Read(ctx context.Context, c *transport.Conn, p, endpoint string, timeout time.Duration) (o Observed, found bool, served *Served, err error) {
 	var ch chan Served
 	if endpoint != "" {
 		ch = make(chan Served, 1)
-		go func() { ch <- ReadServed(ctx, c, endpoint) }()
+		go func() {
+			ctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			ch <- ReadServed(ctx, c, endpoint)
+		}()
 	}
 	files, err := c.ReadFiles(ctx, append([]string{p}, hostids.Files...))
 	if err != nil || !files[0].Info.Exists {

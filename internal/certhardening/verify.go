@@ -41,8 +41,11 @@ func NewVerifier(c *transport.Conn, endpoint, want string, timeout time.Duration
 		read: func(ctx context.Context) Served { return ReadServed(ctx, c, endpoint) }}
 }
 
-// Before records what is served before the change.
+// Before records what is served before the change, within the timeout: an endpoint that
+// accepts and never answers holds it no longer than that.
 func (v *Verifier) Before(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, v.timeout)
+	defer cancel()
 	v.check(ctx)
 	v.wasUp = v.listening
 }
@@ -76,8 +79,13 @@ func (v *Verifier) check(ctx context.Context) string {
 // when nothing listened before either is not a failure (HTTPS not enabled yet): it gives up
 // after a short grace and records a warning. Anything else past the timeout is an error, so
 // that hostchange restores the previous file.
-func (v *Verifier) Verify(ctx context.Context) error {
+//
+// The timeout bounds the whole wait, the checks included: each handshake ends when the time
+// is up (an endpoint that accepts and never answers held every check for 15 s).
+func (v *Verifier) Verify(parent context.Context) error {
 	var why string
+	ctx, cancel := context.WithTimeout(parent, v.timeout)
+	defer cancel()
 	err := hostchange.Poll(ctx, hostchange.Backoff{First: firstPollInterval, Max: maxPollInterval, Timeout: v.timeout},
 		func(ctx context.Context, elapsed, next time.Duration) (string, error) {
 			why = v.check(ctx)
@@ -90,11 +98,14 @@ func (v *Verifier) Verify(ctx context.Context) error {
 			return why, nil
 		})
 	var timeout *hostchange.TimeoutError
+	if err != nil && parent.Err() == nil && ctx.Err() != nil && !errors.As(err, &timeout) {
+		err = &hostchange.TimeoutError{After: v.timeout, Why: why} // the time ran out during a check
+	}
 	switch {
 	case errors.As(err, &timeout):
 		return fmt.Errorf("%w. Check that restart_command restarts the ntopng serving %s", err, v.endpoint)
 	case err != nil:
-		return fmt.Errorf("%w while waiting for %s to serve the new certificate: %s", ctx.Err(), v.endpoint, why)
+		return fmt.Errorf("%w while waiting for %s to serve the new certificate: %s", parent.Err(), v.endpoint, why)
 	}
 	return nil
 }

@@ -5,48 +5,14 @@ package livecheck
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/testconn"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
-
-// silentListener accepts TCP connections on loopback and never answers; the connections
-// are closed in t.Cleanup.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
 
 // TestIntegrationLiveChecksEndOnSilentPeer: a peer that accepts through the SSH tunnel and
 // never answers ends the Redis and the TLS check when the context's deadline passes, or
@@ -55,7 +21,7 @@ func silentListener(t *testing.T) string {
 func TestIntegrationLiveChecksEndOnSilentPeer(t *testing.T) {
 	s := testhost.StartSSHD(t, testhost.Options{})
 	c := testconn.Root(t, s)
-	addr := silentListener(t)
+	addr, _ := testhost.SilentListener(t)
 	checks := map[string]func(ctx context.Context) error{
 		"redis": func(ctx context.Context) error {
 			_, err := ProbeRedis(ctx, c, "tcp", addr, "")

@@ -92,6 +92,7 @@ var AttributeOptions = map[string]string{
 	"data-dir":         "data_dir",
 	"local-networks":   "local_networks",
 	"zmq-encryption":   "zmq_encryption",
+	"ciphers-list":     "tls_profile",
 }
 
 // Desired is what the configuration asks of the hardened file, all values known. A nil
@@ -106,6 +107,7 @@ type Desired struct {
 	ExtraOptions            map[string]string
 	UserGroups              []string // supplementary groups of User (added by EnsureUser)
 	ZMQEncryption           *bool    // nil: unmanaged; true: --zmq-encryption; false: removed
+	CiphersList             *string  // nil: unmanaged; "": removed (ntopng's default)
 }
 
 // Problem is a value the configuration may not hold: Summary and Detail as the operator reads
@@ -144,6 +146,9 @@ func CheckExtraOption(name, value string) *Problem {
 		msg := fmt.Sprintf("--%s is managed by the %s attribute; set it there, not in extra_options.", name, attrName)
 		if name == "dont-change-user" {
 			msg = "--dont-change-user keeps ntopng running as root after start-up; the provider refuses it and removes it from the file. Remove it from extra_options."
+		}
+		if name == "ciphers-list" {
+			msg = "--ciphers-list is managed by tls_profile (and tls_ciphers, a TLS 1.2 list of OpenSSL cipher names); set them, not extra_options."
 		}
 		return &Problem{"Option Not Allowed in extra_options", msg}
 	}
@@ -228,6 +233,11 @@ func (d Desired) Settings(password string) (set []ntopngconf.Setting, remove []s
 		} else {
 			remove = append(remove, "zmq-encryption")
 		}
+	}
+	if d.CiphersList != nil && *d.CiphersList != "" {
+		set = append(set, ntopngconf.Setting{Name: "ciphers-list", Value: *d.CiphersList})
+	} else if d.CiphersList != nil {
+		remove = append(remove, "ciphers-list")
 	}
 	names := make([]string, 0, len(d.ExtraOptions))
 	for name := range d.ExtraOptions {

@@ -97,8 +97,8 @@ func TestCheckExtraOption(t *testing.T) {
 		{"pid-path", "/run/x", "Invalid ntopng Option"},
 		{"prefs-dir", "/var/lib/x", "Invalid ntopng Option"},
 		{"traffic-filtering", "1", "Invalid ntopng Option"},
-		{"cluster-id", "1", ""}, // handled in PF_RING builds (ntop's packages)
-		{"ciphers-list", "HIGH:!aNULL:!MD5", ""},
+		{"cluster-id", "1", ""},                                                     // handled in PF_RING builds (ntop's packages)
+		{"ciphers-list", "HIGH:!aNULL:!MD5", "Option Not Allowed in extra_options"}, // tls_profile and tls_ciphers own it
 		{"insecure", "", ""},
 		{"test-script-post", "/bin/true", "Secret in extra_options"},
 		{"zmq-encrypt-pwd", "s3cret", "Not Encryption"}, // an XOR, refused for that reason first

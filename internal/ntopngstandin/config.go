@@ -18,6 +18,7 @@ type config struct {
 	Redis          string // -r / --redis
 	DataDir        string // -d / --data-dir
 	PIDFile        string // -G / --pid
+	CiphersList    string // --ciphers-list ("" ntopng's default)
 }
 
 // optionNames maps every spelling the stand-in knows to its long name.
@@ -30,6 +31,7 @@ var optionNames = map[string]string{
 	"-r": "redis", "--redis": "redis",
 	"-d": "data-dir", "--data-dir": "data-dir",
 	"-G": "pid", "--pid": "pid",
+	"--ciphers-list": "ciphers-list",
 }
 
 // defaultConfig returns ntopng's built-in defaults.
@@ -77,6 +79,8 @@ func parseConfig(text string) config {
 			c.DataDir = value
 		case "pid":
 			c.PIDFile = value
+		case "ciphers-list":
+			c.CiphersList = value
 		}
 	}
 	return c

@@ -48,6 +48,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hardenops/terraform-provider-ntopng/internal/tlsciphers"
 )
 
 func main() {
@@ -127,7 +129,7 @@ func listen(c config) ([]net.Listener, error) {
 			if err != nil {
 				return nil, err
 			}
-			cfg := &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+			cfg := &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12, CipherSuites: cipherSuites(c.CiphersList)}
 			log.Print("HTTPS listening on ", l.Addr())
 			out = append(out, tls.NewListener(l, cfg))
 		}
@@ -234,4 +236,22 @@ func dropPrivileges(name string) error {
 	}
 	log.Printf("running as %s (uid %d, gid %d, groups %v)", u.Username, uid, gid, groups)
 	return nil
+}
+
+// cipherSuites are the TLS 1.2 suites of a --ciphers-list of OpenSSL cipher names, as far as
+// Go's TLS server has them; nil (Go's defaults, which like ntopng's default take CBC ciphers)
+// for ntopng's default or OpenSSL cipher-string syntax.
+func cipherSuites(list string) []uint16 {
+	if list == "" {
+		return nil
+	}
+	var out []uint16
+	for _, name := range strings.Split(list, ":") {
+		c, ok := tlsciphers.Lookup(name)
+		if !ok {
+			return nil
+		}
+		out = append(out, c.ID)
+	}
+	return out
 }

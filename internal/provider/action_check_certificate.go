@@ -108,7 +108,7 @@ func (a *checkCertificateAction) Invoke(ctx context.Context, req action.InvokeRe
 		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return
 	}
-	o, found, _, err := certhardening.Read(ctx, c, p, "")
+	o, found, _, err := certhardening.Read(ctx, c, p, "", 0) // no endpoint: nothing to wait for
 	switch {
 	case err != nil:
 		resp.Diagnostics.AddError("Cannot Read the Certificate File", fmt.Sprintf("Reading %s on %s failed: %v", p, host, err))

@@ -48,25 +48,33 @@ func TestAccFleetCounts(t *testing.T) {
 			t.Errorf("apply did not create the 9 resources:\n%s", r.Output)
 		}
 	})
-	step("plan logs in once per host, in parallel, and opens at most 2 channels per read", func(t *testing.T) {
+	step("plan logs in once per host, in parallel, and opens at most 2 sessions per read", func(t *testing.T) {
 		sessionsBefore := f.SSHDSessions()
 		r := f.Terraform(t, dir, true, plan...)
 		r.Expect(t, 0) // 0: no changes
 		expectLogins(t, r, 1)
 
 		chs := bench.ParseChannels(r.ProviderLog)
-		total, most, mostType := bench.ReadChannels(chs)
-		if most > 2 {
-			t.Errorf("a %s read opened %d SSH channels, want at most 2", mostType, most)
+		total, most, _ := bench.ReadChannels(chs)
+		var sessions []bench.Channel
+		for _, c := range chs {
+			if c.Kind != "tunnel" {
+				sessions = append(sessions, c)
+			}
+		}
+		if _, mostSessions, mostType := bench.ReadChannels(sessions); mostSessions > 2 {
+			t.Errorf("a %s read opened %d SSH session channels, want at most 2", mostType, mostSessions)
 		}
 		// The budget of a host's three reads: one SFTP session (shared), one command (the
 		// instance's unit check, with the grants in it), one tunnel each for the instance's
-		// Redis reach check, Redis's live check and the served certificate.
+		// Redis reach check, Redis's live check and the served certificate, and six for the
+		// instance's TLS probes (tls_observed: one client hello each on a direct-tcpip channel,
+		// no login and no process on the host). Issue 28 raised the tunnels from 3 to 9 a host.
 		kinds := map[string]int{}
 		for _, c := range chs {
 			kinds[c.Kind]++
 		}
-		if want := map[string]int{"sftp": hosts, "exec": hosts, "tunnel": 3 * hosts}; !maps.Equal(kinds, want) {
+		if want := map[string]int{"sftp": hosts, "exec": hosts, "tunnel": 9 * hosts}; !maps.Equal(kinds, want) {
 			t.Errorf("plan over %d hosts opened channels %v, want %v", hosts, kinds, want)
 		}
 		if total == 0 || total != len(chs) {

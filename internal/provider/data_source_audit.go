@@ -211,6 +211,7 @@ func gatherAuditFacts(ctx context.Context, c *transport.Conn, confPath, redisPat
 	if f.Collector, err = collectorFacts(ctx, c, nf, ids, file); err != nil {
 		return f, err
 	}
+	f.TLS = auditTLS(ctx, c, nf.Effective)
 	return f, nil
 }
 

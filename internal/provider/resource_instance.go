@@ -23,6 +23,7 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
+	"github.com/hardenops/terraform-provider-ntopng/internal/tlsciphers"
 	"github.com/hardenops/terraform-provider-ntopng/internal/unithardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 )
@@ -86,14 +87,10 @@ type instanceModel struct {
 	Confinement              types.Bool   `tfsdk:"confinement"`
 	ConfinementWritablePaths types.List   `tfsdk:"confinement_writable_paths"`
 	ConfinementStatus        types.String `tfsdk:"confinement_status"`
-}
-
-// instanceRedisModel is the redis {} block.
-type instanceRedisModel struct {
-	Socket types.String `tfsdk:"socket"`
-	Host   types.String `tfsdk:"host"`
-	Port   types.Int64  `tfsdk:"port"`
-	DB     types.Int64  `tfsdk:"db"`
+	// resource_instance_tls.go
+	TLSProfile  types.String `tfsdk:"tls_profile"`
+	TLSCiphers  types.List   `tfsdk:"tls_ciphers"`
+	TLSObserved types.Object `tfsdk:"tls_observed"`
 }
 
 const (
@@ -283,7 +280,7 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Default: booldefault.StaticBool(true),
 			},
 			"verify_timeout": schema.StringAttribute{
-				MarkdownDescription: "How long `verify_listeners` waits, as a Go duration. Default `60s`.",
+				MarkdownDescription: "How long `verify_listeners` waits, and the bound of all the TLS probes of a read or an apply together (`tls_observed`), as a Go duration. Default `60s`.",
 				Optional:            true, Computed: true,
 				Default:    stringdefault.StaticString("60s"),
 				Validators: []validator.String{validators.Duration()},
@@ -302,6 +299,7 @@ func (r *instanceResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	maps.Copy(resp.Schema.Attributes, instanceReadBackAttributes())
 	maps.Copy(resp.Schema.Attributes, confinementAttributes())
 	maps.Copy(resp.Schema.Attributes, zmqAttributes())
+	maps.Copy(resp.Schema.Attributes, tlsAttributes())
 }
 
 // ConfigValidators: one password attribute at most.
@@ -353,6 +351,7 @@ func (r *instanceResource) ValidateConfig(ctx context.Context, req resource.Vali
 	resp.Diagnostics.Append(instanceWarnings(m, d, set)...)
 	resp.Diagnostics.Append(validateGrants(ctx, m)...)
 	resp.Diagnostics.Append(confinementValidate(m)...)
+	resp.Diagnostics.Append(tlsValidate(m)...)
 }
 
 // ModifyPlan checks the certificate on the host (fail closed) and turns drift of the running
@@ -386,6 +385,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	resp.Diagnostics.Append(r.certWarning(ctx, plan)...)
 	resp.Diagnostics.Append(redisWarning(plan, prior)...)
+	resp.Diagnostics.Append(tlsPlanProblems(plan, prior)...)
 	if resp.Diagnostics.Append(zmqPlanProblems(plan, prior)...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -454,8 +454,8 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.AddError("Cannot Restore ntopng.conf", err.Error())
 		return
 	}
-	// The confinement's drop-in has a marker of its absence before the first apply: it goes.
-	paths = append(paths, unithardening.DropInPath(st.Service.ValueString()))
+	// The confinement's and TLS's files have a marker of their absence before the first apply: they go.
+	paths = append(append(paths, unithardening.DropInPath(st.Service.ValueString())), unithardening.TLSPaths(st.Service.ValueString())...)
 	resp.Diagnostics.Append(restoreOriginals(ctx, c, st.Host.ValueString(), paths, unithardening.RecoverRestart(st.RestartCommand.ValueString()))...)
 }
 
@@ -485,6 +485,7 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 		ConfinementStatus: types.StringNull(),
 		ZMQEncryption:     types.BoolNull(), ZMQPublicKey: types.StringNull(),
 		ZMQPrivateKeyOwner: types.StringNull(), ZMQPrivateKeyMode: types.StringNull(),
+		TLSProfile: types.StringValue(string(tlsciphers.Intermediate)), TLSCiphers: types.ListNull(types.StringType), TLSObserved: types.ObjectNull(tlsObservedAttrTypes),
 	}
 	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, instanceImportedKey, []byte("true"))...)

@@ -92,23 +92,23 @@ func confinementSettings(m instanceModel, eff ntopngconf.Effective) []unitharden
 
 // confinementChange is the confinement's part of an apply: the drop-in (written, or removed
 // with confinement = false) and the restart command with systemd reloaded first. Where the
-// service manager does not know the settings, nothing (a warning).
-func confinementChange(ctx context.Context, c *transport.Conn, plan instanceModel, h *ntopnghardening.Host, eff ntopngconf.Effective) ([]hostchange.File, string, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	restart := plan.RestartCommand.ValueString()
+// service manager does not know the settings, nothing (a warning). systemd says whether it
+// knows them (the unit's other drop-ins can be written then).
+func confinementChange(ctx context.Context, c *transport.Conn, plan instanceModel, h *ntopnghardening.Host, eff ntopngconf.Effective) (files []hostchange.File, restart string, systemd bool, diags diag.Diagnostics) {
+	restart = plan.RestartCommand.ValueString()
 	s := h.Service(plan.ConfigPath.ValueString(), plan.Service.ValueString(), eff)
 	s.Properties = unithardening.Properties()
 	u, err := livecheck.UnitListeners(ctx, c, s)
 	if err != nil {
 		diags.AddError("Cannot Read ntopng's Unit", err.Error())
-		return nil, restart, diags
+		return nil, restart, false, diags
 	}
 	if !unithardening.Known(u.Properties) {
 		if plan.Confinement.ValueBool() {
 			diags.AddAttributeWarning(tfpath.Root("confinement"), "ntopng Not Confined", confinementNotChecked(plan, u)+
 				". Nothing was written for the confinement.")
 		}
-		return nil, restart, diags
+		return nil, restart, false, diags
 	}
 	f := hostchange.File{Path: unithardening.DropInPath(plan.Service.ValueString()), Remove: true}
 	if plan.Confinement.ValueBool() {
@@ -118,24 +118,33 @@ func confinementChange(ctx context.Context, c *transport.Conn, plan instanceMode
 			diags.AddAttributeError(tfpath.Root("data_dir"), "Data Directory Not Usable When Confined",
 				fmt.Sprintf("The configuration files on %s set --data-dir=%q, which the confinement would make writable: it %s. "+
 					"Set data_dir, or confinement = false. ntopng.conf was not written.", plan.Host.ValueString(), eff.DataDir, why))
-			return nil, restart, diags
+			return nil, restart, true, diags
 		}
 		f = hostchange.File{Path: f.Path, Data: unithardening.Render(confinementSettings(plan, eff)), Mode: unithardening.DropInMode, UID: 0, GID: 0}
-		// The unit's drop-in folder (root's, like /etc/systemd/system): an empty folder left
-		// behind by a rollback changes nothing.
-		dir := path.Dir(f.Path)
-		if fi, err := c.Stat(ctx, dir); err != nil || !fi.Exists {
-			res, err := c.Run(ctx, []string{"install", "-d", "-o", "root", "-g", "root", "-m", "0755", dir}, nil)
-			if err == nil && res.ExitCode != 0 {
-				err = fmt.Errorf("exit %d: %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
-			}
-			if err != nil {
-				diags.AddAttributeError(tfpath.Root("confinement"), "Cannot Create the Unit's Drop-in Folder", fmt.Sprintf("%s: %v", dir, err))
-				return nil, restart, diags
-			}
+		if err := ensureDropInDir(ctx, c, f.Path); err != nil {
+			diags.AddAttributeError(tfpath.Root("confinement"), "Cannot Create the Unit's Drop-in Folder", err.Error())
+			return nil, restart, true, diags
 		}
 	}
-	return []hostchange.File{f}, unithardening.Restart(restart), diags
+	return []hostchange.File{f}, unithardening.Restart(restart), true, diags
+}
+
+// ensureDropInDir creates the folder of the unit's drop-in file (root's, like
+// /etc/systemd/system) when it is missing: an empty folder left behind by a rollback changes
+// nothing.
+func ensureDropInDir(ctx context.Context, c *transport.Conn, file string) error {
+	dir := path.Dir(file)
+	if fi, err := c.Stat(ctx, dir); err == nil && fi.Exists {
+		return nil
+	}
+	res, err := c.Run(ctx, []string{"install", "-d", "-o", "root", "-g", "root", "-m", "0755", dir}, nil)
+	if err == nil && res.ExitCode != 0 {
+		err = fmt.Errorf("exit %d: %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	return nil
 }
 
 // confinementNotChecked says why the confinement cannot be applied or checked on the host.

@@ -101,21 +101,25 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 	if diags.Append(d...); diags.HasError() {
 		return "", diags
 	}
-	confine, restart, d := confinementChange(ctx, c, plan, h, eff)
+	confine, restart, systemd, d := confinementChange(ctx, c, plan, h, eff)
+	if diags.Append(d...); diags.HasError() {
+		return "", diags
+	}
+	tlsFiles, d := tlsChange(ctx, c, plan, systemd)
 	if diags.Append(d...); diags.HasError() {
 		return "", diags
 	}
 	ch := hostchange.Change{
-		Files:        append(files, confine...),
+		Files:        append(append(files, confine...), tlsFiles...),
 		Restart:      restart,
 		KeepOriginal: true,
-		ForceRestart: grantsRestart || prior != nil && (listenersDrifted(*prior) || redisDrifted(*prior) || confinementDrifted(*prior)),
+		ForceRestart: grantsRestart || prior != nil && (listenersDrifted(*prior) || redisDrifted(*prior) || confinementDrifted(*prior) || tlsDrifted(*prior)),
 	}
 	if plan.VerifyListeners.ValueBool() {
 		timeout, _ := time.ParseDuration(plan.VerifyTimeout.ValueString())
 		ch.Verify = h.ListenerCheck(c, desired, eff, confPath, plan.Service.ValueString(), cert.Exists, timeout)
 	}
-	ch.Verify = confinementVerify(c, plan, h, eff, len(confine) > 0, ch.Verify)
+	ch.Verify = tlsVerify(c, plan, eff, systemd, confinementVerify(c, plan, h, eff, len(confine) > 0, ch.Verify))
 	err = ntopnghardening.ApplyWithWebACL(ctx, c, ch, eff, listStrings(plan.WebAllowedNetworks), !plan.WebAllowedNetworks.IsNull())
 	if err = ntopnghardening.UndoAfter(ctx, err, undoGrants); err != nil {
 		diags.AddError("Cannot Apply ntopng Configuration", err.Error())
@@ -178,7 +182,8 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 	if diags.Append(recoverInterrupted(ctx, c, m.ConfigPath.ValueString(), unithardening.RecoverRestart(m.RestartCommand.ValueString()))...); diags.HasError() {
 		return &m, diags
 	}
-	h, err := ntopnghardening.ReadHost(ctx, c, m.ConfigPath.ValueString(), m.Service.ValueString(), true, unithardening.Properties()...)
+	h, err := ntopnghardening.ReadHost(ctx, c, m.ConfigPath.ValueString(), m.Service.ValueString(), true,
+		append(unithardening.Properties(), unithardening.TLSProperties()...)...)
 	if err != nil {
 		diags.AddError("Cannot Read ntopng Configuration", err.Error())
 		return &m, diags
@@ -256,6 +261,8 @@ func (r *instanceResource) refresh(ctx context.Context, m instanceModel, importe
 	status, d := confinementStatus(ctx, c, m, h)
 	diags.Append(d...)
 	m.ConfinementStatus = status
+	m.TLSObserved, d = tlsObserved(ctx, c, m, h)
+	diags.Append(d...)
 	if !m.WebAllowedNetworks.IsNull() {
 		m.WebAllowedNetworks = types.ListNull(types.StringType)
 		if nets, err := ntopnghardening.ReadWebACL(ctx, c, eff); err != nil {

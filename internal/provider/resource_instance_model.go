@@ -23,6 +23,14 @@ import (
 // objectAsOptions reads nested objects whose optional fields may be null.
 var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
 
+// instanceRedisModel is the redis {} block.
+type instanceRedisModel struct {
+	Socket types.String `tfsdk:"socket"`
+	Host   types.String `tfsdk:"host"`
+	Port   types.Int64  `tfsdk:"port"`
+	DB     types.Int64  `tfsdk:"db"`
+}
+
 var redisAttrTypes = map[string]attr.Type{
 	"socket": types.StringType,
 	"host":   types.StringType,
@@ -92,6 +100,7 @@ func desiredInstance(ctx context.Context, m instanceModel) (ntopnghardening.Desi
 	if !m.DataDir.IsNull() && !m.DataDir.IsUnknown() {
 		problem(tfpath.Root("data_dir"), ntopnghardening.CheckDataDir(d.DataDir))
 	}
+	d.CiphersList = tlsCiphersList(m)
 	// Known elements only: a group from a variable or another resource is unknown at plan time
 	// (the quickstart's user_groups = [var.redis_group] failed terraform validate).
 	d.UserGroups = listStrings(m.UserGroups)
@@ -244,11 +253,11 @@ func parsedListen(s string) *ntopngconf.Listen {
 // written or repaired; otherwise they are known after apply.
 func planReadBacks(plan instanceModel, prior *instanceModel) instanceModel {
 	if prior != nil && configEqual(plan, *prior) && plan.RedisPasswordSHA256.Equal(prior.RedisPasswordSHA256) && !listenersDrifted(*prior) &&
-		!redisDrifted(*prior) && !filesDrifted(plan, *prior) && !confinementDrifted(*prior) && !zmqKeyDrifted(*prior) {
+		!redisDrifted(*prior) && !filesDrifted(plan, *prior) && !confinementDrifted(*prior) && !zmqKeyDrifted(*prior) && !tlsDrifted(*prior) {
 		plan.EffectiveOptions = prior.EffectiveOptions
 		plan.ObservedListeners, plan.RedisStatus = prior.ObservedListeners, prior.RedisStatus
 		plan.ConfigOwner, plan.ConfigMode, plan.WritableConfigPaths = prior.ConfigOwner, prior.ConfigMode, prior.WritableConfigPaths
-		plan.ConfinementStatus = prior.ConfinementStatus
+		plan.ConfinementStatus, plan.TLSObserved = prior.ConfinementStatus, prior.TLSObserved
 		plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = prior.ZMQPublicKey, prior.ZMQPrivateKeyOwner, prior.ZMQPrivateKeyMode
 		return plan
 	}
@@ -256,7 +265,7 @@ func planReadBacks(plan instanceModel, prior *instanceModel) instanceModel {
 	plan.ObservedListeners, plan.RedisStatus = types.ListUnknown(types.StringType), types.StringUnknown()
 	plan.ConfigOwner, plan.ConfigMode = types.StringUnknown(), types.StringUnknown()
 	plan.WritableConfigPaths = types.ListUnknown(types.StringType)
-	plan.ConfinementStatus = types.StringUnknown()
+	plan.ConfinementStatus, plan.TLSObserved = types.StringUnknown(), types.ObjectUnknown(tlsObservedAttrTypes)
 	plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 	if prior != nil && !zmqReadBacksChange(plan, *prior) {
 		plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = prior.ZMQPublicKey, prior.ZMQPrivateKeyOwner, prior.ZMQPrivateKeyMode
@@ -286,7 +295,7 @@ func configEqual(a, b instanceModel) bool {
 		a.RedisPasswordWOVersion.Equal(b.RedisPasswordWOVersion) && a.WebAllowedNetworks.Equal(b.WebAllowedNetworks) &&
 		a.RevokePackageGrants.Equal(b.RevokePackageGrants) &&
 		a.Confinement.Equal(b.Confinement) && a.ConfinementWritablePaths.Equal(b.ConfinementWritablePaths) &&
-		a.ZMQEncryption.Equal(b.ZMQEncryption)
+		a.ZMQEncryption.Equal(b.ZMQEncryption) && a.TLSProfile.Equal(b.TLSProfile) && a.TLSCiphers.Equal(b.TLSCiphers)
 }
 
 // filesDrifted: ntopnghardening.FilesDrifted on what the last read found.

@@ -101,7 +101,6 @@ func TestInstanceExtraOptionNamesFollowSetOption(t *testing.T) {
 		{"prefs-dir", "/var/lib/ntopng/prefs", "ntopng lists --prefs-dir (-4) among its options but Prefs::setOption has no case for it"},
 		{"traffic-filtering", "1", `"Unknown option -k: Ignored."`},
 		{"cluster-id", "1", ""}, // handled in builds with PF_RING, which ntop's packages are
-		{"ciphers-list", "HIGH:!aNULL:!MD5", ""},
 		{"insecure", "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -194,7 +194,9 @@ func (r *tlsCertResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			},
 			"verify_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long to wait after a restart for `verify_endpoint` to serve the new certificate, " +
-					"as a Go duration. Default `" + certhardening.DefaultVerifyTimeout + "`.",
+					"as a Go duration. It bounds every talk to the endpoint as a whole, each handshake included: the check " +
+					"before the change, the wait after it, and the read on refresh (an endpoint that accepts and never " +
+					"answers holds an apply no longer than this, twice: before and after the restart). Default `" + certhardening.DefaultVerifyTimeout + "`.",
 				Optional: true,
 				Computed: true,
 				Default:  stringdefault.StaticString(certhardening.DefaultVerifyTimeout),
@@ -349,7 +351,7 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	p := m.Path.ValueString()
-	o, found, served, err := certhardening.Read(ctx, c, p, m.VerifyEndpoint.ValueString())
+	o, found, served, err := certhardening.Read(ctx, c, p, m.VerifyEndpoint.ValueString(), certhardening.VerifyTimeout(m.VerifyTimeout.ValueString()))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Read the Certificate File",
 			fmt.Sprintf("Reading %s, /etc/passwd and /etc/group on %s failed: %v", p, m.Host.ValueString(), err))

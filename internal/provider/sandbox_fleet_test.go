@@ -302,11 +302,14 @@ func (fl *fleet) auditVars() map[string]any {
 
 // stockFailing are the checks that fail on a stock probe (ntop's package on Debian): every
 // check but what the package gets right (Redis on loopback, ntopng as its own user, no
-// drop-ins, the login on), and collector_encryption, not applicable there (no collector).
+// drop-ins, the login on), collector_encryption, not applicable there (no collector), and the
+// TLS checks, not applicable either (no HTTPS).
 var stockFailing = func() []string {
 	var out []string
 	for _, id := range audit.IDs() {
-		if !slices.Contains([]string{"redis_not_exposed", "ntopng_dedicated_user", "ntopng_dropins", "web_login_enabled", "collector_encryption"}, id) {
+		// The TLS checks are not applicable: stock ntopng serves no HTTPS.
+		if !slices.Contains([]string{"redis_not_exposed", "ntopng_dedicated_user", "ntopng_dropins", "web_login_enabled", "collector_encryption",
+			"tls_protocols", "tls_forward_secrecy", "tls_aead_only", "tls_server_order"}, id) {
 			out = append(out, id)
 		}
 	}
@@ -406,7 +409,7 @@ func TestSandboxFleet(t *testing.T) {
 		"ntopng_tls_cert.web": "certificate_pem, dns_names, fingerprint_sha256, group, ip_addresses, mode, not_after, private_key_pem_wo_version, " +
 			"public_key_fingerprint_sha256, remote_fingerprint_sha256, remote_key_public_fingerprint_sha256, served_fingerprint_sha256, subject, verify_endpoint",
 		"ntopng_instance.probe": "config_mode, config_owner, confinement_status, effective_options, http_listen, https_listen, interfaces, " +
-			"observed_listeners, redis, redis_password_sha256, redis_status, revoke_package_grants, user_groups, web_allowed_networks, writable_config_paths",
+			"observed_listeners, redis, redis_password_sha256, redis_status, revoke_package_grants, tls_observed, user_groups, web_allowed_networks, writable_config_paths",
 		"ntopng_user.admin": "password_fingerprint",
 	}
 	for _, p := range fl.probes {
