@@ -281,9 +281,10 @@ provider "ntopng" {
 		for addr, c := range planChanges(t, &plan) {
 			want := "import+no-op: "
 			if strings.HasPrefix(addr, "ntopng_instance.") {
-				// confinement, and the read-backs an update reads again (unknown in the plan).
+				// confinement, and the read-backs an update reads again (unknown in the plan), what
+				// the HTTPS server negotiates (tls_observed) among them.
 				want = "import+update: config_mode, config_owner, confinement, confinement_status, effective_options, " +
-					"observed_listeners, redis_status, writable_config_paths"
+					"observed_listeners, redis_status, tls_observed, writable_config_paths"
 			}
 			if c != want {
 				t.Errorf("first plan: %s is %q, want %q", addr, c, want)

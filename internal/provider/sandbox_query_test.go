@@ -123,12 +123,12 @@ func TestSandboxQuery(t *testing.T) {
 // probe, per resource type, and why: ntopng.conf and its folder given to root (config_owner,
 // config_mode, writable_config_paths) and ntopng confined by its unit (confinement_status),
 // with the read-backs the update reads again (effective_options, observed_listeners,
-// redis_status); Redis behind a password (requirepass_sha256, live_auth_required) with its
+// redis_status, tls_observed); Redis behind a password (requirepass_sha256, live_auth_required) with its
 // socket (unixsocket), the list of files read again (config_files); the certificate file no
 // longer readable by everyone (mode: the one value the generated block holds at its default,
 // because the resource refuses the host's 0644); admin off its default password.
 var queryHardening = map[string]string{
-	"ntopng_instance": "config_mode, config_owner, confinement_status, effective_options, observed_listeners, redis_status, writable_config_paths",
+	"ntopng_instance": "config_mode, config_owner, confinement_status, effective_options, observed_listeners, redis_status, tls_observed, writable_config_paths",
 	"ntopng_redis":    "config_files, live_auth_required, requirepass_sha256, unixsocket",
 	"ntopng_tls_cert": "mode",
 	"ntopng_user":     "password_fingerprint",
