@@ -76,6 +76,13 @@ func confinementValidate(m instanceModel) diag.Diagnostics {
 				fmt.Sprintf("%q %s.", p, why))
 		}
 	}
+	if !m.Confinement.IsNull() && !m.Confinement.IsUnknown() && !m.Confinement.ValueBool() {
+		diags.AddAttributeWarning(tfpath.Root("confinement"), "ntopng's Runtime Copy of Its Configuration Readable by Everyone",
+			"With confinement = false, ntop's ntopng.service (and ntopng@.service) copies the configuration and its drop-ins into "+
+				"/run/ntopng.conf (or /run/ntopng-IFACE.conf) under systemd's default umask: mode 0644 (seen on Debian 13), readable "+
+				"by every local user, Redis password included. confinement = true (the default) sets UMask=0077 in ntopng's unit, "+
+				"which makes that copy root's alone.")
+	}
 	if m.Confinement.ValueBool() && !m.DataDir.IsNull() && !m.DataDir.IsUnknown() {
 		if why := unithardening.CheckWritablePath(m.DataDir.ValueString()); why != "" {
 			diags.AddAttributeError(tfpath.Root("data_dir"), "Data Directory Not Usable When Confined",

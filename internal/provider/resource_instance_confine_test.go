@@ -180,12 +180,12 @@ func TestConfinementValidate(t *testing.T) {
 		t.Fatalf("confinementValidate(data_dir /var/tmp/ntopng) = %v, want an error naming PrivateTmp", diags)
 	}
 	m.Confinement = types.BoolValue(false)
-	if diags := confinementValidate(m); diags.HasError() {
-		t.Fatalf("confinementValidate with confinement = false: %v", diags)
+	if diags := confinementValidate(m); diags.HasError() || diags.WarningsCount() != 1 || !strings.Contains(diags[0].Detail(), "/run/ntopng.conf") {
+		t.Fatalf("confinementValidate with confinement = false: %v, want one warning naming /run/ntopng.conf", diags)
 	}
 	m.DataDir = types.StringValue("/srv/ntopng")
 	m.Confinement = types.BoolValue(true)
-	if diags := confinementValidate(m); diags.HasError() {
+	if diags := confinementValidate(m); len(diags) != 0 {
 		t.Fatalf("confinementValidate(/srv/ntopng): %v", diags)
 	}
 }
