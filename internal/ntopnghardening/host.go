@@ -300,21 +300,12 @@ func (h *Host) Edit(confPath string, set []ntopngconf.Setting, remove []string, 
 }
 
 // PrepareRedisDropIn makes sure the folder of RedisDropIn(confPath) exists (ntop's package
-// ships it; a host that lost it gets it back, root's, 0755) before Edit's files are written.
+// ships it; a host that lost it gets it back) before Edit's files are written.
 func PrepareRedisDropIn(ctx context.Context, c *transport.Conn, confPath string) error {
-	own := RedisDropIn(confPath)
-	if own == "" {
-		return nil
+	if own := RedisDropIn(confPath); own != "" {
+		return hostchange.EnsureRootDir(ctx, c, path.Dir(own))
 	}
-	dir := path.Dir(own)
-	if fi, err := c.Lstat(ctx, dir); err != nil || fi.Exists {
-		return err // a file or link there fails the write, naming it
-	}
-	res, err := c.Run(ctx, []string{"mkdir", "-m", "0755", "--", dir}, nil)
-	if err == nil && res.ExitCode != 0 {
-		err = fmt.Errorf("mkdir %s: exit %d: %s", dir, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
-	}
-	return err
+	return nil
 }
 
 // ImportedExtraOptions are the options an import reads back into extra_options: those the

@@ -128,30 +128,12 @@ func confinementChange(ctx context.Context, c *transport.Conn, plan instanceMode
 			return nil, restart, true, diags
 		}
 		f = hostchange.File{Path: f.Path, Data: unithardening.Render(confinementSettings(plan, eff)), Mode: unithardening.DropInMode, UID: 0, GID: 0}
-		if err := ensureDropInDir(ctx, c, f.Path); err != nil {
+		if err := hostchange.EnsureRootDir(ctx, c, path.Dir(f.Path)); err != nil {
 			diags.AddAttributeError(tfpath.Root("confinement"), "Cannot Create the Unit's Drop-in Folder", err.Error())
 			return nil, restart, true, diags
 		}
 	}
 	return []hostchange.File{f}, unithardening.Restart(restart), true, diags
-}
-
-// ensureDropInDir creates the folder of the unit's drop-in file (root's, like
-// /etc/systemd/system) when it is missing: an empty folder left behind by a rollback changes
-// nothing.
-func ensureDropInDir(ctx context.Context, c *transport.Conn, file string) error {
-	dir := path.Dir(file)
-	if fi, err := c.Stat(ctx, dir); err == nil && fi.Exists {
-		return nil
-	}
-	res, err := c.Run(ctx, []string{"install", "-d", "-o", "root", "-g", "root", "-m", "0755", dir}, nil)
-	if err == nil && res.ExitCode != 0 {
-		err = fmt.Errorf("exit %d: %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", dir, err)
-	}
-	return nil
 }
 
 // confinementNotChecked says why the confinement cannot be applied or checked on the host.

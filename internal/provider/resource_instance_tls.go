@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -182,7 +183,7 @@ func tlsChange(ctx context.Context, c *transport.Conn, plan instanceModel, syste
 	if p != tlsciphers.Ntopng {
 		drop = hostchange.File{Path: drop.Path, Data: unithardening.RenderTLSDropIn(conf), Mode: unithardening.OpenSSLConfMode}
 		cnf = hostchange.File{Path: conf, Data: tlsciphers.OpenSSLConf(p), Mode: unithardening.OpenSSLConfMode}
-		if err := ensureDropInDir(ctx, c, drop.Path); err != nil {
+		if err := hostchange.EnsureRootDir(ctx, c, path.Dir(drop.Path)); err != nil {
 			diags.AddAttributeError(tfpath.Root("tls_profile"), "Cannot Create the Unit's Drop-in Folder", err.Error())
 			return nil, diags
 		}
