@@ -258,17 +258,16 @@ func (h *Host) ObservedListeners() []string {
 // Edit is the change apply makes: the main file with set and remove applied (mode ConfMode,
 // root and gid), and each drop-in that sets a managed option without those lines (root's,
 // never given back to an owner that may have planted it; group and others may not write).
-// Where confPath is the file ntop's updater reads (RedisDropIn), --redis goes into the
-// provider's own drop-in instead of the main file. editedDropIns names the drop-ins edited;
-// eff is what ntopng will use after the change.
-func (h *Host) Edit(confPath string, set []ntopngconf.Setting, remove []string, gid int) (files []hostchange.File, editedDropIns []string, eff ntopngconf.Effective) {
+// With own set (RedisDropIn, where the unit appends the drop-ins), --redis goes into that
+// drop-in of the provider's instead of the main file. editedDropIns names the drop-ins
+// edited; eff is what ntopng will use after the change.
+func (h *Host) Edit(confPath string, set []ntopngconf.Setting, remove []string, gid int, own string) (files []hostchange.File, editedDropIns []string, eff ntopngconf.Effective) {
 	// Drop-ins must not override managed options: remove them there (other lines stay), in
 	// the same change, so that a failed restart puts them back too.
 	managed := append([]string{}, remove...)
 	for _, s := range set {
 		managed = append(managed, s.Name)
 	}
-	own := RedisDropIn(confPath)
 	var ownSet []ntopngconf.Setting
 	if i := slices.IndexFunc(set, func(s ntopngconf.Setting) bool { return s.Name == "redis" }); own != "" && i >= 0 {
 		ownSet = []ntopngconf.Setting{set[i]}
@@ -299,13 +298,13 @@ func (h *Host) Edit(confPath string, set []ntopngconf.Setting, remove []string, 
 	return files, editedDropIns, ntopngconf.Evaluate(texts...)
 }
 
-// PrepareRedisDropIn makes sure the folder of RedisDropIn(confPath) exists (ntop's package
-// ships it; a host that lost it gets it back) before Edit's files are written.
-func PrepareRedisDropIn(ctx context.Context, c *transport.Conn, confPath string) error {
-	if own := RedisDropIn(confPath); own != "" {
-		return hostchange.EnsureRootDir(ctx, c, path.Dir(own))
+// PrepareRedisDropIn makes sure the folder of own (RedisDropIn, or "" for none) exists (ntop's
+// package ships it; a host that lost it gets it back) before Edit's files are written.
+func PrepareRedisDropIn(ctx context.Context, c *transport.Conn, own string) error {
+	if own == "" {
+		return nil
 	}
-	return nil
+	return hostchange.EnsureRootDir(ctx, c, path.Dir(own))
 }
 
 // ImportedExtraOptions are the options an import reads back into extra_options: those the

@@ -221,7 +221,7 @@ func TestHost(t *testing.T) {
 	if got := h.ObservedListeners(); !reflect.DeepEqual(got, []string{"0.0.0.0:4000"}) {
 		t.Errorf("ObservedListeners %q (the collector endpoint is no web server)", got)
 	}
-	files, edited, eff := h.Edit("/etc/ntopng/ntopng.conf", []ntopngconf.Setting{{Name: "http-port", Value: "0"}}, []string{"dont-change-user"}, 997)
+	files, edited, eff := h.Edit("/etc/ntopng/ntopng.conf", []ntopngconf.Setting{{Name: "http-port", Value: "0"}}, []string{"dont-change-user"}, 997, "")
 	if len(files) != 2 || files[0].GID != 997 || files[0].Mode != ConfMode || !reflect.DeepEqual(edited, []string{"/etc/ntopng/ntopng.conf.d/a.conf"}) {
 		t.Fatalf("Edit: %d files, edited %q", len(files), edited)
 	}
@@ -305,7 +305,7 @@ func TestRedisDropIn(t *testing.T) {
 		DropIns: []transport.File{file("/etc/ntopng/ntopng.conf.d/a.conf", "--redis=127.0.0.1\n--max-num-flows=5", 0, 0o640),
 			file(own, "--redis=/tmp/planted.sock:0:x@0\n--max-num-hosts=9\n", 0, 0o640)},
 	}
-	files, edited, eff := h.Edit(UpdaterConfPath, set, nil, 997)
+	files, edited, eff := h.Edit(UpdaterConfPath, set, nil, 997, RedisDropIn(UpdaterConfPath))
 	byPath := map[string]string{}
 	for _, f := range files {
 		byPath[f.Path] = string(f.Data)
@@ -333,9 +333,15 @@ func TestRedisDropIn(t *testing.T) {
 	}
 	// A per-interface file keeps --redis in itself.
 	h.Main.Path, h.DropIns = "/etc/ntopng/ntopng-eth0.conf", nil // ntopng@.service reads no drop-ins
-	files, _, _ = h.Edit("/etc/ntopng/ntopng-eth0.conf", set, nil, 997)
+	files, _, _ = h.Edit("/etc/ntopng/ntopng-eth0.conf", set, nil, 997, RedisDropIn("/etc/ntopng/ntopng-eth0.conf"))
 	if len(files) != 1 || !strings.Contains(string(files[0].Data), "--redis=/run/redis/redis-server.sock:0:"+pw) {
 		t.Errorf("per-interface file: %d files, main:\n%s", len(files), files[0].Data)
+	}
+	// Where no systemd appends the drop-ins (own ""), --redis stays in the main file too.
+	h.Main.Path = UpdaterConfPath
+	files, _, _ = h.Edit(UpdaterConfPath, set, nil, 997, "")
+	if len(files) != 1 || !strings.Contains(string(files[0].Data), "--redis=/run/redis/redis-server.sock:0:"+pw) {
+		t.Errorf("without systemd: %d files, main:\n%s", len(files), files[0].Data)
 	}
 }
 

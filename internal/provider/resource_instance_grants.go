@@ -117,8 +117,9 @@ func validateGrants(ctx context.Context, m instanceModel) diag.Diagnostics {
 const updaterKeptWarning = "revoke_package_grants.update_cron = false keeps " + ntopnghardening.CronPath + ": ntop's updater " +
 	"(ntopng-utils-manage-updates) runs as root every minute. It takes Redis's address and password from the --redis line of " +
 	ntopnghardening.UpdaterConfPath + " and passes them to redis-cli as arguments, which every local user can read in " +
-	"/proc/PID/cmdline. So where config_path is that file, the provider writes ntopng's --redis (and its password) in " +
-	"ntopng.conf.d/" + ntopnghardening.RedisDropInName + " instead, which the updater does not read: it then asks " +
+	"/proc/PID/cmdline. So where config_path is that file and systemd runs ntop's unit (which appends ntopng.conf.d), the " +
+	"provider writes ntopng's --redis (and its password) in ntopng.conf.d/" + ntopnghardening.RedisDropInName + " instead, " +
+	"which the updater does not read (on a host without systemd it stays in ntopng.conf, and the updater leaks it): it then asks " +
 	"redis-cli's default Redis (127.0.0.1:6379) without a password. With Redis on a Unix socket or behind a password it " +
 	"reaches nothing, so the web interface's \"Check for updates\" and \"Upgrade\" do nothing; where a Redis on 127.0.0.1:6379 " +
 	"takes connections without a password, any local user who sets ntopng.updates.run_upgrade there makes root run " +

@@ -89,23 +89,31 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 			return "", diags
 		}
 	}
-	if err := ntopnghardening.PrepareRedisDropIn(ctx, c, confPath); err != nil {
-		diags.AddError("Cannot Prepare ntopng.conf.d", err.Error())
-		return "", diags
-	}
-	files, editedDropIns, eff := h.Edit(confPath, set, remove, gid)
-	for _, p := range editedDropIns {
-		tflog.Debug(ctx, "removing managed options from a drop-in", map[string]any{"path": p})
-	}
-	files, undoGrants, grantsRestart, d := revokeGrants(ctx, c, plan, h, desired.User, files)
-	if diags.Append(d...); diags.HasError() {
-		return "", diags
-	}
+	// What ntopng will use does not depend on where --redis is written: the unit check, which
+	// says whether systemd appends the drop-ins, needs it first.
+	_, _, eff := h.Edit(confPath, set, remove, gid, "")
 	confine, restart, systemd, d := confinementChange(ctx, c, plan, h, eff)
 	if diags.Append(d...); diags.HasError() {
 		return "", diags
 	}
+	own := ""
+	if systemd { // ntop's unit appends ntopng.conf.d: --redis can leave the updater's file
+		own = ntopnghardening.RedisDropIn(confPath)
+	}
+	if err := ntopnghardening.PrepareRedisDropIn(ctx, c, own); err != nil {
+		diags.AddError("Cannot Prepare ntopng.conf.d", err.Error())
+		return "", diags
+	}
+	files, editedDropIns, eff := h.Edit(confPath, set, remove, gid, own)
+	for _, p := range editedDropIns {
+		tflog.Debug(ctx, "removing managed options from a drop-in", map[string]any{"path": p})
+	}
 	tlsFiles, d := tlsChange(ctx, c, plan, systemd)
+	if diags.Append(d...); diags.HasError() {
+		return "", diags
+	}
+	// Last before the change: it takes grants back live (undone if the change then fails).
+	files, undoGrants, grantsRestart, d := revokeGrants(ctx, c, plan, h, desired.User, files)
 	if diags.Append(d...); diags.HasError() {
 		return "", diags
 	}
