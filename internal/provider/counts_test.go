@@ -3,6 +3,7 @@ package provider
 import (
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -151,6 +152,29 @@ func TestAccFleetCounts(t *testing.T) {
 		}
 		if f.Restarts(t) == restarts {
 			t.Errorf("apply changed every resource but ran no restart command")
+		}
+	})
+	step("a plan with fewer open connections than hosts reads every host the same", func(t *testing.T) {
+		main := filepath.Join(dir, "main.tf")
+		b, err := os.ReadFile(main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		capped := strings.Replace(string(b), "provider \"ntopng\" {\n", "provider \"ntopng\" {\n  max_open_connections = 1\n", 1)
+		if capped == string(b) {
+			t.Fatal("main.tf has no provider block to cap")
+		}
+		if err := os.WriteFile(main, []byte(capped), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// One read at a time: every return to a host after another was read finds its idle
+		// connection closed (one stays open), so the reads run on reopened connections.
+		r := f.Terraform(t, dir, false, append(plan, "-parallelism=1")...)
+		r.Expect(t, 0) // 0: no changes
+		for i, n := range r.Logins {
+			if n < 1 || n > 6 { // at most one per read and plan of the host's 3 resources
+				t.Errorf("host %d accepted %d SSH logins with max_open_connections = 1 (per host: %v)", i, n, r.Logins)
+			}
 		}
 	})
 }

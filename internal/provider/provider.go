@@ -66,6 +66,16 @@ func (p *ntopngProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, 64)},
 			},
+			"max_open_connections": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many SSH connections to hosts the provider keeps open while no resource "+
+					"is using them. Default `%d`. Up to it, each host is logged in to once per plan or apply; a configuration "+
+					"over more hosts closes the least recently used idle connection when another is released, and logs in "+
+					"again if that host is read later. Each open connection holds about 200 KiB of the provider's memory, "+
+					"so the default keeps a plan over thousands of hosts under 200 MiB; raise it to trade memory for logins. "+
+					"A connection in use is never closed for this.", transport.DefaultMaxOpen),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"ssh": schema.SingleNestedBlock{
@@ -193,6 +203,7 @@ func targetOnlyAttributes() map[string]schema.Attribute {
 type providerModel struct {
 	SSH                *sshModel   `tfsdk:"ssh"`
 	MaxSessionsPerHost types.Int64 `tfsdk:"max_sessions_per_host"`
+	MaxOpenConnections types.Int64 `tfsdk:"max_open_connections"`
 }
 
 type endpointModel struct {
@@ -291,7 +302,11 @@ func (p *ntopngProvider) Configure(ctx context.Context, req provider.ConfigureRe
 				"can impersonate the host and receive the Redis password and the TLS private key. Pin the key with "+
 				"host_key or provide known_hosts instead.")
 	}
-	data := &providerData{pool: transport.NewPool(), base: cfg, unknown: unknown}
+	pool := transport.NewPool()
+	if !m.MaxOpenConnections.IsNull() && !m.MaxOpenConnections.IsUnknown() {
+		pool.SetMaxOpen(int(m.MaxOpenConnections.ValueInt64()))
+	}
+	data := &providerData{pool: pool, base: cfg, unknown: unknown}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data

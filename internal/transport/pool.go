@@ -23,6 +23,15 @@ import (
 // use is never closed for being slow or idle.
 const keepaliveProbes = 3
 
+// DefaultMaxOpen is how many SSH connections a Pool keeps open when no one is using them. A
+// walk over more hosts than this closes the least recently used idle connection when one more
+// is released (and reopens it if a later read of that host comes), so that a provider
+// process's memory stays bounded: each open connection costs about 80 KiB of heap and
+// goroutine stacks on its own, and about 200 KiB with its SFTP session and the reads it keeps
+// for the walk (see internal/bench/RESULTS.md). Under it, every host is logged in to once per
+// walk.
+const DefaultMaxOpen = 128
+
 // errPoolClosed is returned by Pool.Conn after Pool.Close.
 var errPoolClosed = errors.New("the SSH connection pool is closed (the provider is stopping)")
 
@@ -47,13 +56,21 @@ func (m ctxMutex) unlock() { <-m }
 // bastion's connection is shared by every target behind it. Credentials,
 // Timeout and MaxSessions are those of the Config that dialled. A provider
 // process has one Pool.
+//
+// A handle from Conn leases its connection until the context given to Conn
+// ends (a Terraform request's context ends when the request does). Past
+// MaxOpen open connections, the pool closes the least recently released
+// connection that no lease holds, never one in use; a bastion's connection is
+// never closed that way.
 type Pool struct {
 	ctx    context.Context // cancelled by Close: aborts dials in progress
 	cancel context.CancelFunc
 
-	mu      sync.Mutex // guards entries, closed and each entry's conn field
+	mu      sync.Mutex // guards entries, closed, open, each entry's conn field and each conn's lease fields
 	entries map[string]*poolEntry
 	closed  bool
+	open    int // entries whose conn is set
+	maxOpen int
 
 	parsed parsed // known_hosts and private keys, parsed once for every dial
 }
@@ -73,7 +90,70 @@ type poolEntry struct {
 // NewPool returns an empty pool; it dials nothing until Conn is called.
 func NewPool() *Pool {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Pool{ctx: ctx, cancel: cancel, entries: map[string]*poolEntry{}}
+	return &Pool{ctx: ctx, cancel: cancel, entries: map[string]*poolEntry{}, maxOpen: DefaultMaxOpen}
+}
+
+// SetMaxOpen sets how many connections the pool keeps open when none uses them (at least 1).
+func (p *Pool) SetMaxOpen(n int) {
+	p.mu.Lock()
+	p.maxOpen = max(n, 1)
+	p.mu.Unlock()
+}
+
+// OpenConns is the number of connections open now (for tests and make bench).
+func (p *Pool) OpenConns() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.open
+}
+
+// setConn records sc as e's connection (nil: none); p.mu is held.
+func (p *Pool) setConn(e *poolEntry, sc *sshConn) {
+	if (e.conn == nil) != (sc == nil) {
+		if sc == nil {
+			p.open--
+		} else {
+			p.open++
+		}
+	}
+	e.conn = sc
+}
+
+// lease takes a lease on sc, e's connection, unless it was closed for being idle; p.mu is
+// not held.
+func (p *Pool) lease(e *poolEntry, sc *sshConn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e.conn != sc {
+		return false
+	}
+	sc.leases++
+	return true
+}
+
+// release ends one lease on sc and closes idle connections past maxOpen.
+func (p *Pool) release(sc *sshConn) {
+	p.mu.Lock()
+	sc.leases--
+	sc.released = time.Now()
+	var idle []*sshConn
+	for p.open > p.maxOpen && !p.closed {
+		var lru *poolEntry
+		for _, e := range p.entries {
+			if c := e.conn; c != nil && c.leases == 0 && (lru == nil || c.released.Before(lru.conn.released)) {
+				lru = e
+			}
+		}
+		if lru == nil {
+			break // every connection is in use: the next release looks again
+		}
+		idle = append(idle, lru.conn)
+		p.setConn(lru, nil)
+	}
+	p.mu.Unlock()
+	for _, c := range idle {
+		c.close()
+	}
 }
 
 // Conn returns a handle on the pooled connection for cfg, dialling it (and
@@ -81,6 +161,7 @@ func NewPool() *Pool {
 // including retries, takes at most cfg.Timeout. A failed dial is not cached:
 // callers that were waiting for it get its error, the next call dials again.
 func (p *Pool) Conn(ctx context.Context, cfg Config) (*Conn, error) {
+	leaseCtx := ctx
 	cfg = cfg.withDefaults()
 	if cfg.Target.Host == "" {
 		return nil, errors.New("no host given to connect to")
@@ -97,6 +178,7 @@ func (p *Pool) Conn(ctx context.Context, cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	context.AfterFunc(leaseCtx, func() { p.release(sc) })
 	return &Conn{sc: sc, sudo: cfg.Sudo, sftpServer: cfg.SFTPServer, sudoPassword: cfg.SudoPassword, pool: p, cfg: cfg}, nil
 }
 
@@ -173,12 +255,18 @@ func (p *Pool) get(ctx context.Context, ep Endpoint, via *Endpoint, cfg Config, 
 		return nil, lastErr
 	}
 	if cur != nil {
-		if cur.alive() {
+		if cur.alive() && p.lease(e, cur) {
 			return cur, nil
 		}
-		tflog.Debug(ctx, "ssh connection lost, redialling", map[string]any{"ssh_addr": ep.addr()})
+		if cur.alive() {
+			tflog.Debug(ctx, "ssh connection closed while idle, reopening", map[string]any{"ssh_addr": ep.addr()})
+		} else {
+			tflog.Debug(ctx, "ssh connection lost, redialling", map[string]any{"ssh_addr": ep.addr()})
+		}
 		p.mu.Lock()
-		e.conn = nil
+		if e.conn == cur {
+			p.setConn(e, nil)
+		}
 		p.mu.Unlock()
 		cur.close()
 	}
@@ -192,7 +280,11 @@ func (p *Pool) get(ctx context.Context, ep Endpoint, via *Endpoint, cfg Config, 
 	}
 	if ctx.Err() == nil || err == nil { // a caller's own cancellation is not shared
 		e.gen++
-		e.conn, e.err = sc, err
+		p.setConn(e, sc)
+		e.err = err
+	}
+	if sc != nil {
+		sc.leases++
 	}
 	return sc, err
 }
@@ -226,7 +318,7 @@ func (p *Pool) Close() error {
 	for _, e := range p.entries {
 		if e.conn != nil {
 			conns = append(conns, e.conn)
-			e.conn = nil
+			p.setConn(e, nil)
 		}
 	}
 	p.mu.Unlock()
@@ -254,6 +346,11 @@ type sshConn struct {
 	sftps map[string]*sftpSlot
 	// memo is what the walk's reads share until something changes on the host.
 	memo readMemo
+
+	// Guarded by Pool.mu: the handles' leases (a bastion's connection keeps one for each
+	// target dialled through it: it is never idle) and when the last one ended.
+	leases   int
+	released time.Time
 }
 
 // sftpSlot holds the shared SFTP client for one (sudo, server) pair.
