@@ -39,13 +39,17 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 	t.Helper()
 	p := &Provider{CLIConfig: filepath.Join(dir, "cli.tfrc"), RSSDir: filepath.Join(dir, "rss"), Terraform: terraform}
 	bin := filepath.Join(dir, "bin", "terraform-provider-ntopng")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	flags := []string{"build", "-trimpath"}
+	if ProfileDir() != "" {
+		flags = append(flags, "-tags", "pprof") // procsettings.Profile: the providers write their profiles
+	}
+	cmd := exec.Command("go", append(flags, "-o", bin, ".")...)
 	cmd.Dir = testhost.ModuleRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("bench: go build of the provider failed: %v\n%s", err, out)
 	}
 	noopBin := filepath.Join(dir, "bin", "terraform-provider-noop")
-	cmd = exec.Command("go", "build", "-trimpath", "-o", noopBin, "./internal/bench/noopprovider")
+	cmd = exec.Command("go", append(flags, "-o", noopBin, "./internal/bench/noopprovider")...)
 	cmd.Dir = testhost.ModuleRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("bench: go build of the no-op provider failed: %v\n%s", err, out)
@@ -92,6 +96,21 @@ func BuildProvider(t testing.TB, dir, terraform string) *Provider {
 // built by hand, from BENCH_PEER_PROVIDER; "" when the peer is not built.
 func PeerProvider() string {
 	p := os.Getenv("BENCH_PEER_PROVIDER")
+	if p == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
+// ProfileDir is BENCH_PROFILE: a directory where both providers, built with `-tags pprof`,
+// write their profiles per process (procsettings.Profile) for `go tool pprof`; "" when not
+// profiling. Profiling costs CPU of its own: compare figures
+// of profiled runs with each other only.
+func ProfileDir() string {
+	p := os.Getenv("BENCH_PROFILE")
 	if p == "" {
 		return ""
 	}
@@ -153,6 +172,9 @@ func (f *Fleet) Terraform(t testing.TB, dir string, logged bool, args ...string)
 	t.Helper()
 	clearDir(t, f.provider.RSSDir)
 	env := []string{"TF_CLI_CONFIG_FILE=" + f.provider.CLIConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1"}
+	if d := ProfileDir(); d != "" {
+		env = append(env, "NTOPNG_PROFILE_DIR="+d)
+	}
 	logPath := filepath.Join(f.Dir, "provider.log")
 	if logged {
 		os.Remove(logPath)

@@ -6,8 +6,12 @@ package procsettings
 
 import (
 	"os"
+	"runtime"
 	rdebug "runtime/debug"
+	"runtime/metrics"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // MemoryLimit is the provider's soft memory limit unless GOMEMLIMIT is set.
@@ -44,18 +48,77 @@ func QuietLogs(providerType string) {
 	}
 }
 
+// LiveHeapFactor is how far above the live heap TuneGC's memory limit follows it: after each
+// collection the limit becomes LiveHeapFactor times the heap that survived it, between
+// MemoryLimit and MaxMemoryLimit.
+const LiveHeapFactor = 4
+
+// MaxMemoryLimit is as far as the following limit goes: past it the collector works harder
+// rather than let a provider process take more than about 200 MiB (see make bench at 1,000
+// hosts).
+const MaxMemoryLimit = 192 << 20
+
 // TuneGC sets, unless GOMEMLIMIT is set, a soft memory limit of MemoryLimit: the garbage
 // collector works harder instead of growing the heap, which keeps the provider small on plans
 // over hundreds of hosts. Under that limit, and unless GOGC is set, it turns the collector's
 // proportional pacing off: a provider process lives for one walk, and most of it never gets
 // near the limit, so a collection before it is work thrown away (a tenth to a fifth of the
 // provider's CPU in a 10-host plan, see make bench); past it the limit collects as before.
+//
+// A fixed limit alone makes the collector's cost grow faster than the fleet: the heap that
+// survives each collection (mostly the SSH connections held for the walk) eats the room left
+// under the limit, so collections come more often just as each one has more to mark (at 100
+// hosts, 60 collections of a 28 MiB heap: a third of the provider's CPU). So after each
+// collection the limit follows the live heap: LiveHeapFactor times it, never below
+// MemoryLimit nor above MaxMemoryLimit. Up to that ceiling the collector's work per byte
+// allocated stays the same whatever the fleet's size. What stays live is bounded by
+// transport.DefaultMaxOpen's open connections, plus what the plugin libraries keep of every
+// request served (terraform-plugin-go's loggers, about 15 KiB a request, kept by the no-op
+// provider of make bench as well).
 func TuneGC() {
+	following.Store(false)
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
 	rdebug.SetMemoryLimit(MemoryLimit)
 	if os.Getenv("GOGC") == "" {
 		rdebug.SetGCPercent(-1)
+		following.Store(true)
+		hookOnce.Do(func() { afterEachGC(followLiveHeap) })
 	}
+}
+
+var (
+	following atomic.Bool // the limit follows the live heap (TuneGC's last call set it so)
+	hookOnce  sync.Once
+)
+
+// followLiveHeap sets the memory limit to LimitFor the live heap while following is set.
+func followLiveHeap() {
+	if !following.Load() {
+		return
+	}
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	rdebug.SetMemoryLimit(LimitFor(s[0].Value.Uint64()))
+}
+
+// LimitFor is the memory limit TuneGC sets after a collection that left live bytes of heap.
+func LimitFor(live uint64) int64 {
+	return min(MaxMemoryLimit, max(MemoryLimit, int64(min(live, MaxMemoryLimit))*LiveHeapFactor))
+}
+
+// gcSentinel is an object whose finalizer runs after the collection that finds it
+// unreachable (it has a pointer, so it is never batched with other tiny objects).
+type gcSentinel struct{ _ *int }
+
+// afterEachGC runs f on the finalizer goroutine after each garbage collection.
+func afterEachGC(f func()) {
+	runtime.SetFinalizer(&gcSentinel{}, func(*gcSentinel) {
+		f()
+		afterEachGC(f)
+	})
 }

@@ -6,10 +6,12 @@ import (
 	"go/token"
 	"math"
 	"os"
+	"runtime"
 	rdebug "runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // clearLogEnv unsets every TF_LOG* variable for the test (restored afterwards).
@@ -125,6 +127,64 @@ func TestBothProvidersApplyTheSameSettings(t *testing.T) {
 			if strings.Contains(string(src), banned) {
 				t.Errorf("%s sets %s itself: only procsettings may", file, banned)
 			}
+		}
+	}
+}
+
+// TestMemoryLimitFollowsTheLiveHeap: under TuneGC's settings, once the heap that survives a
+// collection is past a quarter of MemoryLimit the limit becomes LiveHeapFactor times it, up to
+// MaxMemoryLimit, and it comes back to MemoryLimit when that heap is freed; GOGC set turns the
+// following off.
+func TestMemoryLimitFollowsTheLiveHeap(t *testing.T) {
+	defer rdebug.SetGCPercent(rdebug.SetGCPercent(100))
+	defer rdebug.SetMemoryLimit(rdebug.SetMemoryLimit(math.MaxInt64))
+	defer following.Store(false)
+	t.Setenv("GOMEMLIMIT", "")
+	t.Setenv("GOGC", "")
+	TuneGC()
+	limitAfterGC := func(want func(int64) bool, what string) int64 {
+		t.Helper()
+		var got int64
+		for i := 0; i < 200; i++ { // the hook runs on the finalizer goroutine after a collection
+			runtime.GC()
+			if got = rdebug.SetMemoryLimit(-1); want(got) {
+				return got
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Fatalf("memory limit %d MiB after collections, want %s", got>>20, what)
+		return 0
+	}
+	held := make([][]byte, 0, 248)
+	for range 40 { // 40 MiB live, in pieces the collector must keep
+		held = append(held, make([]byte, 1<<20))
+	}
+	limitAfterGC(func(l int64) bool { return l >= LiveHeapFactor*32<<20 }, "at least 4 × 32 MiB")
+	for range 200 { // 248 MiB live: the limit stops at its ceiling
+		held = append(held, make([]byte, 1<<20))
+	}
+	limitAfterGC(func(l int64) bool { return l == MaxMemoryLimit }, "MaxMemoryLimit")
+	runtime.KeepAlive(held)
+	held = nil
+	limitAfterGC(func(l int64) bool { return l == MemoryLimit }, "back to MemoryLimit")
+
+	t.Setenv("GOGC", "100")
+	TuneGC()
+	big := make([]byte, 64<<20)
+	runtime.GC()
+	runtime.GC()
+	time.Sleep(50 * time.Millisecond)
+	if l := rdebug.SetMemoryLimit(-1); l != MemoryLimit {
+		t.Errorf("with GOGC set, the memory limit moved to %d MiB", l>>20)
+	}
+	runtime.KeepAlive(big)
+}
+
+func TestLimitFor(t *testing.T) {
+	for live, want := range map[uint64]int64{0: MemoryLimit, 10 << 20: MemoryLimit, 16 << 20: MemoryLimit, 40 << 20: 160 << 20,
+		48 << 20: MaxMemoryLimit, 1 << 30: MaxMemoryLimit, math.MaxUint64: MaxMemoryLimit} {
+		if got := LimitFor(live); got != want {
+			t.Errorf("LimitFor(%d) = %d, want %d", live, got, want)
 		}
 	}
 }

@@ -29,10 +29,12 @@ import (
 )
 
 func main() {
-	procsettings.Apply("noop") // the ntopng provider's logging and collector settings
+	procsettings.Apply("noop")            // the ntopng provider's logging and collector settings
+	stopProfile := procsettings.Profile() // only in a `-tags pprof` build
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return noop{} }, providerserver.ServeOpts{
 		Address: "registry.terraform.io/hardenops/noop",
 	})
+	stopProfile()
 	if err != nil {
 		log.Fatal(err)
 	}
