@@ -324,6 +324,15 @@ func TestPastListeners(t *testing.T) {
 		if got := pastListeners([]byte(c.data)); got != c.want {
 			t.Errorf("pastListeners(%q) = %v, want %v", c.data, got, c.want)
 		}
+		// Read in pieces, a byte at a time: the same answer once everything has arrived.
+		s := listenerScan{header: true}
+		got := false
+		for n := 0; n <= len(c.data) && !got; n++ {
+			got = s.past([]byte(c.data[:n]))
+		}
+		if got != c.want {
+			t.Errorf("listenerScan over %q a byte at a time = %v, want %v", c.data, got, c.want)
+		}
 	}
 	// withTables keeps complete lines only, and reads nothing without sockets.
 	read := func(p string) ([]byte, error) {

@@ -161,7 +161,10 @@ var tcpTables = []string{"/proc/net/tcp", "/proc/net/tcp6"}
 // hostTables reads a table of the host through the SFTP session the reads already have open
 // (no process starts on the host for it), up to the first line past its listeners.
 func hostTables(ctx context.Context, c *transport.Conn) func(string) ([]byte, error) {
-	return func(p string) ([]byte, error) { return c.ReadProc(ctx, p, pastListeners) }
+	return func(p string) ([]byte, error) {
+		s := listenerScan{header: true}
+		return c.ReadProc(ctx, p, s.past)
+	}
 }
 
 // pastListeners says whether data, the start of a TCP table, already holds a complete line
@@ -171,23 +174,52 @@ func hostTables(ctx context.Context, c *transport.Conn) func(string) ([]byte, er
 // connection of the host; on the bench's machine that walk, in a `cat` of both tables, was
 // the biggest single item of a host's share of a plan.
 func pastListeners(data []byte) bool {
-	header := true
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
+	s := listenerScan{header: true}
+	return s.past(data)
+}
+
+// listenerScan is pastListeners for a table read a page at a time: each call looks only at
+// the lines completed since the last one, without copying them (a host with a thousand
+// listeners made a rescan from the start, line by line, cost more than the read).
+type listenerScan struct {
+	scanned int  // bytes of data already looked at: complete lines only
+	header  bool // the next complete line is the table's header
+}
+
+func (s *listenerScan) past(data []byte) bool {
+	for {
+		i := bytes.IndexByte(data[s.scanned:], '\n')
 		if i < 0 {
 			return false // a partial line says nothing yet
 		}
-		line := string(data[:i])
-		data = data[i+1:]
-		if header {
-			header = false
+		line := data[s.scanned : s.scanned+i]
+		s.scanned += i + 1
+		if s.header {
+			s.header = false
 			continue
 		}
-		if st := nthField(line, 3); st != "" && st != "0A" {
+		if st := fieldBytes(line, 3); len(st) > 0 && string(st) != "0A" {
 			return true
 		}
 	}
-	return false
+}
+
+// fieldBytes is nthField for a line of bytes, without a copy.
+func fieldBytes(line []byte, n int) []byte {
+	for i := 0; ; i++ {
+		line = bytes.TrimLeft(line, " \t")
+		if len(line) == 0 {
+			return nil
+		}
+		end := bytes.IndexAny(line, " \t")
+		if end < 0 {
+			end = len(line)
+		}
+		if i == n {
+			return line[:end]
+		}
+		line = line[end:]
+	}
 }
 
 // withTables puts, after the "@@tcp" marker of unitcheck.sh's output, the tables
