@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -24,28 +23,13 @@ var (
 
 // NewInstanceResource is ntopng_instance: ntopng's hardened configuration file. What the file
 // must contain, what the host has and what is drift are ntopnghardening's; this is the
-// Terraform side (instance_host.go: the model to and from the host).
+// Terraform side, one feature per file (resource_instance_model.go: the features and what
+// runs them; resource_instance_host.go: the apply and the read).
 func NewInstanceResource() resource.Resource { return &instanceResource{} }
 
 type instanceResource struct {
 	data *providerData
 }
-
-const (
-	defaultNtopngConf    = ntopnghardening.DefaultConfPath
-	certFileSuffix       = ntopnghardening.CertFileSuffix
-	defaultNtopngRestart = ntopnghardening.DefaultRestartCommand
-	defaultNtopngService = ntopnghardening.DefaultServiceName
-)
-
-// instanceOnDestroyValues lists the allowed on_destroy values, for the validator.
-var instanceOnDestroyValues = hostchange.OnDestroyValues(hostchange.OnDestroyKeep, hostchange.OnDestroyRestore)
-
-// certPathRE: ntopng reads its certificate only from <httpdocs>/ssl/ntopng-cert.pem.
-var certPathRE = regexp.MustCompile(`^/.*/ssl/ntopng-cert\.pem$`)
-
-// serviceRE: a systemd service unit name (letters, digits, ":_.-" and one "@" instance part).
-var serviceRE = regexp.MustCompile(`^[A-Za-z0-9:_.-]+(@[A-Za-z0-9:_.-]*)?\.service$`)
 
 // Metadata names the resource.
 func (r *instanceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {

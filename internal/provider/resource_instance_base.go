@@ -7,6 +7,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -31,6 +32,18 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 )
+
+const (
+	defaultNtopngConf    = ntopnghardening.DefaultConfPath
+	defaultNtopngRestart = ntopnghardening.DefaultRestartCommand
+	defaultNtopngService = ntopnghardening.DefaultServiceName
+)
+
+// instanceOnDestroyValues lists the allowed on_destroy values, for the validator.
+var instanceOnDestroyValues = hostchange.OnDestroyValues(hostchange.OnDestroyKeep, hostchange.OnDestroyRestore)
+
+// serviceRE: a systemd service unit name (letters, digits, ":_.-" and one "@" instance part).
+var serviceRE = regexp.MustCompile(`^[A-Za-z0-9:_.-]+(@[A-Za-z0-9:_.-]*)?\.service$`)
 
 type instanceBaseAttrs struct {
 	ID                  types.String `tfsdk:"id"`

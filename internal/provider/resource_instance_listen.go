@@ -7,6 +7,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -25,6 +26,11 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/validators"
 )
+
+const certFileSuffix = ntopnghardening.CertFileSuffix
+
+// certPathRE: ntopng reads its certificate only from <httpdocs>/ssl/ntopng-cert.pem.
+var certPathRE = regexp.MustCompile(`^/.*/ssl/ntopng-cert\.pem$`)
 
 type instanceListenAttrs struct {
 	HTTPListen        types.String `tfsdk:"http_listen"`
