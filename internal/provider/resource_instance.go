@@ -119,8 +119,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.write(ctx, req.Config, plan, nil, true, resp.Private, &resp.State)...)
-	resp.Diagnostics.Append(instanceIdentity.set(ctx, resp.Identity, resp.State)...)
+	resp.Diagnostics.Append(r.write(ctx, req.Config, plan, nil, true, resp.Private, &resp.State, resp.Identity)...)
 }
 
 // Read reads the files, the users and the listeners back into the state.
@@ -140,7 +139,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, found)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, nil, instanceIdentity, found)...)
 }
 
 // Update rewrites the file, or only restarts when the running ntopng drifted from a right file.
@@ -149,8 +148,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.write(ctx, req.Config, plan, &prior, r.rotatePassword(ctx, plan, prior, req.Private), resp.Private, &resp.State)...)
-	resp.Diagnostics.Append(instanceIdentity.set(ctx, resp.Identity, resp.State)...)
+	resp.Diagnostics.Append(r.write(ctx, req.Config, plan, &prior, r.rotatePassword(ctx, plan, prior, req.Private), resp.Private, &resp.State, resp.Identity)...)
 }
 
 // Delete leaves the hardened file, or restores the original with on_destroy = "restore".
@@ -162,7 +160,7 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	c, err := r.data.conn(ctx, st.Host.ValueString(), st.SSHPort)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot Connect to Host", err.Error())
+		resp.Diagnostics.AddAttributeError(pathHost, "Cannot Connect to Host", err.Error())
 		return
 	}
 	var paths []string
@@ -185,11 +183,10 @@ func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportS
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(startImport(ctx, resp, func(st *instanceModel) {
+	resp.Diagnostics.Append(startImport(ctx, resp, instanceIdentity, func(st *instanceModel) {
 		service := ntopnghardening.DefaultService(t.path)
 		st.ID, st.Host, st.SSHPort = types.StringValue(hostID(t.host, t.sshPort, t.path)), types.StringValue(t.host), t.sshPort
 		st.ConfigPath, st.Service = types.StringValue(t.path), types.StringValue(service)
 		st.RestartCommand = types.StringValue(ntopnghardening.DefaultRestart(service))
 	})...)
-	resp.Diagnostics.Append(instanceIdentity.set(ctx, resp.Identity, resp.State)...)
 }

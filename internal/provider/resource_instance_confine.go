@@ -155,7 +155,7 @@ func confinementChange(ctx context.Context, c *transport.Conn, plan instanceMode
 	s.Properties = unithardening.Properties()
 	u, err := livecheck.UnitListeners(ctx, c, s)
 	if err != nil {
-		diags.AddError("Cannot Read ntopng's Unit", err.Error())
+		diags.AddAttributeError(tfpath.Root("service"), "Cannot Read ntopng's Unit", err.Error())
 		return nil, restart, false, diags
 	}
 	if !unithardening.Known(u.Properties) {

@@ -188,7 +188,7 @@ func revokeGrants(ctx context.Context, c *transport.Conn, plan instanceModel, h 
 	}
 	g, err := ntopnghardening.ReadGrants(ctx, c, h.IDs, user)
 	if err != nil {
-		diags.AddError("Cannot Read ntop's Package Grants", err.Error())
+		diags.AddAttributeError(tfpath.Root("revoke_package_grants"), "Cannot Read ntop's Package Grants", err.Error())
 		return files, nil, false, diags
 	}
 	diags.Append(grantsWarning(plan.Host.ValueString(), g, r)...)

@@ -13,7 +13,6 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopngconf"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
-	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 	"github.com/hardenops/terraform-provider-ntopng/internal/unithardening"
 )
@@ -116,21 +115,20 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 
 // write is Create and Update: apply the plan (prior is nil on Create), then remember the
 // password's hash, read the host back and set the state.
-func (r *instanceResource) write(ctx context.Context, cfg tfsdk.Config, plan instanceModel, prior *instanceModel, writeConfigPassword bool, private privateSetter, state *tfsdk.State) diag.Diagnostics {
+func (r *instanceResource) write(ctx context.Context, cfg tfsdk.Config, plan instanceModel, prior *instanceModel, writeConfigPassword bool,
+	private privateSetter, state *tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
 	hash, diags := r.apply(ctx, cfg, plan, prior, writeConfigPassword)
 	if diags.HasError() {
 		return diags
 	}
 	diags.Append(instanceRedisPassword.remember(ctx, private, hash)...)
-	diags.Append(private.SetKey(ctx, importedKey, nil)...)
 	plan.ID = types.StringValue(hostID(plan.Host.ValueString(), plan.SSHPort, plan.ConfigPath.ValueString()))
 	found, d := r.refresh(ctx, plan, false)
 	diags.Append(d...)
 	if found != nil {
 		plan = *found
 	}
-	diags.Append(tfmodel.Set(ctx, state, &plan)...)
-	return diags
+	return append(diags, setApplied(ctx, private, state, identity, instanceIdentity, &plan)...)
 }
 
 // instanceRead is what every feature's refresh reads from.

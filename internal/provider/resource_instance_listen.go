@@ -88,7 +88,7 @@ var instanceListen = instanceFeature{
 		var diags diag.Diagnostics
 		cert, err := a.c.Stat(ctx, a.plan.CertPath.ValueString())
 		if err != nil {
-			diags.AddError("Cannot Read ntopng Configuration", fmt.Sprintf("checking %s: %v", a.plan.CertPath.ValueString(), err))
+			diags.AddAttributeError(tfpath.Root("cert_path"), "Cannot Read ntopng Configuration", fmt.Sprintf("checking %s: %v", a.plan.CertPath.ValueString(), err))
 			return diags
 		}
 		if a.plan.HTTPListen.ValueString() == ntopngconf.ListenDisabled && !cert.Exists {

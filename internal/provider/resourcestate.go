@@ -1,8 +1,9 @@
 package provider
 
-// One import for every resource: the state an import starts from (every attribute at its
-// schema default, null where it has none, then what the import names), the private-state mark
-// that the Reads until the first apply follow an import, and its removal by that apply.
+// The four resources set their state one way: startImport begins an import (every attribute at
+// its schema default, null where it has none, then what the import names, and the private-state
+// mark that the Reads until the first apply follow an import: wasImported), setState ends a
+// Read, and setApplied ends a Create or an Update whose apply succeeded (the import is over).
 
 import (
 	"context"
@@ -22,11 +23,28 @@ import (
 // importedKey marks, in the private state, a resource imported and not applied since.
 const importedKey = "imported"
 
+// setState makes m the state, and the identity follows from it (identity nil: Read, whose
+// deferred identity also covers a resource that is gone).
+func setState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, shape identityShape, m any) diag.Diagnostics {
+	diags := tfmodel.Set(ctx, state, m)
+	if diags.HasError() {
+		return diags
+	}
+	return append(diags, shape.set(ctx, identity, *state)...)
+}
+
+// setApplied ends every Create and Update whose apply succeeded: the import (if any) is over,
+// and m is the state, with its identity. A secret's hash is remembered before (secretInput.remember).
+func setApplied(ctx context.Context, private privateSetter, state *tfsdk.State, identity *tfsdk.ResourceIdentity, shape identityShape, m any) diag.Diagnostics {
+	diags := private.SetKey(ctx, importedKey, nil)
+	return append(diags, setState(ctx, state, identity, shape, m)...)
+}
+
 // startImport sets resp's state to the model M with every attribute at its schema default
 // (null where there is none) and then fill's values (the attributes the import names, and
 // what the resource derives from them), and marks the import for wasImported. Read then fills
 // the rest from the host.
-func startImport[M any](ctx context.Context, resp *resource.ImportStateResponse, fill func(*M)) diag.Diagnostics {
+func startImport[M any](ctx context.Context, resp *resource.ImportStateResponse, shape identityShape, fill func(*M)) diag.Diagnostics {
 	var m M
 	attrs := map[string]any{}
 	for name, a := range resp.State.Schema.GetAttributes() {
@@ -40,9 +58,8 @@ func startImport[M any](ctx context.Context, resp *resource.ImportStateResponse,
 		return diags
 	}
 	fill(&m)
-	diags.Append(tfmodel.Set(ctx, &resp.State, &m)...)
 	diags.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
-	return diags
+	return append(diags, setState(ctx, &resp.State, resp.Identity, shape, &m)...)
 }
 
 // wasImported: the resource was imported and not applied since (its Reads adopt what the host
@@ -53,11 +70,6 @@ func wasImported(ctx context.Context, p privateGetter) bool {
 	}
 	v, _ := p.GetKey(ctx, importedKey)
 	return string(v) == "true"
-}
-
-// adopted ends the import: after an apply the state holds what the configuration asks.
-func adopted(ctx context.Context, p privateSetter) diag.Diagnostics {
-	return p.SetKey(ctx, importedKey, nil)
 }
 
 // schemaDefaults is the state object of s with each of its attributes (attrs, by name) at its
