@@ -130,7 +130,9 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	found, diags := r.refresh(ctx, st, wasImported(ctx, req.Private))
+	imported, _, diags := readAfterImport(ctx, req, resp)
+	resp.Diagnostics.Append(diags...)
+	found, diags := r.refresh(ctx, st, imported)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -384,7 +384,8 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	defer func() { resp.Diagnostics.Append(redisIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var st redisModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
-	if resp.Diagnostics.HasError() {
+	_, importRun, diags := readAfterImport(ctx, req, resp) // importRun: the import's own Read
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	c, err := r.data.conn(ctx, st.Host.ValueString(), st.SSHPort)
@@ -403,7 +404,7 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	if !hc.Info.Exists {
-		if wasImported(ctx, req.Private) {
+		if importRun {
 			resp.Diagnostics.AddAttributeError(tfpath.Root("config_path"), "Cannot Import ntopng_redis", fmt.Sprintf(
 				"%s does not exist on %s: there is nothing to import. Check config_path, or create the resource instead.",
 				confPath, st.Host.ValueString()))

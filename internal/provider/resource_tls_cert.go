@@ -356,7 +356,8 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 			fmt.Sprintf("Reading %s, /etc/passwd and /etc/group on %s failed: %v", p, m.Host.ValueString(), err))
 		return
 	}
-	imported := wasImported(ctx, req.Private)
+	_, imported, d := readAfterImport(ctx, req, resp) // the import's own Read
+	resp.Diagnostics.Append(d...)
 	if !found {
 		if imported {
 			resp.Diagnostics.AddAttributeError(fwpath.Root("path"), "Nothing to Import",

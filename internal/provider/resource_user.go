@@ -228,7 +228,8 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	defer func() { resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var st userModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
-	if resp.Diagnostics.HasError() {
+	_, _, diags := readAfterImport(ctx, req, resp) // nothing here differs after an import
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	c, t, diags := r.connect(ctx, st)

@@ -2,8 +2,9 @@ package provider
 
 // The four resources set their state one way: startImport begins an import (every attribute at
 // its schema default, null where it has none, then what the import names, and the private-state
-// mark that the Reads until the first apply follow an import: wasImported), setState ends a
-// Read, and setApplied ends a Create or an Update whose apply succeeded (the import is over).
+// mark that the Reads until the first apply follow an import: readAfterImport, wasImported),
+// setState ends a Read, and setApplied ends a Create or an Update whose apply succeeded (the
+// import is over).
 
 import (
 	"context"
@@ -20,8 +21,13 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 )
 
-// importedKey marks, in the private state, a resource imported and not applied since.
-const importedKey = "imported"
+// importedKey marks, in the private state, a resource imported and not applied since:
+// importFresh until the import's own Read, importRead after it (private values are JSON).
+const (
+	importedKey = "imported"
+	importFresh = `true`
+	importRead  = `"read"`
+)
 
 // setState makes m the state, and the identity follows from it (identity nil: Read, whose
 // deferred identity also covers a resource that is gone).
@@ -58,18 +64,35 @@ func startImport[M any](ctx context.Context, resp *resource.ImportStateResponse,
 		return diags
 	}
 	fill(&m)
-	diags.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
+	diags.Append(resp.Private.SetKey(ctx, importedKey, []byte(importFresh))...)
 	return append(diags, setState(ctx, &resp.State, resp.Identity, shape, &m)...)
 }
 
 // wasImported: the resource was imported and not applied since (its Reads adopt what the host
 // has where the configuration cannot be known yet).
 func wasImported(ctx context.Context, p privateGetter) bool {
+	v := importMark(ctx, p)
+	return v == importFresh || v == importRead
+}
+
+func importMark(ctx context.Context, p privateGetter) string {
 	if p == nil {
-		return false
+		return ""
 	}
 	v, _ := p.GetKey(ctx, importedKey)
-	return string(v) == "true"
+	return string(v)
+}
+
+// readAfterImport is how every Read asks about an import: imported is wasImported, and first
+// says that this is the import's own Read (nothing was read yet: an object that is not there is
+// an error naming it, there was nothing to import; in a later Read it is a resource gone). It
+// marks the import's own Read done.
+func readAfterImport(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) (imported, first bool, diags diag.Diagnostics) {
+	v := importMark(ctx, req.Private)
+	if v == importFresh && resp.Private != nil {
+		diags = resp.Private.SetKey(ctx, importedKey, []byte(importRead))
+	}
+	return v == importFresh || v == importRead, v == importFresh, diags
 }
 
 // schemaDefaults is the state object of s with each of its attributes (attrs, by name) at its

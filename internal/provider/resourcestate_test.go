@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -48,6 +50,13 @@ func TestEveryImportIsMarked(t *testing.T) {
 			if !wasImported(ctx, resp.Private) {
 				t.Fatal("the import is not marked for the Reads that follow it")
 			}
+			for i, wantFirst := range []bool{true, false} {
+				rr := resource.ReadResponse{State: resp.State, Private: resp.Private}
+				imported, first, d := readAfterImport(ctx, resource.ReadRequest{State: resp.State, Private: resp.Private}, &rr)
+				if d.HasError() || !imported || first != wantFirst {
+					t.Fatalf("Read %d after the import: imported %v, the import's own Read %v (%v); want true, %v", i+1, imported, first, d, wantFirst)
+				}
+			}
 			if d := setApplied(ctx, resp.Private, &resp.State, nil, instanceIdentity, nil); !d.HasError() {
 				t.Fatal("setApplied of a nil model gave no error")
 			}
@@ -70,11 +79,29 @@ func TestEveryImportIsMarked(t *testing.T) {
 }
 
 // TestAccImportOfNothing: importing a file that is not there fails, naming it, for the two
-// resources whose Read tells an import (wasImported) from a resource whose file went away
-// (which leaves the state instead).
+// resources whose Read tells the import's own Read (readAfterImport) from a resource whose file
+// went away, which leaves the state: also when the file goes after the import, before any apply.
 func TestAccImportOfNothing(t *testing.T) {
 	s := testhost.StartSSHD(t, testhost.Options{})
 	missing := filepath.Join(s.Dir, "nothing-here")
+	pki := newTestPKI(t)
+	cert, key := pki.leaf(t, leafOpts{})
+	if err := os.MkdirAll(filepath.Join(s.Dir, "ssl"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	there := filepath.Join(s.Dir, "ssl", "ntopng-cert.pem")
+	if err := os.WriteFile(there, []byte(key+cert), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	certHCL := providerConfig(s, s.Root) + fmt.Sprintf(`
+resource "ntopng_tls_cert" "web" {
+  host            = "127.0.0.1"
+  certificate_pem = %s
+  private_key_pem = %s
+  path            = %s
+  restart_command = ""
+}
+`, hcl(cert), hcl(key), hcl(there))
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories,
 		Steps: []tfresource.TestStep{
@@ -101,6 +128,16 @@ resource "ntopng_redis" "cache" {
 				ImportState:   true,
 				ImportStateId: "127.0.0.1:" + missing + "/redis.conf",
 				ExpectError:   regexp.MustCompile(`(?s)Cannot Import ntopng_redis.*nothing-here/redis\.conf does not exist`),
+			},
+			{ // a file that is there is imported
+				Config: certHCL, ResourceName: "ntopng_tls_cert.web", ImportState: true, ImportStateId: "127.0.0.1:" + there,
+				ImportStatePersist: true,
+			},
+			{ // gone before the first apply: a later Read leaves the state (the plan creates it), no import error
+				PreConfig:          func() { _ = os.Remove(there) },
+				Config:             certHCL,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
 			},
 		},
 	})
