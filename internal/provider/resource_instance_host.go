@@ -92,7 +92,7 @@ func (r *instanceResource) apply(ctx context.Context, cfg tfsdk.Config, plan ins
 	ch := hostchange.Change{
 		Files:        append(a.edited, a.files...),
 		Restart:      a.restart,
-		KeepOriginal: true,
+		KeepOriginal: true, // whatever on_destroy says now: a later switch to "restore" restores the real original
 		ForceRestart: a.forceRestart || prior != nil && restartDrift(driftReasons(plan, *prior)),
 	}
 	for _, f := range instanceFeatures {
