@@ -11,11 +11,9 @@ import (
 	"context"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 )
 
@@ -37,37 +35,12 @@ func refusedToDefaults(ctx context.Context, r adoptable, st *tfsdk.State) ([]str
 			continue
 		}
 		name := strings.SplitN(strings.SplitN(dp.Path().String(), ".", 2)[0], "[", 2)[0]
-		v, ok := attributeDefault(ctx, st.Schema.GetAttributes()[name], path.Root(name))
-		if !ok {
+		v, d := attributeDefault(ctx, path.Root(name), st.Schema.GetAttributes()[name])
+		if v == nil || d.HasError() {
 			continue
 		}
 		diags.Append(st.SetAttribute(ctx, path.Root(name), v)...)
 		changed = append(changed, name)
 	}
 	return changed, diags
-}
-
-// attributeDefault is a string, int64 or bool attribute's static default.
-func attributeDefault(ctx context.Context, a any, p path.Path) (attr.Value, bool) {
-	switch a := a.(type) {
-	case interface{ StringDefaultValue() defaults.String }:
-		if d := a.StringDefaultValue(); d != nil {
-			var resp defaults.StringResponse
-			d.DefaultString(ctx, defaults.StringRequest{Path: p}, &resp)
-			return resp.PlanValue, !resp.Diagnostics.HasError()
-		}
-	case interface{ Int64DefaultValue() defaults.Int64 }:
-		if d := a.Int64DefaultValue(); d != nil {
-			var resp defaults.Int64Response
-			d.DefaultInt64(ctx, defaults.Int64Request{Path: p}, &resp)
-			return resp.PlanValue, !resp.Diagnostics.HasError()
-		}
-	case interface{ BoolDefaultValue() defaults.Bool }:
-		if d := a.BoolDefaultValue(); d != nil {
-			var resp defaults.BoolResponse
-			d.DefaultBool(ctx, defaults.BoolRequest{Path: p}, &resp)
-			return resp.PlanValue, !resp.Diagnostics.HasError()
-		}
-	}
-	return nil, false
 }

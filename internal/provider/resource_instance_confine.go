@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/audit"
@@ -30,6 +31,53 @@ const (
 	confinementInEffect = "in effect"
 	confinementOff      = "off"
 )
+
+type instanceConfinementAttrs struct {
+	Confinement              types.Bool   `tfsdk:"confinement"`
+	ConfinementWritablePaths types.List   `tfsdk:"confinement_writable_paths"`
+	ConfinementStatus        types.String `tfsdk:"confinement_status"`
+}
+
+var instanceConfinement = instanceFeature{
+	attributes: confinementAttributes,
+	sameConfig: func(a, b instanceModel) bool {
+		return a.Confinement.Equal(b.Confinement) && a.ConfinementWritablePaths.Equal(b.ConfinementWritablePaths)
+	},
+	validate: func(_ context.Context, _ tfsdk.Config, m instanceModel, _ ntopnghardening.Desired) diag.Diagnostics {
+		return confinementValidate(m)
+	},
+	drift: func(_, prior instanceModel) []driftReason {
+		if confinementDrifted(prior) {
+			return []driftReason{{attr: "confinement_status", restart: true}}
+		}
+		return nil
+	},
+	readBacks: func(plan *instanceModel, prior *instanceModel) {
+		plan.ConfinementStatus = types.StringUnknown()
+		if prior != nil {
+			plan.ConfinementStatus = prior.ConfinementStatus
+		}
+	},
+	unitProperties: unithardening.Properties,
+	refresh: func(ctx context.Context, rd instanceRead, m *instanceModel) diag.Diagnostics {
+		status, diags := confinementStatus(ctx, rd.c, *m, rd.h)
+		m.ConfinementStatus = status
+		return diags
+	},
+	change: func(ctx context.Context, a *instanceApply) diag.Diagnostics {
+		files, restart, systemd, diags := confinementChange(ctx, a.c, a.plan, a.h, a.eff)
+		a.files, a.restart, a.systemd = append(a.files, files...), restart, systemd
+		return diags
+	},
+	verify: func(a *instanceApply, next verifyFunc) verifyFunc {
+		// a.systemd: the drop-in was written (or removed) in this change.
+		return confinementVerify(a.c, a.plan, a.h, a.eff, a.systemd, next)
+	},
+	restored: func(_ context.Context, _ *transport.Conn, st instanceModel) ([]string, error) {
+		// The drop-in has a marker of its absence before the first apply: it goes.
+		return []string{unithardening.DropInPath(st.Service.ValueString())}, nil
+	},
+}
 
 // confinementAttributes are the schema's confinement attributes.
 func confinementAttributes() map[string]schema.Attribute {
@@ -107,7 +155,7 @@ func confinementChange(ctx context.Context, c *transport.Conn, plan instanceMode
 	s.Properties = unithardening.Properties()
 	u, err := livecheck.UnitListeners(ctx, c, s)
 	if err != nil {
-		diags.AddError("Cannot Read ntopng's Unit", err.Error())
+		diags.AddAttributeError(tfpath.Root("service"), "Cannot Read ntopng's Unit", err.Error())
 		return nil, restart, false, diags
 	}
 	if !unithardening.Known(u.Properties) {

@@ -173,8 +173,9 @@ data "ntopng_audit" "probe" {
 // TestConfinementValidate: a data directory that the confinement would hide from ntopng is a
 // plan-time error naming data_dir, unless the confinement is off.
 func TestConfinementValidate(t *testing.T) {
-	m := instanceModel{DataDir: types.StringValue("/var/tmp/ntopng"), Confinement: types.BoolValue(true),
-		ConfinementWritablePaths: types.ListValueMust(types.StringType, nil)}
+	var m instanceModel
+	m.DataDir, m.Confinement = types.StringValue("/var/tmp/ntopng"), types.BoolValue(true)
+	m.ConfinementWritablePaths = types.ListValueMust(types.StringType, nil)
 	diags := confinementValidate(m)
 	if !diags.HasError() || !strings.Contains(diags[0].Detail(), "PrivateTmp") {
 		t.Fatalf("confinementValidate(data_dir /var/tmp/ntopng) = %v, want an error naming PrivateTmp", diags)

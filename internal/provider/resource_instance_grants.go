@@ -16,12 +16,38 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
+
+type instanceGrantsAttrs struct {
+	RevokePackageGrants types.Object `tfsdk:"revoke_package_grants"`
+}
+
+var instanceGrants = instanceFeature{
+	attributes: func() map[string]schema.Attribute {
+		return map[string]schema.Attribute{"revoke_package_grants": revokePackageGrantsAttribute()}
+	},
+	sameConfig: func(a, b instanceModel) bool { return a.RevokePackageGrants.Equal(b.RevokePackageGrants) },
+	validate: func(ctx context.Context, _ tfsdk.Config, m instanceModel, _ ntopnghardening.Desired) diag.Diagnostics {
+		return validateGrants(ctx, m)
+	},
+	refresh: func(ctx context.Context, rd instanceRead, m *instanceModel) diag.Diagnostics {
+		grants, diags := grantsReadBack(ctx, m.Host.ValueString(), m.RevokePackageGrants, rd.h.Grants)
+		m.RevokePackageGrants = grants
+		return diags
+	},
+	// Last of the changes: it takes grants back live (undone if the change then fails).
+	change: func(ctx context.Context, a *instanceApply) diag.Diagnostics {
+		files, undo, restart, diags := revokeGrants(ctx, a.c, a.plan, a.h, a.desired.User, a.files)
+		a.files, a.undo, a.forceRestart = files, undo, a.forceRestart || restart
+		return diags
+	},
+}
 
 // instanceGrantsModel is the revoke_package_grants attribute.
 type instanceGrantsModel struct {
@@ -162,7 +188,7 @@ func revokeGrants(ctx context.Context, c *transport.Conn, plan instanceModel, h 
 	}
 	g, err := ntopnghardening.ReadGrants(ctx, c, h.IDs, user)
 	if err != nil {
-		diags.AddError("Cannot Read ntop's Package Grants", err.Error())
+		diags.AddAttributeError(tfpath.Root("revoke_package_grants"), "Cannot Read ntop's Package Grants", err.Error())
 		return files, nil, false, diags
 	}
 	diags.Append(grantsWarning(plan.Host.ValueString(), g, r)...)

@@ -18,9 +18,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/hostchange"
@@ -46,6 +48,59 @@ var tlsObservedAttrTypes = map[string]attr.Type{
 	"chosen_cipher":           types.StringType,
 	"server_order":            types.BoolType,
 	"status":                  types.StringType,
+}
+
+type instanceTLSAttrs struct {
+	TLSProfile  types.String `tfsdk:"tls_profile"`
+	TLSCiphers  types.List   `tfsdk:"tls_ciphers"`
+	TLSObserved types.Object `tfsdk:"tls_observed"`
+}
+
+var instanceTLS = instanceFeature{
+	attributes: tlsAttributes,
+	sameConfig: func(a, b instanceModel) bool {
+		return a.TLSProfile.Equal(b.TLSProfile) && a.TLSCiphers.Equal(b.TLSCiphers)
+	},
+	desired: func(_ context.Context, m instanceModel, d *ntopnghardening.Desired) diag.Diagnostics {
+		d.CiphersList = tlsCiphersList(m)
+		return nil
+	},
+	validate: func(_ context.Context, _ tfsdk.Config, m instanceModel, _ ntopnghardening.Desired) diag.Diagnostics {
+		return tlsValidate(m)
+	},
+	plan: func(_ context.Context, _ *instanceResource, _ resource.ModifyPlanRequest, plan *instanceModel, prior *instanceModel) diag.Diagnostics {
+		return tlsPlanProblems(*plan, prior)
+	},
+	drift: func(_, prior instanceModel) []driftReason {
+		if tlsDrifted(prior) {
+			return []driftReason{{attr: "tls_observed", restart: true}}
+		}
+		return nil
+	},
+	readBacks: func(plan *instanceModel, prior *instanceModel) {
+		plan.TLSObserved = types.ObjectUnknown(tlsObservedAttrTypes)
+		if prior != nil {
+			plan.TLSObserved = prior.TLSObserved
+		}
+	},
+	unitProperties: unithardening.TLSProperties,
+	refresh: func(ctx context.Context, rd instanceRead, m *instanceModel) diag.Diagnostics {
+		observed, diags := tlsObserved(ctx, rd.c, *m, rd.h)
+		m.TLSObserved = observed
+		return diags
+	},
+	change: func(ctx context.Context, a *instanceApply) diag.Diagnostics {
+		files, diags := tlsChange(ctx, a.c, a.plan, a.systemd)
+		a.files = append(a.files, files...)
+		return diags
+	},
+	verify: func(a *instanceApply, next verifyFunc) verifyFunc {
+		return tlsVerify(a.c, a.plan, a.eff, a.systemd, next)
+	},
+	restored: func(_ context.Context, _ *transport.Conn, st instanceModel) ([]string, error) {
+		// OpenSSL's configuration and its drop-in have a marker of their absence before the first apply: they go.
+		return unithardening.TLSPaths(st.Service.ValueString()), nil
+	},
 }
 
 // tlsAttributes are the schema's TLS attributes.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	tfpath "github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -18,6 +19,75 @@ import (
 	"github.com/hardenops/terraform-provider-ntopng/internal/ntopnghardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
+
+type instanceZMQAttrs struct {
+	ZMQEncryption      types.Bool   `tfsdk:"zmq_encryption"`
+	ZMQPublicKey       types.String `tfsdk:"zmq_public_key"`
+	ZMQPrivateKeyOwner types.String `tfsdk:"zmq_private_key_owner"`
+	ZMQPrivateKeyMode  types.String `tfsdk:"zmq_private_key_mode"`
+}
+
+var instanceZMQ = instanceFeature{
+	attributes: zmqAttributes,
+	sameConfig: func(a, b instanceModel) bool { return a.ZMQEncryption.Equal(b.ZMQEncryption) },
+	desired:    zmqDesired,
+	plan: func(_ context.Context, _ *instanceResource, _ resource.ModifyPlanRequest, plan *instanceModel, prior *instanceModel) diag.Diagnostics {
+		return zmqPlanProblems(*plan, prior)
+	},
+	drift: func(_, prior instanceModel) []driftReason {
+		if zmqKeyDrifted(prior) {
+			return []driftReason{{attr: "zmq_private_key_mode"}} // repaired after the change (zmqRepair): no restart
+		}
+		return nil
+	},
+	readBacks: func(plan *instanceModel, prior *instanceModel) {
+		if prior == nil {
+			plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+			return
+		}
+		plan.ZMQPublicKey, plan.ZMQPrivateKeyOwner, plan.ZMQPrivateKeyMode = prior.ZMQPublicKey, prior.ZMQPrivateKeyOwner, prior.ZMQPrivateKeyMode
+	},
+	keepReadBacks: func(plan, prior instanceModel) bool { return !zmqReadBacksChange(plan, prior) },
+	refresh: func(ctx context.Context, rd instanceRead, m *instanceModel) diag.Diagnostics {
+		return zmqReadBack(ctx, rd.c, m, rd.h, rd.imported)
+	},
+	after: func(ctx context.Context, a *instanceApply) diag.Diagnostics {
+		return zmqRepair(ctx, a.c, a.eff, a.h.IDs, a.desired.User)
+	},
+}
+
+// zmqDesired: --zmq-encryption, and a collector endpoint beyond loopback only with it (an
+// error on that element of interfaces).
+func zmqDesired(_ context.Context, m instanceModel, d *ntopnghardening.Desired) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !m.ZMQEncryption.IsNull() && !m.ZMQEncryption.IsUnknown() {
+		on := m.ZMQEncryption.ValueBool()
+		d.ZMQEncryption = &on
+	}
+	if m.ZMQEncryption.IsUnknown() || m.Interfaces.IsUnknown() {
+		return diags
+	}
+	for i, v := range m.Interfaces.Elements() {
+		// A value the base feature refuses (CheckListValue) is reported there only.
+		if s, ok := v.(types.String); ok && !s.IsUnknown() && ntopnghardening.CheckListValue("interface", s.ValueString()) == nil {
+			diags.Append(problemAt(tfpath.Root("interfaces").AtListIndex(i), ntopnghardening.CheckCollectors(s.ValueString(), m.ZMQEncryption.ValueBool()))...)
+		}
+	}
+	return diags
+}
+
+// zmqReadBacksChange: an apply can change what the key pair reads back only when it turns
+// encryption on or off, repairs the private key, or, with encryption on, restarts an ntopng
+// that has no key pair yet (it creates it at start-up) or changes its interfaces or data
+// directory. Otherwise the
+// read-backs stay as they are (a host without a collector shows no change to them).
+func zmqReadBacksChange(plan, prior instanceModel) bool {
+	_, encrypted := prior.EffectiveOptions.Elements()["zmq-encryption"]
+	_, keyOption := prior.EffectiveOptions.Elements()["zmq-encryption-key-priv"]
+	encryptedAfter := plan.ZMQEncryption.ValueBool() || plan.ZMQEncryption.IsNull() && (encrypted || keyOption)
+	return !plan.ZMQEncryption.Equal(prior.ZMQEncryption) || zmqKeyDrifted(prior) ||
+		encryptedAfter && (prior.ZMQPublicKey.IsNull() || !plan.Interfaces.Equal(prior.Interfaces) || !plan.DataDir.Equal(prior.DataDir))
+}
 
 func zmqAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{

@@ -333,7 +333,7 @@ func (r *redisResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.Append(tfmodel.Get(ctx, req.Config, &cfg)...); resp.Diagnostics.HasError() {
 		return
 	}
-	if imported, _ := req.Private.GetKey(ctx, redisImportedKey); len(imported) > 0 && prior != nil && cfg.Unixsocket.IsNull() {
+	if wasImported(ctx, req.Private) && prior != nil && cfg.Unixsocket.IsNull() {
 		// Adopted from the host, which may have no socket (""): the first plan after an import
 		// plans the default, as for a new resource, not the host's "" kept as the state's.
 		plan.Unixsocket = types.StringUnknown()
@@ -376,8 +376,7 @@ func (r *redisResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	resp.Diagnostics.Append(redisPassword.remember(ctx, resp.Private, plan.RequirepassSHA256.ValueString())...)
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
-	resp.Diagnostics.Append(redisIdentity.set(ctx, resp.Identity, resp.State)...)
+	resp.Diagnostics.Append(setApplied(ctx, resp.Private, &resp.State, resp.Identity, redisIdentity, &plan)...)
 }
 
 // Read reads redis.conf and its includes (last value wins) and asks the running server.
@@ -385,7 +384,8 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	defer func() { resp.Diagnostics.Append(redisIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var st redisModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
-	if resp.Diagnostics.HasError() {
+	_, importRun, diags := readAfterImport(ctx, req, resp) // importRun: the import's own Read
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	c, err := r.data.conn(ctx, st.Host.ValueString(), st.SSHPort)
@@ -399,13 +399,13 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	hc, err := redishardening.ReadConf(ctx, c, confPath, nil)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read redis.conf", fmt.Sprintf(
+		resp.Diagnostics.AddAttributeError(tfpath.Root("config_path"), "Cannot Read redis.conf", fmt.Sprintf(
 			"Reading %s (and the files it includes) on %s failed: %v", confPath, st.Host.ValueString(), err))
 		return
 	}
 	if !hc.Info.Exists {
-		if st.RenameCommands.IsNull() { // import
-			resp.Diagnostics.AddError("Cannot Import ntopng_redis", fmt.Sprintf(
+		if importRun {
+			resp.Diagnostics.AddAttributeError(tfpath.Root("config_path"), "Cannot Import ntopng_redis", fmt.Sprintf(
 				"%s does not exist on %s: there is nothing to import. Check config_path, or create the resource instead.",
 				confPath, st.Host.ValueString()))
 			return
@@ -433,7 +433,7 @@ func (r *redisResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		st.LiveAuthRequired = types.BoolValue(live.AuthRequired)
 		st.LiveTCPListening = types.BoolValue(live.TCPListening)
 	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, nil, redisIdentity, &st)...)
 }
 
 // Update rewrites redis.conf, or only restarts Redis when the running server drifted from a
@@ -444,15 +444,11 @@ func (r *redisResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		return
 	}
 	resp.Diagnostics.Append(r.apply(ctx, req.Config, &plan, &prior)...)
-	if !resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, redisImportedKey, nil)...) // adopted now
-	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(redisPassword.remember(ctx, resp.Private, plan.RequirepassSHA256.ValueString())...)
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
-	resp.Diagnostics.Append(redisIdentity.set(ctx, resp.Identity, resp.State)...)
+	resp.Diagnostics.Append(setApplied(ctx, resp.Private, &resp.State, resp.Identity, redisIdentity, &plan)...)
 }
 
 // Delete stops managing the file, or restores the original with on_destroy = "restore".

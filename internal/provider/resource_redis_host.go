@@ -83,7 +83,7 @@ func (r *redisResource) apply(ctx context.Context, cfg tfsdk.Config, plan, prior
 	}
 	hc, err := redishardening.ReadConf(ctx, c, confPath, nil)
 	if err != nil {
-		diags.AddError("Cannot Read redis.conf", fmt.Sprintf(
+		diags.AddAttributeError(tfpath.Root("config_path"), "Cannot Read redis.conf", fmt.Sprintf(
 			"Reading %s (and the files it includes) on %s failed: %v. Nothing was changed.", confPath, host, err))
 		return diags
 	}

@@ -329,8 +329,7 @@ func (r *tlsCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 
 // Create writes the file, restarts ntopng and checks what it serves.
 func (r *tlsCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	resp.Diagnostics.Append(r.write(ctx, req.Config, req.Plan, &resp.State)...)
-	resp.Diagnostics.Append(tlsCertIdentity.set(ctx, resp.Identity, resp.State)...)
+	resp.Diagnostics.Append(r.write(ctx, req.Config, req.Plan, resp.Private, &resp.State, resp.Identity)...)
 }
 
 // Read reads the file and the ids of the host in one SFTP round trip, then the served
@@ -353,13 +352,15 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 	p := m.Path.ValueString()
 	o, found, served, err := certhardening.Read(ctx, c, p, m.VerifyEndpoint.ValueString(), certhardening.VerifyTimeout(m.VerifyTimeout.ValueString()))
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read the Certificate File",
+		resp.Diagnostics.AddAttributeError(fwpath.Root("path"), "Cannot Read the Certificate File",
 			fmt.Sprintf("Reading %s, /etc/passwd and /etc/group on %s failed: %v", p, m.Host.ValueString(), err))
 		return
 	}
+	_, imported, d := readAfterImport(ctx, req, resp) // the import's own Read
+	resp.Diagnostics.Append(d...)
 	if !found {
-		if m.CertificatePEM.IsNull() { // import
-			resp.Diagnostics.AddError("Nothing to Import",
+		if imported {
+			resp.Diagnostics.AddAttributeError(fwpath.Root("path"), "Nothing to Import",
 				fmt.Sprintf("%s does not exist on %s. Create the resource instead of importing it.", p, m.Host.ValueString()))
 			return
 		}
@@ -375,21 +376,20 @@ func (r *tlsCertResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddAttributeWarning(fwpath.Root("path"), "Certificate File Is Not a PEM Bundle",
 			fmt.Sprintf("%s on %s: %v", p, m.Host.ValueString(), o.NotPEM))
 	}
-	if m.CertificatePEM.IsNull() { // import: the certificate comes from the file
+	if imported { // the certificate comes from the file
 		m.importCertificates(o.Certificates)
 	}
 	m.ServedFingerprintSHA256 = types.StringNull()
 	if served != nil {
 		resp.Diagnostics.Append(m.readServed(*served)...)
 	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, nil, tlsCertIdentity, &m)...)
 }
 
 // Update rewrites the file when it differs, restarts ntopng when the file changed or when
 // it serves another certificate, and checks what it serves.
 func (r *tlsCertResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.Append(r.write(ctx, req.Config, req.Plan, &resp.State)...)
-	resp.Diagnostics.Append(tlsCertIdentity.set(ctx, resp.Identity, resp.State)...)
+	resp.Diagnostics.Append(r.write(ctx, req.Config, req.Plan, resp.Private, &resp.State, resp.Identity)...)
 }
 
 // Delete leaves the file unless on_destroy = "remove".
@@ -405,7 +405,7 @@ func (r *tlsCertResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	if err := c.Remove(ctx, m.Path.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Cannot Remove the Certificate File",
+		resp.Diagnostics.AddAttributeError(fwpath.Root("path"), "Cannot Remove the Certificate File",
 			fmt.Sprintf("on_destroy = \"remove\", but removing %s on %s failed: %v. Remove it by hand, or set "+
 				"on_destroy = \"keep\" and apply before destroying.", m.Path.ValueString(), m.Host.ValueString(), err))
 	}
@@ -418,23 +418,10 @@ func (r *tlsCertResource) ImportState(ctx context.Context, req resource.ImportSt
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	host, sshPort, p := t.host, t.sshPort, t.path
-	m := tlsCertModel{ // the attributes left out are null
-		ID:               types.StringValue(hostID(host, sshPort, p)),
-		Host:             types.StringValue(host),
-		SSHPort:          sshPort,
-		Path:             types.StringValue(p),
-		Owner:            types.StringValue(certhardening.DefaultOwner),
-		Group:            types.StringValue(certhardening.DefaultGroup),
-		Mode:             types.StringValue(certhardening.DefaultMode),
-		RestartCommand:   types.StringValue(certhardening.DefaultRestart),
-		VerifyTimeout:    types.StringValue(certhardening.DefaultVerifyTimeout),
-		MinDaysRemaining: types.Int64Value(certhardening.DefaultMinDaysLeft),
-		OnDestroy:        types.StringValue(string(hostchange.OnDestroyKeep)),
-	}
-	m.nullFacts()
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &m)...)
-	resp.Diagnostics.Append(tlsCertIdentity.set(ctx, resp.Identity, resp.State)...)
+	resp.Diagnostics.Append(startImport(ctx, resp, tlsCertIdentity, func(m *tlsCertModel) {
+		m.ID, m.Host, m.SSHPort = types.StringValue(hostID(t.host, t.sshPort, t.path)), types.StringValue(t.host), t.sshPort
+		m.Path = types.StringValue(t.path)
+	})...)
 }
 
 // plannedServed is what served_fingerprint_sha256 will be after the apply: known only when

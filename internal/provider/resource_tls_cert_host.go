@@ -16,12 +16,11 @@ import (
 
 	"github.com/hardenops/terraform-provider-ntopng/internal/certhardening"
 	"github.com/hardenops/terraform-provider-ntopng/internal/pembundle"
-	"github.com/hardenops/terraform-provider-ntopng/internal/tfmodel"
 	"github.com/hardenops/terraform-provider-ntopng/internal/transport"
 )
 
 // write is Create and Update: the apply-time checks, then apply, then the state.
-func (r *tlsCertResource) write(ctx context.Context, cfg tfsdk.Config, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
+func (r *tlsCertResource) write(ctx context.Context, cfg tfsdk.Config, plan tfsdk.Plan, private privateSetter, state *tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
 	m, _, diags := checkedModels[tlsCertModel](ctx, r, cfg, plan, nil)
 	if diags.HasError() {
 		return diags
@@ -29,7 +28,7 @@ func (r *tlsCertResource) write(ctx context.Context, cfg tfsdk.Config, plan tfsd
 	if diags.Append(r.apply(ctx, cfg, &m)...); diags.HasError() {
 		return diags
 	}
-	return append(diags, tfmodel.Set(ctx, state, &m)...)
+	return append(diags, setApplied(ctx, private, state, identity, tlsCertIdentity, &m)...)
 }
 
 // apply renders the file from the configuration, writes it with hostchange.Apply and fills
@@ -37,7 +36,7 @@ func (r *tlsCertResource) write(ctx context.Context, cfg tfsdk.Config, plan tfsd
 func (r *tlsCertResource) apply(ctx context.Context, cfg tfsdk.Config, m *tlsCertModel) diag.Diagnostics {
 	key, set, known, diags := certKey.value(ctx, cfg)
 	if !set || !known {
-		diags.AddError("Private Key Missing", "Neither private_key_pem_wo nor private_key_pem has a value at apply time. "+
+		diags.AddAttributeError(fwpath.Root(certKeyAttr(ctx, cfg)), "Private Key Missing", "Neither private_key_pem_wo nor private_key_pem has a value at apply time. "+
 			"Set one of them.")
 		return diags
 	}

@@ -220,8 +220,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.Append(r.write(ctx, req.Config, &plan, true, resp.Private)...); resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
-	resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State)...)
+	resp.Diagnostics.Append(setApplied(ctx, resp.Private, &resp.State, resp.Identity, userIdentity, &plan)...)
 }
 
 // Read reads the user back; a user removed from Redis leaves the state.
@@ -229,7 +228,8 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	defer func() { resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State, req.State)...) }()
 	var st userModel
 	resp.Diagnostics.Append(tfmodel.Get(ctx, req.State, &st)...)
-	if resp.Diagnostics.HasError() {
+	_, _, diags := readAfterImport(ctx, req, resp) // nothing here differs after an import
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	c, t, diags := r.connect(ctx, st)
@@ -245,7 +245,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, nil, userIdentity, &st)...)
 }
 
 // Update writes what changed; the password only when ModifyPlan planned it.
@@ -257,8 +257,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.Append(r.write(ctx, req.Config, &plan, plan.PasswordFingerprint.IsUnknown(), resp.Private)...); resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &plan)...)
-	resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State)...)
+	resp.Diagnostics.Append(setApplied(ctx, resp.Private, &resp.State, resp.Identity, userIdentity, &plan)...)
 }
 
 // Delete removes the user's keys; admin is left (ntopng would recreate it as admin/admin).
@@ -285,16 +284,11 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	host, sshPort, confPath, user := t.host, t.sshPort, t.path, t.username
-	st := userModel{
-		ID: types.StringValue(hostID(host, sshPort, user)), Host: types.StringValue(host), SSHPort: sshPort,
-		ConfigPath: types.StringValue(confPath), Username: types.StringValue(user),
-		PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Value(1), Password: types.StringNull(),
-		Group: types.StringNull(), FullName: types.StringNull(), AllowedNetworks: types.ListNull(types.StringType),
-		PasswordFingerprint: types.StringNull(),
-	}
-	resp.Diagnostics.Append(tfmodel.Set(ctx, &resp.State, &st)...)
-	resp.Diagnostics.Append(userIdentity.set(ctx, resp.Identity, resp.State)...)
+	resp.Diagnostics.Append(startImport(ctx, resp, userIdentity, func(st *userModel) {
+		st.ID, st.Host, st.SSHPort = types.StringValue(hostID(t.host, t.sshPort, t.username)), types.StringValue(t.host), t.sshPort
+		st.ConfigPath, st.Username = types.StringValue(t.path), types.StringValue(t.username)
+		st.AllowedNetworks = types.ListNull(types.StringType) // read from ntopng's Redis
+	})...)
 }
 
 // userNeedsPassword says whether an update must write the configured password.

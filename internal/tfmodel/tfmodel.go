@@ -7,6 +7,8 @@
 //
 // A model is a struct whose exported fields carry a `tfsdk:"name"` tag and hold attr.Value
 // types (types.String, types.List, ...), one per schema attribute, as the framework wants.
+// Its embedded structs (untagged anonymous fields) are followed, as the framework does: a
+// resource can declare its attributes in parts, one struct per feature.
 package tfmodel
 
 import (
@@ -36,7 +38,7 @@ type layout struct {
 }
 
 type field struct {
-	index int
+	index []int // reflect.Value.FieldByIndex: through embedded structs
 	name  string
 	typ   attr.Type
 }
@@ -55,21 +57,8 @@ func layoutOf(ctx context.Context, t reflect.Type, s Schema) (*layout, error) {
 	}
 	l := &layout{objType: obj, tfType: obj.TerraformType(ctx)}
 	seen := map[string]bool{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name := f.Tag.Get("tfsdk")
-		if name == "" || name == "-" {
-			continue
-		}
-		typ, ok := obj.AttrTypes[name]
-		if !ok {
-			return nil, fmt.Errorf("%s.%s: the schema has no attribute %q", t, f.Name, name)
-		}
-		if !f.Type.Implements(reflect.TypeOf((*attr.Value)(nil)).Elem()) {
-			return nil, fmt.Errorf("%s.%s is a %s, not an attr.Value", t, f.Name, f.Type)
-		}
-		seen[name] = true
-		l.fields = append(l.fields, field{index: i, name: name, typ: typ})
+	if err := l.addFields(t, nil, obj, seen); err != nil {
+		return nil, err
 	}
 	for name := range obj.AttrTypes {
 		if !seen[name] {
@@ -78,6 +67,38 @@ func layoutOf(ctx context.Context, t reflect.Type, s Schema) (*layout, error) {
 	}
 	actual, _ := layouts.LoadOrStore(t, l)
 	return actual.(*layout), nil
+}
+
+// addFields adds the tagged fields of struct type t (at index path at) and of the structs it
+// embeds.
+func (l *layout) addFields(t reflect.Type, at []int, obj basetypes.ObjectType, seen map[string]bool) error {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		index := append(append([]int(nil), at...), i)
+		name := f.Tag.Get("tfsdk")
+		if name == "" && f.Anonymous && f.Type.Kind() == reflect.Struct {
+			if err := l.addFields(f.Type, index, obj, seen); err != nil {
+				return err
+			}
+			continue
+		}
+		if name == "" || name == "-" {
+			continue
+		}
+		typ, ok := obj.AttrTypes[name]
+		if !ok {
+			return fmt.Errorf("%s.%s: the schema has no attribute %q", t, f.Name, name)
+		}
+		if !f.Type.Implements(reflect.TypeOf((*attr.Value)(nil)).Elem()) {
+			return fmt.Errorf("%s.%s is a %s, not an attr.Value", t, f.Name, f.Type)
+		}
+		if seen[name] {
+			return fmt.Errorf("%s.%s: attribute %q has two fields", t, f.Name, name)
+		}
+		seen[name] = true
+		l.fields = append(l.fields, field{index: index, name: name, typ: typ})
+	}
+	return nil
 }
 
 func structPtr(target any) (reflect.Value, error) {
@@ -136,7 +157,7 @@ func get(ctx context.Context, s Schema, raw tftypes.Value, v reflect.Value) erro
 		if err != nil {
 			return fmt.Errorf("attribute %q: %w", f.name, err)
 		}
-		fv := v.Field(f.index)
+		fv := v.FieldByIndex(f.index)
 		rv := reflect.ValueOf(val)
 		if !rv.Type().AssignableTo(fv.Type()) {
 			return fmt.Errorf("attribute %q: a %s cannot go in a %s field", f.name, rv.Type(), fv.Type())
@@ -190,7 +211,7 @@ func value(ctx context.Context, s Schema, model any) (tftypes.Value, error) {
 	}
 	vals := make(map[string]tftypes.Value, len(l.fields))
 	for _, f := range l.fields {
-		av := v.Field(f.index).Interface().(attr.Value)
+		av := v.FieldByIndex(f.index).Interface().(attr.Value)
 		if t := av.Type(ctx); !t.Equal(f.typ) {
 			return tftypes.Value{}, fmt.Errorf("attribute %q holds a %s, the schema wants a %s", f.name, t, f.typ)
 		}

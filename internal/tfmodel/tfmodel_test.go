@@ -25,6 +25,26 @@ type missingField struct {
 	Name types.String `tfsdk:"name"`
 }
 
+// namePart and tagsPart are a model in two parts, as ntopng_instance declares one part per feature.
+type namePart struct {
+	Name types.String `tfsdk:"name"`
+}
+
+type tagsPart struct {
+	Tags types.List `tfsdk:"tags"`
+}
+
+type embeddedModel struct {
+	namePart
+	tagsPart
+}
+
+type twiceModel struct {
+	namePart
+	Name types.String `tfsdk:"name"`
+	tagsPart
+}
+
 type wrongKind struct {
 	Name string     `tfsdk:"name"`
 	Tags types.List `tfsdk:"tags"`
@@ -44,6 +64,29 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if back.Name.ValueString() != "x" || !back.Tags.Equal(tags) {
 		t.Fatalf("round trip gave %+v", back)
+	}
+}
+
+// TestEmbeddedStructs: the fields of embedded structs are attributes, as for the framework.
+func TestEmbeddedStructs(t *testing.T) {
+	ctx := context.Background()
+	tags, _ := types.ListValueFrom(ctx, types.StringType, []string{"a"})
+	var m embeddedModel
+	m.Name, m.Tags = types.StringValue("x"), tags
+	p := tfsdk.Plan{Schema: testSchema}
+	if d := Set(ctx, &p, &m); d.HasError() {
+		t.Fatal(d)
+	}
+	var fw okModel
+	if d := p.Get(ctx, &fw); d.HasError() || fw.Name.ValueString() != "x" || !fw.Tags.Equal(tags) {
+		t.Fatalf("the framework read %+v (%v) from an embedded model's Set", fw, d)
+	}
+	var back embeddedModel
+	if d := Get(ctx, p, &back); d.HasError() || back.Name.ValueString() != "x" || !back.Tags.Equal(tags) {
+		t.Fatalf("Get into an embedded model gave %+v (%v)", back, d)
+	}
+	if d := Set(ctx, &p, twiceModel{}); !d.HasError() || !strings.Contains(d[0].Detail(), "two fields") {
+		t.Fatalf("an attribute with two fields: %v, want an error", d)
 	}
 }
 
