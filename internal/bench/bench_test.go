@@ -115,11 +115,9 @@ const scaleHosts = 100
 // minutes).
 const scaleRuns = 2
 
-// benchScale measures a fleet of more than scaleHosts hosts: whether the cost per host stays
-// flat. It applies from empty once (timed, beside the baselines' applies) and runs the
-// no-change plan min(runs, scaleRuns) times in the same rotation as benchFleet; it skips the
-// logged and traced runs, the no-change apply and the applies changing one attribute.
-func benchScale(t *testing.T, k, runs int, redis bool) []row {
+// startBenchFleet starts k hosts and writes every configuration the rotation plans: ours,
+// the baselines and, when built, the peer's (applied here, as the peer cannot start empty).
+func startBenchFleet(t *testing.T, k int, redis bool) *Fleet {
 	setup := time.Now()
 	f := StartFleet(t, Options{Hosts: k, Redis: redis})
 	f.WriteConfig(t, Base)
@@ -131,6 +129,15 @@ func benchScale(t *testing.T, k, runs int, redis bool) []row {
 		f.Terraform(t, f.PeerDir, false, applyArgs...).Expect(t, 0)
 	}
 	t.Logf("%d hosts started in %s", k, time.Since(setup).Round(time.Millisecond))
+	return f
+}
+
+// benchScale measures a fleet of more than scaleHosts hosts: whether the cost per host stays
+// flat. It applies from empty once (timed, beside the baselines' applies) and runs the
+// no-change plan min(runs, scaleRuns) times in the same rotation as benchFleet; it skips the
+// logged and traced runs, the no-change apply and the applies changing one attribute.
+func benchScale(t *testing.T, k, runs int, redis bool) []row {
+	f := startBenchFleet(t, k, redis)
 	apply := newRowWithBaselines(t, k, "apply from empty", 2, f.runEach(t, 1, applyArgs))
 	plan := newRowWithBaselines(t, k, "no-change plan", 1, f.runEach(t, min(runs, scaleRuns), planArgs))
 	return []row{apply, plan}
@@ -139,17 +146,7 @@ func benchScale(t *testing.T, k, runs int, redis bool) []row {
 // benchFleet measures one fleet of k hosts. It returns the table rows and a description of
 // where the time of a (logged) no-change plan went.
 func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
-	setup := time.Now()
-	f := StartFleet(t, Options{Hosts: k, Redis: redis})
-	f.WriteConfig(t, Base)
-	f.WriteBaseline(t)
-	f.WriteFloor(t)
-	f.WriteSchemaFloor(t)
-	if PeerProvider() != "" {
-		f.WritePeer(t)
-		f.Terraform(t, f.PeerDir, false, applyArgs...).Expect(t, 0)
-	}
-	t.Logf("%d hosts started in %s", k, time.Since(setup).Round(time.Millisecond))
+	f := startBenchFleet(t, k, redis)
 
 	// Apply from empty: once each (a second one would not start from empty).
 	apply := newRowWithBaselines(t, k, "apply from empty", 2, f.runEach(t, 1, applyArgs))
