@@ -3,13 +3,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-
-	"github.com/hardenops/terraform-provider-ntopng/internal/procsettings"
+	"github.com/hardenops/terraform-provider-ntopng/internal/pluginserver"
 	"github.com/hardenops/terraform-provider-ntopng/internal/provider"
 )
 
@@ -20,15 +17,9 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers like delve")
 	flag.Parse()
-	procsettings.Apply("ntopng")
-	stopProfile := procsettings.Profile() // only in a `-tags pprof` build
-
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/hardenops/ntopng",
-		Debug:   debug,
-	})
-	stopProfile()
-	if err != nil {
+	// registry.terraform.io/hardenops/ntopng, with the settings and the server make bench's
+	// framework floor runs under too (internal/pluginserver).
+	if err := pluginserver.Serve("ntopng", provider.New(version), debug); err != nil {
 		log.Fatal(err.Error())
 	}
 }

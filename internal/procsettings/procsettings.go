@@ -1,7 +1,8 @@
 // Package procsettings is how a provider process of this project sets itself up before it
 // serves Terraform: its logging and its garbage collector. The ntopng provider (main.go) and
-// make bench's no-op provider (internal/bench/noopprovider) both call Apply, so that the
-// framework floor the bench measures runs under exactly the provider's settings.
+// make bench's no-op provider (internal/bench/noopprovider) both serve through
+// internal/pluginserver, which calls Apply, so that the framework floor the bench measures
+// runs under exactly the provider's settings.
 package procsettings
 
 import (

@@ -1,14 +1,10 @@
 package procsettings
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"math"
 	"os"
 	"runtime"
 	rdebug "runtime/debug"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,53 +80,6 @@ func TestTuneGC(t *testing.T) {
 	}
 }
 
-// TestBothProvidersApplyTheSameSettings: the ntopng provider's main and make bench's no-op
-// provider's main each call Apply first, with their own registry type, and nothing else
-// touches the logging or the collector: the floor runs under the provider's settings.
-func TestBothProvidersApplyTheSameSettings(t *testing.T) {
-	for file, typ := range map[string]string{"../../main.go": "ntopng", "../bench/noopprovider/main.go": "noop"} {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), file, src, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var first *ast.CallExpr
-		for _, d := range f.Decls {
-			if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "main" {
-				for _, st := range fn.Body.List {
-					if es, ok := st.(*ast.ExprStmt); ok {
-						if call, ok := es.X.(*ast.CallExpr); ok {
-							if sel, ok := call.Fun.(*ast.SelectorExpr); ok && !isIdent(sel.X, "flag") { // flags first, then the settings
-								first = call
-								break
-							}
-						}
-					}
-				}
-			}
-		}
-		if first == nil {
-			t.Errorf("%s: main calls nothing", file)
-			continue
-		}
-		if sel := first.Fun.(*ast.SelectorExpr); !isIdent(sel.X, "procsettings") || sel.Sel.Name != "Apply" || len(first.Args) != 1 {
-			t.Errorf("%s: main does not start with procsettings.Apply(...)", file)
-			continue
-		}
-		if lit, ok := first.Args[0].(*ast.BasicLit); !ok || lit.Value != strconv.Quote(typ) {
-			t.Errorf("%s: procsettings.Apply's argument is not %q", file, typ)
-		}
-		for _, banned := range []string{"SetMemoryLimit", "SetGCPercent", `"TF_LOG`} {
-			if strings.Contains(string(src), banned) {
-				t.Errorf("%s sets %s itself: only procsettings may", file, banned)
-			}
-		}
-	}
-}
-
 // TestMemoryLimitFollowsTheLiveHeap: under TuneGC's settings, once the heap that survives a
 // collection is past a quarter of MemoryLimit the limit becomes LiveHeapFactor times it, up to
 // MaxMemoryLimit, and it comes back to MemoryLimit when that heap is freed; GOGC set turns the
@@ -189,7 +138,3 @@ func TestLimitFor(t *testing.T) {
 	}
 }
 
-func isIdent(e ast.Expr, name string) bool {
-	id, ok := e.(*ast.Ident)
-	return ok && id.Name == name
-}

@@ -18,24 +18,19 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/hardenops/terraform-provider-ntopng/internal/procsettings"
+	"github.com/hardenops/terraform-provider-ntopng/internal/pluginserver"
 	ntopng "github.com/hardenops/terraform-provider-ntopng/internal/provider"
 )
 
 func main() {
-	procsettings.Apply("noop")            // the ntopng provider's logging and collector settings
-	stopProfile := procsettings.Profile() // only in a `-tags pprof` build
-	err := providerserver.Serve(context.Background(), func() provider.Provider { return noop{} }, providerserver.ServeOpts{
-		Address: "registry.terraform.io/hardenops/noop",
-	})
-	stopProfile()
-	if err != nil {
+	// registry.terraform.io/hardenops/noop, served exactly as the ntopng provider is: its
+	// logging, collector and server (internal/pluginserver).
+	if err := pluginserver.Serve("noop", func() provider.Provider { return noop{} }, false); err != nil {
 		log.Fatal(err)
 	}
 }
