@@ -139,6 +139,7 @@ func startBenchFleet(t *testing.T, k int, redis bool) *Fleet {
 func benchScale(t *testing.T, k, runs int, redis bool) []row {
 	f := startBenchFleet(t, k, redis)
 	apply := newRowWithBaselines(t, k, "apply from empty", 2, f.runEach(t, 1, applyArgs))
+	f.CopyStateToSchemaFloor(t)
 	plan := newRowWithBaselines(t, k, "no-change plan", 1, f.runEach(t, min(runs, scaleRuns), planArgs))
 	return []row{apply, plan}
 }
@@ -150,6 +151,7 @@ func benchFleet(t *testing.T, k, runs int, redis bool) ([]row, string) {
 
 	// Apply from empty: once each (a second one would not start from empty).
 	apply := newRowWithBaselines(t, k, "apply from empty", 2, f.runEach(t, 1, applyArgs))
+	f.CopyStateToSchemaFloor(t)
 
 	// One logged plan counts the channels (and warms the caches); it is not timed.
 	logged := f.Terraform(t, f.WorkDir, true, planArgs...)

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -75,5 +76,57 @@ func TestReportKeepsHistory(t *testing.T) {
 	}
 	if got := withHistory("new report\n", p); got != "new report\n\n"+historyMarker+"\n\n## History\n\nround 1\n" {
 		t.Errorf("with history: %q", got)
+	}
+}
+
+// TestCopyStateAttributes: the floor's noop_ resources take the attributes of the ntopng_
+// resource of the same name and kind; everything else in the floor's state stays, the serial
+// goes up, and a floor resource without its counterpart is an error.
+func TestCopyStateAttributes(t *testing.T) {
+	dir := t.TempDir()
+	ours, floor := filepath.Join(dir, "ours.tfstate"), filepath.Join(dir, "floor.tfstate")
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(ours, `{"version":4,"serial":9,"lineage":"a","resources":[
+ {"mode":"managed","type":"ntopng_redis","name":"h0","instances":[{"schema_version":0,"attributes":{"unixsocket":"/r.sock","server_version":"8.0.2"},"sensitive_attributes":[[{"type":"get_attr","value":"x"}]],"identity":{"host":"h"}}]},
+ {"mode":"managed","type":"ntopng_instance","name":"h0","instances":[{"schema_version":0,"attributes":{"observed_listeners":[{"port":443}]}}]}]}`)
+	write(floor, `{"version":4,"serial":3,"lineage":"b","resources":[
+ {"mode":"managed","type":"noop_redis","name":"h0","provider":"p","instances":[{"schema_version":0,"attributes":{"unixsocket":"/r.sock","server_version":null},"private":"x"}]},
+ {"mode":"managed","type":"noop_instance","name":"h0","provider":"p","instances":[{"schema_version":0,"attributes":{"observed_listeners":null}}]},
+ {"mode":"managed","type":"noop_thing","name":"r0","provider":"p","instances":[{"schema_version":0,"attributes":{"input":"a"}}]}]}`)
+	if err := copyStateAttributes(ours, floor); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Serial    int    `json:"serial"`
+		Lineage   string `json:"lineage"`
+		Resources []struct {
+			Type, Name, Provider string
+			Instances            []map[string]any
+		} `json:"resources"`
+	}
+	b, _ := os.ReadFile(floor)
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Serial != 4 || got.Lineage != "b" || len(got.Resources) != 3 {
+		t.Fatalf("serial %d, lineage %q, %d resources:\n%s", got.Serial, got.Lineage, len(got.Resources), b)
+	}
+	redis := got.Resources[0].Instances[0]
+	if a := redis["attributes"].(map[string]any); a["server_version"] != "8.0.2" || redis["private"] != "x" || redis["identity"] != nil || redis["sensitive_attributes"] == nil {
+		t.Errorf("noop_redis.h0: %v", redis)
+	}
+	if a := got.Resources[1].Instances[0]["attributes"].(map[string]any); a["observed_listeners"] == nil {
+		t.Errorf("noop_instance.h0: %v", a)
+	}
+	if a := got.Resources[2].Instances[0]["attributes"].(map[string]any); a["input"] != "a" || got.Resources[2].Provider != "p" {
+		t.Errorf("noop_thing.r0 changed: %v", got.Resources[2])
+	}
+	write(floor, `{"version":4,"serial":3,"resources":[{"mode":"managed","type":"noop_tls_cert","name":"h7","instances":[{"attributes":{}}]}]}`)
+	if err := copyStateAttributes(ours, floor); err == nil || !strings.Contains(err.Error(), "noop_tls_cert.h7") {
+		t.Errorf("a floor resource without its counterpart: %v", err)
 	}
 }
