@@ -342,8 +342,9 @@ func renderReport(rows []row, timelines []string, start time.Time, load string, 
 		"the same resource count and with the same count of resources of a no-op plugin provider (internal/bench/noopprovider: " +
 		"a terraform-plugin-framework provider whose resource touches nothing, the floor of any plugin provider) " +
 		"and with the same resources, attributes and values on that no-op provider's noop_instance, noop_redis and " +
-		"noop_tls_cert, which have the ntopng resources' schemas and touch nothing (what the framework alone spends " +
-		"on these schemas) " +
+		"noop_tls_cert, which have the ntopng resources' schemas and touch nothing, served like the provider " +
+		"(internal/pluginserver) and, from the apply from empty on, holding the ntopng state's values, read-backs " +
+		"included (what the framework alone spends on these schemas and values) " +
 		"(median, range, n). Logins are sshd's `Accepted` lines per run; channels per " +
 		"resource read come from the provider's log (TRACE) of one extra plan; peak RSS is the largest " +
 		"provider process under `/usr/bin/time -v`. CPU is user + system time (median): of the provider processes " +
