@@ -137,4 +137,3 @@ func TestLimitFor(t *testing.T) {
 		}
 	}
 }
-
