@@ -20,13 +20,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/hardenops/terraform-provider-ntopng/internal/pluginserver"
 	"github.com/hardenops/terraform-provider-ntopng/internal/testhost"
 )
 
 // protoV6Factories serve the provider in the test process (protocol 6, as main.go and the
-// registry manifest say); terraform-plugin-testing drives the real terraform CLI against it.
+// registry manifest say) behind pluginserver.Detach, as main.go serves it, so that every
+// acceptance test runs the real terraform CLI through the same wrapper.
 var protoV6Factories = map[string]func() (tfprotov6.ProviderServer, error){
-	"ntopng": providerserver.NewProtocol6WithError(New("test")()),
+	"ntopng": func() (tfprotov6.ProviderServer, error) {
+		return pluginserver.Detach(providerserver.NewProtocol6(New("test")())())
+	},
 }
 
 // preCheck skips acceptance tests unless TF_ACC is set (terraform-plugin-testing's rule) and
