@@ -2,6 +2,7 @@ package bench
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,11 +44,14 @@ func copyStateAttributes(oursPath, floorPath string) error {
 	if err := readJSON(oursPath, &ours); err != nil {
 		return err
 	}
-	if err := readJSON(floorPath, &floor); err != nil {
-		return err
-	}
 	if err := readJSON(floorPath, &floorAll); err != nil {
 		return err
+	}
+	if err := json.Unmarshal(floorAll["resources"], &floor.Resources); err != nil {
+		return fmt.Errorf("%s: resources: %w", floorPath, err)
+	}
+	if err := json.Unmarshal(floorAll["serial"], &floor.Serial); err != nil {
+		return fmt.Errorf("%s: serial: %w", floorPath, err)
 	}
 	byName := map[string]stateResource{}
 	for _, raw := range ours.Resources {
@@ -72,7 +76,7 @@ func copyStateAttributes(oursPath, floorPath string) error {
 		}
 		src, ok := byName["ntopng_"+strings.TrimPrefix(r.Type, "noop_")+"."+r.Name]
 		if !ok || len(src.Instances) != len(r.Instances) {
-			return &stateError{floorPath, r.Type + "." + r.Name + " has no counterpart with as many instances in " + oursPath}
+			return fmt.Errorf("%s: %s.%s has no counterpart with as many instances in %s", floorPath, r.Type, r.Name, oursPath)
 		}
 		for j := range r.Instances {
 			r.Instances[j]["attributes"] = src.Instances[j]["attributes"]
@@ -91,7 +95,7 @@ func copyStateAttributes(oursPath, floorPath string) error {
 		copied++
 	}
 	if copied == 0 {
-		return &stateError{floorPath, "no noop_ resource of the ntopng schemas"}
+		return fmt.Errorf("%s: no noop_ resource of the ntopng schemas", floorPath)
 	}
 	var err error
 	if floorAll["resources"], err = json.Marshal(floor.Resources); err != nil {
@@ -107,17 +111,13 @@ func copyStateAttributes(oursPath, floorPath string) error {
 	return os.WriteFile(floorPath, append(out, '\n'), 0o600)
 }
 
-type stateError struct{ path, msg string }
-
-func (e *stateError) Error() string { return e.path + ": " + e.msg }
-
 func readJSON(path string, v any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return &stateError{path, err.Error()}
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
 }

@@ -40,20 +40,11 @@ func Serve(providerType string, p func() provider.Provider, debug bool) error {
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	var detachErr error
-	err := tf6server.Serve("registry.terraform.io/hardenops/"+providerType, func() tfprotov6.ProviderServer {
-		down := providerserver.NewProtocol6(p())()
-		d, err := Detach(down)
-		if err != nil {
-			detachErr = err
-			return down
-		}
-		return d
-	}, opts...)
-	if err == nil && detachErr != nil {
-		err = detachErr
+	server, err := Detach(providerserver.NewProtocol6(p())())
+	if err != nil {
+		return err
 	}
-	return err
+	return tf6server.Serve("registry.terraform.io/hardenops/"+providerType, func() tfprotov6.ProviderServer { return server }, opts...)
 }
 
 // Detach returns down behind the wrapper that lets go of each request's context when the
