@@ -55,9 +55,11 @@ func QuietLogs(providerType string) {
 const LiveHeapFactor = 4
 
 // MaxMemoryLimit is as far as the following limit goes: past it the collector works harder
-// rather than let a provider process take more than about 200 MiB (see make bench at 1,000
-// hosts).
-const MaxMemoryLimit = 192 << 20
+// rather than let a provider process take more than about 200 MiB. The limit bounds what the
+// Go runtime holds (heap, goroutine stacks); the resident set adds the program's code and
+// what lives outside the runtime: with a connection held to each of 1,000 hosts
+// (transport.DefaultMaxOpen), a limit of 192 MiB would let the process pass 200 MiB.
+const MaxMemoryLimit = 160 << 20
 
 // TuneGC sets, unless GOMEMLIMIT is set, a soft memory limit of MemoryLimit: the garbage
 // collector works harder instead of growing the heap, which keeps the provider small on plans
@@ -72,10 +74,10 @@ const MaxMemoryLimit = 192 << 20
 // hosts, 60 collections of a 28 MiB heap: a third of the provider's CPU). So after each
 // collection the limit follows the live heap: LiveHeapFactor times it, never below
 // MemoryLimit nor above MaxMemoryLimit. Up to that ceiling the collector's work per byte
-// allocated stays the same whatever the fleet's size. What stays live is bounded by
-// transport.DefaultMaxOpen's open connections, plus what the plugin libraries keep of every
-// request served (terraform-plugin-go's loggers, about 15 KiB a request, kept by the no-op
-// provider of make bench as well).
+// allocated stays the same whatever the fleet's size. What stays live is bounded by the
+// pool's open connections (transport.DefaultMaxOpen, of which transport.DefaultMaxWarm keep
+// their SFTP sessions), plus a few hundred bytes of every request served
+// (internal/pluginserver lets go of the rest).
 func TuneGC() {
 	following.Store(false)
 	if os.Getenv("GOMEMLIMIT") != "" {

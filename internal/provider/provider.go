@@ -70,9 +70,11 @@ func (p *ntopngProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: fmt.Sprintf("How many SSH connections to hosts the provider keeps open while no resource "+
 					"is using them. Default `%d`. Up to it, each host is logged in to once per plan or apply; a configuration "+
 					"over more hosts closes the least recently used idle connection when another is released, and logs in "+
-					"again if that host is read later. Each open connection holds about 200 KiB of the provider's memory, "+
-					"so the default keeps a plan over thousands of hosts under 200 MiB; raise it to trade memory for logins. "+
-					"A connection in use is never closed for this.", transport.DefaultMaxOpen),
+					"again if that host is read later. Past %d idle connections, the least recently used ones also close their "+
+					"SFTP session (the `sftp-server` process on the host) and forget what they read, and stay logged in: an "+
+					"idle connection then holds about 55 KiB of the provider's memory, about 95 KiB with its session, so the "+
+					"default keeps a plan over a thousand hosts under 200 MiB; lower it to trade logins for memory. "+
+					"A connection in use is never closed for this.", transport.DefaultMaxOpen, transport.DefaultMaxWarm),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},

@@ -26,11 +26,21 @@ const keepaliveProbes = 3
 // DefaultMaxOpen is how many SSH connections a Pool keeps open when no one is using them. A
 // walk over more hosts than this closes the least recently used idle connection when one more
 // is released (and reopens it if a later read of that host comes), so that a provider
-// process's memory stays bounded: each open connection costs about 80 KiB of heap and
-// goroutine stacks on its own, and about 200 KiB with its SFTP session and the reads it keeps
-// for the walk (see internal/bench/RESULTS.md). Under it, every host is logged in to once per
-// walk.
-const DefaultMaxOpen = 128
+// process's memory stays bounded. Under it, every host is logged in to once per walk.
+//
+// Terraform reads a host's resources at no particular time of the walk (independent resources
+// start in no particular order), so a walk over N hosts has up to about N/2 hosts of which one
+// resource was read and another is still to come: below N open connections, a walk logs in to
+// most hosts two or three times (2.9 times each at 1,000 hosts with 128, see make bench).
+const DefaultMaxOpen = 1024
+
+// DefaultMaxWarm is how many idle connections keep what the last reads opened on them: their
+// SFTP session (an sftp-server process on the host) and the reads the walk shares
+// (readMemo). Past it, the least recently released idle connection sheds both and stays
+// logged in: a later read of that host opens a session again (no login). An idle connection
+// costs about 55 KiB of the provider's heap and goroutine stacks shed, about 95 KiB with its
+// session (internal/bench/RESULTS.md), so DefaultMaxOpen idle connections stay under 70 MiB.
+const DefaultMaxWarm = 128
 
 // errPoolClosed is returned by Pool.Conn after Pool.Close.
 var errPoolClosed = errors.New("the SSH connection pool is closed (the provider is stopping)")
@@ -71,6 +81,7 @@ type Pool struct {
 	closed  bool
 	open    int // entries whose conn is set
 	maxOpen int
+	maxWarm int
 
 	parsed parsed // known_hosts and private keys, parsed once for every dial
 }
@@ -90,13 +101,21 @@ type poolEntry struct {
 // NewPool returns an empty pool; it dials nothing until Conn is called.
 func NewPool() *Pool {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Pool{ctx: ctx, cancel: cancel, entries: map[string]*poolEntry{}, maxOpen: DefaultMaxOpen}
+	return &Pool{ctx: ctx, cancel: cancel, entries: map[string]*poolEntry{}, maxOpen: DefaultMaxOpen, maxWarm: DefaultMaxWarm}
 }
 
 // SetMaxOpen sets how many connections the pool keeps open when none uses them (at least 1).
 func (p *Pool) SetMaxOpen(n int) {
 	p.mu.Lock()
 	p.maxOpen = max(n, 1)
+	p.mu.Unlock()
+}
+
+// SetMaxWarm sets how many idle connections keep their SFTP sessions and shared reads (at
+// least 0).
+func (p *Pool) SetMaxWarm(n int) {
+	p.mu.Lock()
+	p.maxWarm = max(n, 0)
 	p.mu.Unlock()
 }
 
@@ -128,32 +147,58 @@ func (p *Pool) lease(e *poolEntry, sc *sshConn) bool {
 		return false
 	}
 	sc.leases++
+	sc.shed = false
 	return true
 }
 
-// release ends one lease on sc and closes idle connections past maxOpen.
+// release ends one lease on sc, closes idle connections past maxOpen and makes idle
+// connections past maxWarm shed their sessions.
 func (p *Pool) release(sc *sshConn) {
 	p.mu.Lock()
 	sc.leases--
 	sc.released = time.Now()
 	var idle []*sshConn
 	for p.open > p.maxOpen && !p.closed {
-		var lru *poolEntry
-		for _, e := range p.entries {
-			if c := e.conn; c != nil && c.leases == 0 && (lru == nil || c.released.Before(lru.conn.released)) {
-				lru = e
-			}
-		}
+		lru := p.leastRecentlyReleased(func(*sshConn) bool { return true })
 		if lru == nil {
 			break // every connection is in use: the next release looks again
 		}
 		idle = append(idle, lru.conn)
 		p.setConn(lru, nil)
 	}
+	var sessions []*sftpSlot
+	if p.open > p.maxWarm && !p.closed {
+		warm := 0
+		for _, e := range p.entries {
+			if c := e.conn; c != nil && c.leases == 0 && !c.shed {
+				warm++
+			}
+		}
+		for ; warm > p.maxWarm; warm-- {
+			lru := p.leastRecentlyReleased(func(c *sshConn) bool { return !c.shed })
+			lru.conn.shed = true
+			sessions = append(sessions, lru.conn.takeSessions()...)
+		}
+	}
 	p.mu.Unlock()
 	for _, c := range idle {
 		c.close()
 	}
+	for _, s := range sessions {
+		s.client.Close()
+	}
+}
+
+// leastRecentlyReleased is the entry of the idle connection (no lease) for which ok holds
+// that was released first, or nil; p.mu is held.
+func (p *Pool) leastRecentlyReleased(ok func(*sshConn) bool) *poolEntry {
+	var lru *poolEntry
+	for _, e := range p.entries {
+		if c := e.conn; c != nil && c.leases == 0 && ok(c) && (lru == nil || c.released.Before(lru.conn.released)) {
+			lru = e
+		}
+	}
+	return lru
 }
 
 // Conn returns a handle on the pooled connection for cfg, dialling it (and
@@ -348,9 +393,11 @@ type sshConn struct {
 	memo readMemo
 
 	// Guarded by Pool.mu: the handles' leases (a bastion's connection keeps one for each
-	// target dialled through it: it is never idle) and when the last one ended.
+	// target dialled through it: it is never idle), when the last one ended, and whether it
+	// shed its sessions since (see DefaultMaxWarm).
 	leases   int
 	released time.Time
+	shed     bool
 }
 
 // sftpSlot holds the shared SFTP client for one (sudo, server) pair.
@@ -456,6 +503,23 @@ func (c *sshConn) acquire(ctx context.Context) error {
 }
 
 func (c *sshConn) release() { <-c.sem }
+
+// takeSessions detaches the connection's SFTP sessions, for the caller to close, and forgets
+// the reads they shared; the next operation opens a session again. The connection must be
+// idle (no lease), so that no operation uses them.
+func (c *sshConn) takeSessions() []*sftpSlot {
+	c.mu.Lock()
+	var open []*sftpSlot
+	for _, s := range c.sftps {
+		if s.client != nil {
+			open = append(open, s)
+		}
+	}
+	c.sftps = map[string]*sftpSlot{}
+	c.mu.Unlock()
+	c.memo.changed()
+	return open
+}
 
 // close ends the connection, then the SFTP clients on it (in that order, so
 // closing a client never waits on a dead network).
