@@ -1,11 +1,13 @@
 package livecheck
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +59,9 @@ func ProbeTLS(ctx context.Context, c *transport.Conn, addr string, ciphers []str
 	return o, fmt.Sprintf("%s closed every connection without a TLS answer (is the host itself outside ntopng's web access list?)", addr)
 }
 
+// probeWait is the longest a probe waits for the server's answer when ctx allows longer.
+var probeWait = 15 * time.Second
+
 // probeOnce sends one hello and reads the answer. A server that closes the connection after
 // the hello without an alert refused it (OpenSSL does so for a TLS 1.1 hello on some
 // releases); one that closes before reading it, or never answers, is an error.
@@ -66,7 +71,7 @@ func probeOnce(ctx context.Context, c *transport.Conn, addr string, h tlsciphers
 		return tlsciphers.Reply{}, err
 	}
 	defer nc.Close()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(probeWait)
 	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
 		deadline = dl
 	}
@@ -88,9 +93,11 @@ func probeOnce(ctx context.Context, c *transport.Conn, addr string, h tlsciphers
 			return r, nil
 		case !errors.Is(perr, tlsciphers.ErrIncomplete):
 			return tlsciphers.Reply{}, perr
-		case err != nil && ctx.Err() != nil:
-			// The tunnel closes when ctx ends: an EOF then is the deadline, not the server.
-			return tlsciphers.Reply{}, fmt.Errorf("%w waiting for the answer to the hello", ctx.Err())
+		case err != nil && (ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded)):
+			// The tunnel closes when ctx ends or its deadline (ctx's) passes: an EOF then is
+			// the time running out, not the server. The deadline's timer may fire before
+			// ctx's own, so ctx.Err() alone would read that EOF as a refusal.
+			return tlsciphers.Reply{}, fmt.Errorf("%w waiting for the answer to the hello", cmp.Or(ctx.Err(), context.DeadlineExceeded))
 		case errors.Is(err, io.EOF) && len(buf) == 0:
 			return tlsciphers.Reply{}, nil // closed without a word after the hello: refused
 		case err != nil:

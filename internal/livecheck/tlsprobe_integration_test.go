@@ -55,6 +55,20 @@ func TestIntegrationProbeTLS(t *testing.T) {
 		t.Errorf("the probes of a silent peer connected %d times, want 1 to 6 (at most one per probe)", n)
 	}
 
+	// The probe's own deadline, not ctx's, ends the wait: the tunnel then closes with an EOF
+	// that is the time running out, never a refusal.
+	defer func(d time.Duration) { probeWait = d }(probeWait)
+	probeWait = 300 * time.Millisecond
+	err = testhost.Returns(t, func() error {
+		if o, why := ProbeTLS(context.Background(), c, silent, tlsciphers.IntermediateCiphers); !strings.Contains(why, "deadline") || o.Protocols != nil {
+			t.Errorf("a silent peer past the probe's own deadline: %+v, not checked %q, want the deadline", o, why)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	free, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
